@@ -1,0 +1,79 @@
+/**
+ * The one base of every error enact-sdk throws on purpose. `code` is a stable literal to
+ * branch on; `name` is the subclass's name so logs say what went wrong.
+ */
+export abstract class EnactError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The client or a connector was set up in a way that cannot work safely. */
+export class ConfigurationError extends EnactError {
+  readonly code = "ENACT_CONFIGURATION" as const;
+}
+
+/** A connector was asked for an action that its allowlist does not permit. */
+export class PermissionError extends EnactError {
+  readonly code = "ENACT_PERMISSION" as const;
+
+  constructor(
+    readonly system: string,
+    readonly action: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(
+      `Action '${action}' not in allowlist of ${system} connector (allowed: ${
+        allowed.length > 0 ? allowed.join(", ") : "none"
+      }). Add it to allowedActions if the agent should be able to do this.`,
+    );
+  }
+}
+
+/** `run()` was asked for a workflow that was never registered. */
+export class UnknownWorkflowError extends EnactError {
+  readonly code = "ENACT_UNKNOWN_WORKFLOW" as const;
+
+  constructor(
+    readonly workflow: string,
+    readonly registered: readonly string[],
+  ) {
+    super(`Unknown workflow: ${workflow}. Registered: [${registered.join(", ")}]`);
+  }
+}
+
+/** A workflow or policy needs a system that is not registered on the client. */
+export class MissingSystemError extends EnactError {
+  readonly code = "ENACT_MISSING_SYSTEM" as const;
+
+  constructor(readonly system: string) {
+    super(
+      `System '${system}' is not registered. Pass it to new EnactClient({ systems: { ${system}: ... } }).`,
+    );
+  }
+}
+
+/** A receipt file with this run id already exists; receipts are never overwritten. */
+export class ReceiptExistsError extends EnactError {
+  readonly code = "ENACT_RECEIPT_EXISTS" as const;
+
+  constructor(readonly path: string) {
+    super(`Receipt ${path} already exists; receipts are never overwritten.`);
+  }
+}
+
+/** An optional vendor SDK that a connector needs is not installed. */
+export class MissingPeerDependencyError extends EnactError {
+  readonly code = "ENACT_MISSING_PEER_DEPENDENCY" as const;
+
+  constructor(
+    readonly packageName: string,
+    readonly entryPoint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${entryPoint} needs the '${packageName}' package. Install it with: npm install ${packageName}`, options);
+  }
+}

@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/** A JSON value: what receipts hold once values have been made JSON-safe. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** What an agent asked a workflow to do. Keys are the workflow's own business. */
+export const Payload = z.record(z.string(), z.unknown());
+export type Payload = z.infer<typeof Payload>;
+
+/** Everything a policy or workflow may look at for one run. */
+export const WorkflowContext = z.object({
+  /** Name of the workflow being run, e.g. `db_safe_insert`. */
+  workflow: z.string(),
+  /** Who asked: the agent's (or its operator's) email. */
+  actorEmail: z.string(),
+  /** The actor's role, resolved by the client from a trusted source when one is configured. */
+  actorRole: z.string().optional(),
+  /** The request's parameters. */
+  payload: Payload,
+  /** Registered connectors by system name (`postgres`, `github`, `hubspot`, ...). */
+  systems: z.record(z.string(), z.unknown()),
+});
+export type WorkflowContext<P extends Payload = Payload> = Omit<z.infer<typeof WorkflowContext>, "payload"> & {
+  payload: P;
+};
+
+/** One policy's verdict. */
+export const PolicyResult = z.object({
+  /** The policy's stable name, e.g. `no_push_to_main`. */
+  policy: z.string(),
+  passed: z.boolean(),
+  /** Why it passed or failed, in words an auditor can read. */
+  reason: z.string(),
+});
+export type PolicyResult = z.infer<typeof PolicyResult>;
+
+/** The outcome of one action a workflow took on a system. */
+export const ActionResult = z.object({
+  /** Action name, e.g. `insert_row`. */
+  action: z.string(),
+  /** System name, e.g. `postgres`. */
+  system: z.string(),
+  success: z.boolean(),
+  /** What the system answered, or `{ error }` when it failed. */
+  output: z.record(z.string(), z.unknown()),
+  /** True when the action found its effect already in place and changed nothing. */
+  alreadyDone: z.boolean().optional(),
+  /** What is needed to undo this action later. */
+  rollbackData: z.record(z.string(), z.unknown()).optional(),
+});
+export type ActionResult = z.infer<typeof ActionResult>;
+
+/** `PASS`: every policy passed and the workflow ran. `BLOCK`: a policy failed; nothing ran. */
+export const Decision = z.enum(["PASS", "BLOCK"]);
+export type Decision = z.infer<typeof Decision>;
+
+/** The signed record of one run: who asked, what was decided, why, and what changed. */
+export const Receipt = z.object({
+  /** A random UUID naming this run. */
+  runId: z.uuid(),
+  workflow: z.string(),
+  actorEmail: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  policyResults: z.array(PolicyResult),
+  decision: Decision,
+  actionsTaken: z.array(ActionResult),
+  /** ISO-8601 UTC time the receipt was built. */
+  timestamp: z.iso.datetime(),
+  /** Lowercase hex HMAC-SHA256 over the receipt's canonical form; `""` before signing. */
+  signature: z.union([z.literal(""), z.string().regex(/^[0-9a-f]{64}$/)]),
+  /** The idempotency key the caller supplied, if any. */
+  idempotencyKey: z.string().optional(),
+  /** Why the workflow stopped, when it threw. */
+  error: z.string().optional(),
+});
+export type Receipt = z.infer<typeof Receipt>;
+
+/** What `run()` returns to the agent besides the receipt. */
+export const RunResult = z.object({
+  /** True only for a PASS in which every action succeeded. */
+  success: z.boolean(),
+  workflow: z.string(),
+  /** Each successful action's output, keyed by action name. */
+  output: z.record(z.string(), z.unknown()),
+});
+export type RunResult = z.infer<typeof RunResult>;

@@ -1,0 +1,89 @@
+import type { PolicyResult, WorkflowContext } from "./models.js";
+
+/** A deterministic check: plain code, no LLM. Sync or async. */
+export type Policy = (ctx: WorkflowContext) => PolicyResult | Promise<PolicyResult>;
+
+/**
+ * Gives a policy a stable name. Receipts already carry the name the policy reports in its result;
+ * this name is the one used when the policy throws or returns garbage, and it survives minification.
+ *
+ * @example
+ * export const businessHoursOnly = definePolicy("business_hours_only", (ctx) => ({ ... }));
+ */
+export function definePolicy<P extends Policy>(name: string, policy: P): P {
+  Object.defineProperty(policy, "name", { value: name, configurable: true });
+  return policy;
+}
+
+/** The name recorded for a policy that failed to produce a result. */
+export function policyName(policy: Policy): string {
+  return policy.name !== "" ? policy.name : "anonymous_policy";
+}
+
+/**
+ * Runs every policy against the context and returns every result, in registration order. It
+ * never stops early, so the receipt shows every reason a request was blocked. It fails closed:
+ * a policy that throws, rejects, or returns something that is not a PolicyResult counts as failed,
+ * with what went wrong as its reason. Async policies run concurrently.
+ */
+export async function evaluateAll(ctx: WorkflowContext, policies: readonly Policy[]): Promise<PolicyResult[]> {
+  const outcomes = policies.map((policy) => callPolicy(policy, ctx));
+  return outcomes.some(isPromise) ? Promise.all(outcomes) : (outcomes as PolicyResult[]);
+}
+
+/** True when every result passed; an empty list passes. */
+export function allPassed(results: readonly PolicyResult[]): boolean {
+  return results.every((result) => result.passed === true);
+}
+
+function callPolicy(policy: Policy, ctx: WorkflowContext): PolicyResult | Promise<PolicyResult> {
+  try {
+    const outcome = policy(ctx);
+    return isPromise(outcome)
+      ? outcome.then(
+          (result) => checkResult(policy, result),
+          (error: unknown) => threw(policy, error),
+        )
+      : checkResult(policy, outcome);
+  } catch (error) {
+    return threw(policy, error);
+  }
+}
+
+// Copies the three fields so nothing else a policy attached ends up in the signed receipt.
+function checkResult(policy: Policy, result: unknown): PolicyResult {
+  const candidate = result as Partial<PolicyResult> | null | undefined;
+  if (
+    typeof candidate === "object" &&
+    candidate !== null &&
+    typeof candidate.policy === "string" &&
+    typeof candidate.passed === "boolean" &&
+    typeof candidate.reason === "string"
+  ) {
+    return { policy: candidate.policy, passed: candidate.passed, reason: candidate.reason };
+  }
+  return {
+    policy: policyName(policy),
+    passed: false,
+    reason: "Policy returned an invalid result (expected { policy: string, passed: boolean, reason: string })",
+  };
+}
+
+function threw(policy: Policy, error: unknown): PolicyResult {
+  return { policy: policyName(policy), passed: false, reason: `Policy threw: ${describeError(error)}` };
+}
+
+/** A one-line description of anything thrown. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}

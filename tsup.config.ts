@@ -1,0 +1,26 @@
+import { defineConfig } from "tsup";
+
+export const entryPoints = {
+  index: "src/index.ts",
+  "connectors/postgres": "src/connectors/postgres.ts",
+  "connectors/github": "src/connectors/github.ts",
+  "connectors/hubspot": "src/connectors/hubspot.ts",
+  "policies/index": "src/policies/index.ts",
+  "workflows/index": "src/workflows/index.ts",
+};
+
+export default defineConfig({
+  entry: entryPoints,
+  format: ["esm", "cjs"],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+  // Shared code (models, errors, receipts) lives in chunks so every entry point sees
+  // the same classes: `instanceof PermissionError` must hold across entry points.
+  splitting: true,
+  // canonicalize ships as ESM only; bundling it keeps the CommonJS build working.
+  noExternal: ["canonicalize"],
+  // import.meta.url is used to resolve optional peer SDKs; tsup shims it for CJS.
+  shims: true,
+});

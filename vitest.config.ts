@@ -1,0 +1,20 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (path: string): string => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests and examples import the package by its public name, exactly as users do.
+    alias: [
+      { find: /^enact-sdk$/, replacement: src("index.ts") },
+      { find: /^enact-sdk\/connectors\/(postgres|github|hubspot)$/, replacement: src("connectors/$1.ts") },
+      { find: /^enact-sdk\/(policies|workflows)$/, replacement: src("$1/index.ts") },
+    ],
+  },
+  test: {
+    include: ["tests/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
