@@ -2,18 +2,25 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Receipt } from "../models.js";
 import { receiptPath, writeReceipt } from "../receipt-file.js";
-import { matchesFilter, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
+import { FileClaims } from "./file-claims.js";
+import { byTime, matchesFilter, type ClaimState, type IdempotencyClaim, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
 
 const RECEIPT_FILE = /^[0-9a-f-]{36}\.json$/;
 
 /**
- * Receipts as JSON files in one directory, `<directory>/<runId>.json`: the default store.
+ * Receipts as JSON files in one directory, `<directory>/<runId>.json`, and idempotency claims
+ * in `<directory>/claims/`: the default store. Processes on one machine that share the
+ * directory share its receipts and its idempotency keys.
  *
  * @example
  * const enact = new EnactClient({ ..., receiptStore: new FileReceiptStore("/var/lib/agent/receipts") });
  */
 export class FileReceiptStore implements ReceiptStore {
-  constructor(readonly directory = "receipts") {}
+  readonly #claims: FileClaims;
+
+  constructor(readonly directory = "receipts") {
+    this.#claims = new FileClaims(join(directory, "claims"));
+  }
 
   write(receipt: Receipt): Promise<string> {
     return writeReceipt(receipt, this.directory);
@@ -38,8 +45,22 @@ export class FileReceiptStore implements ReceiptStore {
         .filter((name) => RECEIPT_FILE.test(name))
         .map(async (name) => JSON.parse(await readFile(join(this.directory, name), "utf8")) as Receipt),
     );
-    return receipts
-      .filter((receipt) => matchesFilter(receipt, filter))
-      .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    return receipts.filter((receipt) => matchesFilter(receipt, filter)).sort(byTime);
+  }
+
+  claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | undefined> {
+    return this.#claims.claim(claim);
+  }
+
+  updateClaim(key: string, runId: string, state: ClaimState): Promise<void> {
+    return this.#claims.update(key, runId, state);
+  }
+
+  getClaim(key: string): Promise<IdempotencyClaim | undefined> {
+    return this.#claims.get(key);
+  }
+
+  releaseClaim(key: string, runId: string): Promise<boolean> {
+    return this.#claims.release(key, runId);
   }
 }
