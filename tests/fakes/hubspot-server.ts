@@ -24,6 +24,8 @@ export class FakeHubSpot {
   };
   /** Associations made at create time. */
   readonly associations: StoredAssociation[] = [];
+  /** Ids that search does not see yet (HubSpot's search index lags writes by seconds). */
+  readonly hiddenFromSearch = new Set<string>();
   /** The fake's clock; tests move it to create records "in the past". */
   now: () => Date = () => new Date();
 
@@ -60,7 +62,7 @@ export class FakeHubSpot {
 
   /**
    * Makes the next matching request(s) fail with `status` and a HubSpot error body (or `rawBody`).
-   * `match` narrows which request fails, e.g. `"POST /crm/v3/objects/deals"`.
+   * `match` narrows which request fails, e.g. `"POST /crm/v3/objects/deals"` (exact).
    */
   failNext(fault: FaultSpec): void {
     this.#faults.push({ ...fault, remaining: fault.times ?? 1 });
@@ -164,7 +166,7 @@ export class FakeHubSpot {
     const request = (body ?? {}) as SearchRequest;
     const groups = request.filterGroups ?? [];
     const matches = [...this.objects[type].values()].filter(
-      (record) => !record.archived && (groups.length === 0 || groups.some((group) => group.filters.every((filter) => this.#matches(type, record, filter)))),
+      (record) => !record.archived && !this.hiddenFromSearch.has(record.id) && (groups.length === 0 || groups.some((group) => group.filters.every((filter) => this.#matches(type, record, filter)))),
     );
     const limit = request.limit ?? 10;
     const offset = Number(request.after ?? 0);
@@ -223,7 +225,7 @@ export class FakeHubSpot {
   }
 
   #takeFault(request: string): Fault | undefined {
-    const index = this.#faults.findIndex((fault) => fault.match === undefined || request.startsWith(fault.match));
+    const index = this.#faults.findIndex((fault) => fault.match === undefined || fault.match === request);
     const fault = this.#faults[index];
     if (fault === undefined) return undefined;
     fault.remaining -= 1;
@@ -280,7 +282,7 @@ export interface FaultSpec {
   /** A non-JSON body (e.g. a proxy's HTML error page). */
   rawBody?: string;
   contentType?: string;
-  /** Only requests whose "METHOD /path" starts with this fail. */
+  /** Only the request with exactly this "METHOD /path" fails, e.g. "POST /crm/v3/objects/deals". */
   match?: string;
   /** How many matching requests fail (default 1). */
   times?: number;
