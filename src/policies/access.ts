@@ -1,5 +1,5 @@
 import type { PolicyResult, WorkflowContext } from "../models.js";
-import { definePolicy, type Policy } from "../policy.js";
+import { definePolicy } from "../policy.js";
 
 /**
  * Field names treated as PII whatever the payload says. `payload.piiFields` can add names, never
@@ -65,7 +65,7 @@ export const contractorCannotWritePii = definePolicy("contractor_cannot_write_pi
  * @example
  * policies: [requireActorRole(["admin", "revops"])]
  */
-export function requireActorRole(roles: readonly string[]): Policy {
+export function requireActorRole(roles: readonly string[]): (ctx: WorkflowContext) => PolicyResult {
   if (!Array.isArray(roles) || roles.length === 0 || !roles.every((role) => typeof role === "string" && role.trim() !== "")) {
     throw new TypeError("requireActorRole needs a non-empty array of non-empty role names, e.g. requireActorRole([\"admin\"]).");
   }

@@ -1,6 +1,6 @@
 import { requireHubSpot, type HubSpotSystem } from "../connectors/hubspot/system.js";
 import type { PolicyResult, WorkflowContext } from "../models.js";
-import { definePolicy, describeError, type Policy } from "../policy.js";
+import { definePolicy, describeError } from "../policy.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -41,7 +41,11 @@ export const noDuplicateContacts = definePolicy("no_duplicate_contacts", async (
  * @example
  * policies: [limitTasksPerContact(3, 7)]
  */
-export function limitTasksPerContact(maxTasks = 3, windowDays = 7, options: { now?: () => Date } = {}): Policy {
+export function limitTasksPerContact(
+  maxTasks = 3,
+  windowDays = 7,
+  options: { now?: () => Date } = {},
+): (ctx: WorkflowContext) => Promise<PolicyResult> {
   if (!Number.isSafeInteger(maxTasks) || maxTasks < 0) {
     throw new RangeError(`limitTasksPerContact: maxTasks must be an integer ≥ 0, got ${String(maxTasks)}.`);
   }
@@ -68,7 +72,9 @@ export function limitTasksPerContact(maxTasks = 3, windowDays = 7, options: { no
       if (typeof lookup === "string" || !lookup.success) {
         return result(false, `Could not look up contact ${String(email)} in HubSpot: ${failureOf(lookup)}`);
       }
-      if (lookup.output.found !== true) return result(true, `Contact ${String(email)} does not exist yet: 0 tasks (max ${maxTasks})`);
+      if (lookup.output.found !== true) {
+        return result(0 < maxTasks, `Contact ${String(email)} does not exist yet, so it has 0 tasks (max ${maxTasks})`);
+      }
       id = String(lookup.output.id);
     }
     const clock = now();

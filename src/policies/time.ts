@@ -1,5 +1,5 @@
 import type { PolicyResult, WorkflowContext } from "../models.js";
-import { definePolicy, type Policy } from "../policy.js";
+import { definePolicy } from "../policy.js";
 
 /**
  * Allows actions only inside a daily UTC window `[startHourUtc:00, endHourUtc:00)`. A window whose
@@ -18,7 +18,7 @@ export function withinMaintenanceWindow(
   startHourUtc: number,
   endHourUtc: number,
   options: { now?: () => Date } = {},
-): Policy {
+): (ctx: WorkflowContext) => PolicyResult {
   checkHour("startHourUtc", startHourUtc);
   checkHour("endHourUtc", endHourUtc);
   if (startHourUtc === endHourUtc) {
