@@ -2,12 +2,17 @@ import type { WorkflowContext } from "enact-sdk";
 import { contractorCannotWritePii, DEFAULT_PII_FIELDS, requireActorRole } from "enact-sdk/policies";
 import { describe, expect, it } from "vitest";
 
-/** A context as built by hand (no client): the role can only come from the payload. */
+/**
+ * A context as EnactClient builds it: `actorRole` is the role the client resolved (from its
+ * trusted actorRoles option, else from payload.actorRole). End-to-end checks are in
+ * actor-roles.test.ts.
+ */
 function context(payload: Record<string, unknown>): WorkflowContext {
-  return { workflow: "db_safe_insert", actorEmail: "agent@company.example", payload, systems: {} };
+  const actorRole = typeof payload.actorRole === "string" ? payload.actorRole : undefined;
+  return { workflow: "db_safe_insert", actorEmail: "agent@company.example", ...(actorRole !== undefined ? { actorRole } : {}), payload, systems: {} };
 }
 
-/** A context as EnactClient builds it when its trusted actorRoles option is set. */
+/** A context whose trusted role may differ from what the payload claims. */
 function trusted(actorRole: string | undefined, payload: Record<string, unknown>): WorkflowContext {
   return { workflow: "db_safe_insert", actorEmail: "agent@company.example", actorRole, payload, systems: {} };
 }
@@ -79,7 +84,7 @@ describe("contractorCannotWritePii", () => {
     expect(contractorCannotWritePii(lying)).toMatchObject({ passed: false, reason: "Contractors cannot write PII fields: email" });
   });
 
-  it("does not fall back to the payload's role when the trusted source gives the actor none", () => {
+  it("never reads the role from the payload itself (the client does that when it has no actorRoles)", () => {
     const result = contractorCannotWritePii(trusted(undefined, { actorRole: "employee", data: { email: "a@example.com" } }));
 
     expect(result.passed).toBe(false);
@@ -129,7 +134,7 @@ describe("requireActorRole()", () => {
     expect(result).toMatchObject({ passed: false, reason: "Role 'intern' not in allowed roles: [admin, revops]" });
   });
 
-  it("blocks when the trusted source gives the actor no role, whatever the payload claims", () => {
+  it("blocks an actor the client resolved no role for, whatever the payload claims", () => {
     expect(adminsOnly(trusted(undefined, { actorRole: "admin" })).passed).toBe(false);
   });
 

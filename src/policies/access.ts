@@ -29,8 +29,8 @@ export const DEFAULT_PII_FIELDS: readonly string[] = Object.freeze([
 /**
  * Blocks a contractor from writing PII: when the actor's role is `contractor` and any key of
  * `payload.data` is a PII field ({@link DEFAULT_PII_FIELDS} plus `payload.piiFields`). The role is
- * `ctx.actorRole` (set by `EnactClient` from its trusted `actorRoles` option), else
- * `payload.actorRole`. Roles compare case-insensitively. Fails closed: an actor with no known role
+ * `ctx.actorRole`, which `EnactClient` resolves from its trusted `actorRoles` option when set, else
+ * from `payload.actorRole`. Roles compare case-insensitively. Fails closed: an actor with no known role
  * writing PII is blocked, as is a malformed `data` or `piiFields`. Writing no PII always passes.
  *
  * @example
@@ -58,8 +58,8 @@ export const contractorCannotWritePii = definePolicy("contractor_cannot_write_pi
 
 /**
  * Allows only actors whose role is one of `roles` (compared case-insensitively). The role is
- * `ctx.actorRole` (set by `EnactClient` from its trusted `actorRoles` option), else
- * `payload.actorRole`; an actor with no role is blocked.
+ * `ctx.actorRole`, which `EnactClient` resolves from its trusted `actorRoles` option when set, else
+ * from `payload.actorRole`; an actor with no role is blocked.
  *
  * @param roles the allowed roles (at least one non-empty name)
  * @example
@@ -82,14 +82,13 @@ export function requireActorRole(roles: readonly string[]): (ctx: WorkflowContex
 }
 
 /**
- * The actor's role. When the context carries an `actorRole` key, it is authoritative (the client put
- * it there from its trusted `actorRoles` option, undefined when that gives the actor no role), and
- * the payload is not consulted: the agent must not be able to name its own role. Only a context
- * without the key falls back to `payload.actorRole`.
+ * The actor's role: `ctx.actorRole` only. `EnactClient` resolves it — from its trusted `actorRoles`
+ * option when set, else from `payload.actorRole` — and leaves it unset when `actorRoles` gives the
+ * actor no role. Reading `payload.actorRole` here as well would hand exactly that actor the role it
+ * claims for itself, so the payload is never consulted. A context built by hand must set `actorRole`.
  */
 function actorRole(ctx: WorkflowContext): string | undefined {
-  if (Object.hasOwn(ctx, "actorRole")) return nonEmpty(ctx.actorRole);
-  return nonEmpty(ctx.payload.actorRole);
+  return nonEmpty(ctx.actorRole);
 }
 
 function nonEmpty(value: unknown): string | undefined {
