@@ -19,6 +19,7 @@ export const HUBSPOT_ACTIONS = [
   "create_task",
   "count_tasks_for_contact",
 ] as const;
+/** One of {@link HUBSPOT_ACTIONS}. */
 export type HubSpotAction = (typeof HUBSPOT_ACTIONS)[number];
 
 /** HubSpot property values, as HubSpot's API takes them: strings, passed through unchanged. */
