@@ -1,0 +1,10 @@
+import { loadPeer } from "../peer.js";
+
+// Fail at import time, naming the package to install, when @octokit/rest is missing. The class
+// itself lives in ./github/connector.ts and loads Octokit when constructed, so the built-in
+// workflows can check `instanceof GitHubConnector` without making `enact-sdk/workflows` need Octokit.
+loadPeer<typeof import("@octokit/rest")>("@octokit/rest", "enact-sdk/connectors/github");
+
+export { GITHUB_ACTIONS, GitHubConnector } from "./github/connector.js";
+export type { GitHubAction, GitHubConnectorOptions } from "./github/connector.js";
+export type { CommitFile } from "./github/validate.js";
