@@ -96,6 +96,7 @@ export class FakeGitHubServer {
   readonly #token: string;
   readonly #repos = new Map<string, RepoState>();
   readonly #faults: Fault[] = [];
+  readonly #hooks: Array<{ method: string; path: string; action: () => void }> = [];
   #clock = Date.parse("2025-01-15T12:00:00Z");
 
   private constructor(server: Server, token: string) {
@@ -190,6 +191,19 @@ export class FakeGitHubServer {
     return number;
   }
 
+  /** Points a branch at `sha` (creating it), as another writer would. */
+  setBranch(fullName: string, branch: string, sha: string): void {
+    this.#repo(fullName).refs.set(`refs/heads/${branch}`, sha);
+  }
+
+  /**
+   * Runs `action` just before the next request matching `method` and `path` is handled normally,
+   * e.g. to let another writer win a race between a connector's check and its write.
+   */
+  beforeNext(method: string, path: string, action: () => void): void {
+    this.#hooks.push({ method: method.toUpperCase(), path, action });
+  }
+
   /** Makes GitHub report a pull request as not mergeable (conflicts). */
   setMergeable(fullName: string, number: number, mergeable: boolean): void {
     const pull = this.#repo(fullName).pulls.find((candidate) => candidate.number === number);
@@ -239,6 +253,8 @@ export class FakeGitHubServer {
       send(res, fault.status, fault.body, fault.headers);
       return;
     }
+    const hookIndex = this.#hooks.findIndex((hook) => hook.method === method && hook.path === path);
+    if (hookIndex !== -1) this.#hooks.splice(hookIndex, 1)[0]?.action();
     try {
       this.#authenticate(req.headers.authorization);
       const [answer, status, headers] = this.#route(method, segments, url, body);

@@ -105,7 +105,7 @@ export class GitHubConnector {
       const existing = await describe(`Could not check branch '${branch}'`, () => this.#branchSha(target, branch));
       if (existing !== undefined) return this.#existingBranch(output, existing);
       try {
-        await this.#octokit.rest.git.createRef({ ...target, ref: `refs/heads/${branch}`, sha: baseSha, ...this.#request() });
+        await this.#octokit.rest.git.createRef({ ...this.#scope(target), ref: `refs/heads/${branch}`, sha: baseSha });
       } catch (error) {
         // Lost a race with another writer: decide exactly as if the branch had been there before.
         if (statusOf(error) !== 422) throw new Failure(`Could not create branch '${branch}' in ${target.fullName}`, error);
@@ -132,12 +132,12 @@ export class GitHubConnector {
       const base = checkBranch(input.base ?? "main", "base");
       if (head === base) throw new InvalidInputError(`head and base are both '${head}'`);
       const { data: open } = await describe(`Could not list pull requests of ${target.fullName}`, () =>
-        this.#octokit.rest.pulls.list({ ...target, state: "open", head: `${target.owner}:${head}`, base, per_page: 100, ...this.#request() }),
+        this.#octokit.rest.pulls.list({ ...this.#scope(target), state: "open", head: `${target.owner}:${head}`, base, per_page: 100 }),
       );
       const existing = open.find((pull) => pull.head.ref === head && pull.base.ref === base);
       if (existing !== undefined) return succeeded(SYSTEM, "create_pr", pullOutput(target, existing), { alreadyDone: true });
       const { data: pull } = await describe(`Could not open a pull request from '${head}' into '${base}' in ${target.fullName}`, () =>
-        this.#octokit.rest.pulls.create({ ...target, title, body, head, base, ...this.#request() }),
+        this.#octokit.rest.pulls.create({ ...this.#scope(target), title, body, head, base }),
       );
       return succeeded(SYSTEM, "create_pr", pullOutput(target, pull), { rollbackData: { repo: target.fullName, prNumber: pull.number } });
     });
@@ -161,22 +161,21 @@ export class GitHubConnector {
       const headSha = await describe(`Could not read branch ${where}`, () => this.#branchSha(target, branch));
       if (headSha === undefined) return this.#missingBranch("push_commit", target, branch);
       const { data: head } = await describe(`Could not read the head commit of ${where}`, () =>
-        this.#octokit.rest.git.getCommit({ ...target, commit_sha: headSha, ...this.#request() }),
+        this.#octokit.rest.git.getCommit({ ...this.#scope(target), commit_sha: headSha }),
       );
       // Sequential on purpose: GitHub's secondary rate limits punish concurrent content creation.
       const blobs: string[] = [];
       for (const file of files) {
         const { data: blob } = await describe(`Could not upload ${file.path}`, () =>
-          this.#octokit.rest.git.createBlob({ ...target, content: file.content, encoding: "utf-8", ...this.#request() }),
+          this.#octokit.rest.git.createBlob({ ...this.#scope(target), content: file.content, encoding: "utf-8" }),
         );
         blobs.push(blob.sha);
       }
       const { data: tree } = await describe(`Could not build the tree for ${where}`, () =>
         this.#octokit.rest.git.createTree({
-          ...target,
+          ...this.#scope(target),
           base_tree: head.tree.sha,
           tree: files.map((file, index) => ({ path: file.path, mode: "100644" as const, type: "blob" as const, sha: blobs[index] ?? null })),
-          ...this.#request(),
         }),
       );
       const paths = files.map((file) => file.path);
@@ -185,10 +184,10 @@ export class GitHubConnector {
         return succeeded(SYSTEM, "push_commit", output, { alreadyDone: true });
       }
       const { data: commit } = await describe(`Could not create the commit on ${where}`, () =>
-        this.#octokit.rest.git.createCommit({ ...target, message, tree: tree.sha, parents: [headSha], ...this.#request() }),
+        this.#octokit.rest.git.createCommit({ ...this.#scope(target), message, tree: tree.sha, parents: [headSha] }),
       );
       await describe(`Could not move ${where} to the new commit`, () =>
-        this.#octokit.rest.git.updateRef({ ...target, ref: `heads/${branch}`, sha: commit.sha, force: false, ...this.#request() }),
+        this.#octokit.rest.git.updateRef({ ...this.#scope(target), ref: `heads/${branch}`, sha: commit.sha, force: false }),
       );
       const output = { repo: target.fullName, branch, commitSha: commit.sha, previousSha: headSha, treeSha: tree.sha, url: commit.html_url, files: paths };
       return succeeded(SYSTEM, "push_commit", output, {
@@ -207,7 +206,7 @@ export class GitHubConnector {
       const target = parseRepo(input?.repo);
       const branch = checkBranch(input.branch);
       const { data: repository } = await describe(`Could not read ${target.fullName}`, () =>
-        this.#octokit.rest.repos.get({ ...target, ...this.#request() }),
+        this.#octokit.rest.repos.get(this.#scope(target)),
       );
       if (repository.default_branch === branch) {
         return failed(SYSTEM, "delete_branch", `Refusing to delete '${branch}': it is the default branch of ${target.fullName}`, { repo: target.fullName, branch });
@@ -215,7 +214,7 @@ export class GitHubConnector {
       const sha = await describe(`Could not read branch '${branch}' of ${target.fullName}`, () => this.#branchSha(target, branch));
       if (sha === undefined) return this.#missingBranch("delete_branch", target, branch);
       await describe(`Could not delete branch '${branch}' of ${target.fullName}`, () =>
-        this.#octokit.rest.git.deleteRef({ ...target, ref: `heads/${branch}`, ...this.#request() }),
+        this.#octokit.rest.git.deleteRef({ ...this.#scope(target), ref: `heads/${branch}` }),
       );
       return succeeded(SYSTEM, "delete_branch", { repo: target.fullName, branch, sha }, { rollbackData: { repo: target.fullName, branch, sha } });
     });
@@ -233,12 +232,12 @@ export class GitHubConnector {
       const title = checkText(input.title, "title");
       const body = checkOptionalText(input.body, "body");
       const open = await describe(`Could not list open issues of ${target.fullName}`, () =>
-        this.#octokit.paginate(this.#octokit.rest.issues.listForRepo, { ...target, state: "open", per_page: 100, ...this.#request() }),
+        this.#octokit.paginate(this.#octokit.rest.issues.listForRepo, { ...this.#scope(target), state: "open", per_page: 100 }),
       );
       const existing = open.find((issue) => issue.pull_request === undefined && issue.title.trim() === title.trim());
       if (existing !== undefined) return succeeded(SYSTEM, "create_issue", issueOutput(target, existing), { alreadyDone: true });
       const { data: issue } = await describe(`Could not create an issue in ${target.fullName}`, () =>
-        this.#octokit.rest.issues.create({ ...target, title, body, ...this.#request() }),
+        this.#octokit.rest.issues.create({ ...this.#scope(target), title, body }),
       );
       return succeeded(SYSTEM, "create_issue", issueOutput(target, issue), { rollbackData: { repo: target.fullName, issueNumber: issue.number } });
     });
@@ -255,13 +254,13 @@ export class GitHubConnector {
       const target = parseRepo(input?.repo);
       const prNumber = checkPrNumber(input.prNumber);
       const { data: pull } = await describe(`Could not read pull request #${prNumber} of ${target.fullName}`, () =>
-        this.#octokit.rest.pulls.get({ ...target, pull_number: prNumber, ...this.#request() }),
+        this.#octokit.rest.pulls.get({ ...this.#scope(target), pull_number: prNumber }),
       );
       if (pull.merged) {
         return succeeded(SYSTEM, "merge_pr", { repo: target.fullName, prNumber, merged: true, sha: pull.merge_commit_sha }, { alreadyDone: true });
       }
       const { data: merge } = await describe(`Could not merge pull request #${prNumber} of ${target.fullName}`, () =>
-        this.#octokit.rest.pulls.merge({ ...target, pull_number: prNumber, sha: pull.head.sha, ...this.#request() }),
+        this.#octokit.rest.pulls.merge({ ...this.#scope(target), pull_number: prNumber, sha: pull.head.sha }),
       );
       if (!merge.merged) return failed(SYSTEM, "merge_pr", `GitHub did not merge pull request #${prNumber}: ${merge.message}`, { repo: target.fullName, prNumber }, [this.#token]);
       return succeeded(
@@ -295,7 +294,7 @@ export class GitHubConnector {
   // The sha a branch points at, or undefined when GitHub says it does not exist (404).
   async #branchSha(target: RepoRef, branch: string): Promise<string | undefined> {
     try {
-      const { data } = await this.#octokit.rest.git.getRef({ ...target, ref: `heads/${branch}`, ...this.#request() });
+      const { data } = await this.#octokit.rest.git.getRef({ ...this.#scope(target), ref: `heads/${branch}` });
       return data.object.sha;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
@@ -322,8 +321,10 @@ export class GitHubConnector {
     });
   }
 
-  #request(): { request: { signal: AbortSignal } } {
-    return { request: { signal: AbortSignal.timeout(this.#timeoutMs) } };
+  // Owner and repo of a request (never `fullName`: Octokit would send unknown keys in the body),
+  // with a deadline so a hung connection cannot stall a workflow forever.
+  #scope(target: RepoRef): { owner: string; repo: string; request: { signal: AbortSignal } } {
+    return { owner: target.owner, repo: target.repo, request: { signal: AbortSignal.timeout(this.#timeoutMs) } };
   }
 }
 
