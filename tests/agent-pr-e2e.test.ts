@@ -34,11 +34,22 @@ beforeEach(async () => {
 
 function client(policies: Policy[] = defaultPolicies()): EnactClient {
   const github = new GitHubConnector({ token: TOKEN, baseUrl: server.url });
-  return new EnactClient({ systems: { github }, policies, workflows: [agentPrWorkflow], secret: TEST_SECRET, receiptDir });
+  return new EnactClient({
+    systems: { github },
+    policies,
+    workflows: [agentPrWorkflow],
+    secret: TEST_SECRET,
+    receiptDir,
+  });
 }
 
 function defaultPolicies(freeze: [string, string] = ["2025-12-24T00:00:00Z", "2025-12-27T00:00:00Z"]): Policy[] {
-  return [noPushToMain, requireBranchPrefix("agent/"), maxFilesPerCommit(3), noPushDuringDeployFreeze(...freeze, { now: () => NOW })];
+  return [
+    noPushToMain,
+    requireBranchPrefix("agent/"),
+    maxFilesPerCommit(3),
+    noPushDuringDeployFreeze(...freeze, { now: () => NOW }),
+  ];
 }
 
 async function stored(receipt: Receipt): Promise<Receipt> {
@@ -54,7 +65,13 @@ describe("agent_pr_workflow through EnactClient", () => {
     const [result, receipt] = await client().run({
       workflow: "agent_pr_workflow",
       actorEmail: "agent@acme.dev",
-      payload: { repo, branch: "agent/fix-7", title: "Fix 7", body: "Fixes #7", files: [{ path: "src/seven.ts", content: "export const seven = 7;\n" }] },
+      payload: {
+        repo,
+        branch: "agent/fix-7",
+        title: "Fix 7",
+        body: "Fixes #7",
+        files: [{ path: "src/seven.ts", content: "export const seven = 7;\n" }],
+      },
     });
 
     expect(result.success).toBe(true);
@@ -94,7 +111,10 @@ describe("agent_pr_workflow through EnactClient", () => {
     expect(result.success).toBe(false);
     expect(receipt.decision).toBe("PASS");
     expect(receipt.actionsTaken.map((action) => action.success)).toEqual([true, true, false]);
-    expect(receipt.actionsTaken[2]?.output).toMatchObject({ status: 403, githubMessage: "Resource not accessible by integration" });
+    expect(receipt.actionsTaken[2]?.output).toMatchObject({
+      status: 403,
+      githubMessage: "Resource not accessible by integration",
+    });
     expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
   });
 
@@ -103,7 +123,11 @@ describe("agent_pr_workflow through EnactClient", () => {
     ["refs/heads/main", "payload_schema"],
     ["  MASTER ", "payload_schema"],
   ])("BLOCK: branch %j never reaches GitHub", async (branch, policy) => {
-    const [result, receipt] = await client().run({ workflow: "agent_pr_workflow", actorEmail: "agent@acme.dev", payload: { repo, branch } });
+    const [result, receipt] = await client().run({
+      workflow: "agent_pr_workflow",
+      actorEmail: "agent@acme.dev",
+      payload: { repo, branch },
+    });
     expect(result.success).toBe(false);
     expect(receipt.decision).toBe("BLOCK");
     expect(receipt.policyResults[0]).toMatchObject({ policy, passed: false });
@@ -145,14 +169,28 @@ describe("agent_pr_workflow through EnactClient", () => {
   });
 
   it("BLOCK: an invalid payload is blocked with the validation message", async () => {
-    const [, receipt] = await client().run({ workflow: "agent_pr_workflow", actorEmail: "agent@acme.dev", payload: { repo, branch: 42 } });
+    const [, receipt] = await client().run({
+      workflow: "agent_pr_workflow",
+      actorEmail: "agent@acme.dev",
+      payload: { repo, branch: 42 },
+    });
     expect(receipt.decision).toBe("BLOCK");
     expect(receipt.policyResults[0]?.reason).toMatch(/branch/);
   });
 
   it("an allowlist without push_commit refuses the commit: the receipt holds the error and the branch created before it", async () => {
-    const github = new GitHubConnector({ token: TOKEN, baseUrl: server.url, allowedActions: ["create_branch", "create_pr"] });
-    const enact = new EnactClient({ systems: { github }, policies: [noPushToMain], workflows: [agentPrWorkflow], secret: TEST_SECRET, receiptDir });
+    const github = new GitHubConnector({
+      token: TOKEN,
+      baseUrl: server.url,
+      allowedActions: ["create_branch", "create_pr"],
+    });
+    const enact = new EnactClient({
+      systems: { github },
+      policies: [noPushToMain],
+      workflows: [agentPrWorkflow],
+      secret: TEST_SECRET,
+      receiptDir,
+    });
     const [result, receipt] = await enact.run({
       workflow: "agent_pr_workflow",
       actorEmail: "agent@acme.dev",

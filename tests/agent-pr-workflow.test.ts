@@ -26,8 +26,16 @@ beforeEach(() => {
   github = new GitHubConnector({ token: TOKEN, baseUrl: server.url });
 });
 
-function context(payload: Record<string, unknown>, systems: Record<string, unknown> = { github }): WorkflowContext<AgentPrPayload> {
-  return { workflow: "agent_pr_workflow", actorEmail: "agent@acme.dev", payload: AgentPrPayload.parse(payload), systems };
+function context(
+  payload: Record<string, unknown>,
+  systems: Record<string, unknown> = { github },
+): WorkflowContext<AgentPrPayload> {
+  return {
+    workflow: "agent_pr_workflow",
+    actorEmail: "agent@acme.dev",
+    payload: AgentPrPayload.parse(payload),
+    systems,
+  };
 }
 
 describe("agentPrWorkflow", () => {
@@ -58,7 +66,9 @@ describe("agentPrWorkflow", () => {
 
   it("uses the given base for the branch and the PR", async () => {
     const developSha = server.commitOn(repo, "develop", { "d.txt": "d" });
-    await agentPrWorkflow.run(context({ repo, branch: "agent/on-dev", base: "develop", files: [{ path: "x", content: "x" }] }));
+    await agentPrWorkflow.run(
+      context({ repo, branch: "agent/on-dev", base: "develop", files: [{ path: "x", content: "x" }] }),
+    );
     expect(server.commit(repo, String(server.branchSha(repo, "agent/on-dev")))?.parents).toEqual([developSha]);
     expect(server.pulls(repo)[0]).toMatchObject({ base: "develop" });
   });
@@ -88,8 +98,15 @@ describe("agentPrWorkflow", () => {
   });
 
   it("stops at a failed branch creation", async () => {
-    server.failNext("POST", `/repos/${repo}/git/refs`, 403, githubError(403, "Resource not accessible by personal access token"));
-    const results = await agentPrWorkflow.run(context({ repo, branch: "agent/denied", files: [{ path: "a", content: "a" }] }));
+    server.failNext(
+      "POST",
+      `/repos/${repo}/git/refs`,
+      403,
+      githubError(403, "Resource not accessible by personal access token"),
+    );
+    const results = await agentPrWorkflow.run(
+      context({ repo, branch: "agent/denied", files: [{ path: "a", content: "a" }] }),
+    );
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ action: "create_branch", success: false, output: { status: 403 } });
     expect(server.pulls(repo)).toHaveLength(0);
@@ -97,7 +114,9 @@ describe("agentPrWorkflow", () => {
 
   it("stops at a failed commit and opens no PR", async () => {
     server.failNext("POST", `/repos/${repo}/git/trees`, 500);
-    const results = await agentPrWorkflow.run(context({ repo, branch: "agent/broken", files: [{ path: "a", content: "a" }] }));
+    const results = await agentPrWorkflow.run(
+      context({ repo, branch: "agent/broken", files: [{ path: "a", content: "a" }] }),
+    );
     expect(results.map((result) => [result.action, result.success])).toEqual([
       ["create_branch", true],
       ["push_commit", false],
@@ -119,13 +138,20 @@ describe("agentPrWorkflow", () => {
   });
 
   it("refuses to write to the base even when called without schema validation", async () => {
-    const ctx = { workflow: "agent_pr_workflow", actorEmail: "a@b.c", payload: { repo, branch: "Main", base: "main" }, systems: { github } };
+    const ctx = {
+      workflow: "agent_pr_workflow",
+      actorEmail: "a@b.c",
+      payload: { repo, branch: "Main", base: "main" },
+      systems: { github },
+    };
     await expect(agentPrWorkflow.run(ctx)).rejects.toThrow(/refuses to write/);
     expect(server.requests.filter((request) => request.path.startsWith(`/repos/${repo}/`))).toHaveLength(0);
   });
 
   it("needs a GitHubConnector registered as github", async () => {
     await expect(agentPrWorkflow.run(context({ repo, branch: "agent/x" }, {}))).rejects.toThrow(MissingSystemError);
-    await expect(agentPrWorkflow.run(context({ repo, branch: "agent/x" }, { github: {} }))).rejects.toThrow(/must be a GitHubConnector/);
+    await expect(agentPrWorkflow.run(context({ repo, branch: "agent/x" }, { github: {} }))).rejects.toThrow(
+      /must be a GitHubConnector/,
+    );
   });
 });

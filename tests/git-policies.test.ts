@@ -38,8 +38,19 @@ describe("noPushToMain", () => {
     expect(result.reason).toMatch(/blocked/);
   });
 
-  it.each(["agent/fix-main", "maintenance", "feature/mainline", "mainly", "agent/master-plan", "main-2", "agent/main-fix"])("allows %j", (branch) => {
-    expect(noPushToMain(ctx({ branch }))).toMatchObject({ passed: true, reason: expect.stringContaining("not main/master") });
+  it.each([
+    "agent/fix-main",
+    "maintenance",
+    "feature/mainline",
+    "mainly",
+    "agent/master-plan",
+    "main-2",
+    "agent/main-fix",
+  ])("allows %j", (branch) => {
+    expect(noPushToMain(ctx({ branch }))).toMatchObject({
+      passed: true,
+      reason: expect.stringContaining("not main/master"),
+    });
   });
 
   it.each([
@@ -80,7 +91,10 @@ describe("maxFilesPerCommit", () => {
   });
 
   it("counts files over fileCount when both are given", () => {
-    expect(maxFilesPerCommit(3)(ctx({ files: files(4), fileCount: 1 }))).toMatchObject({ passed: false, reason: "Commit touches 4 files (max 3)" });
+    expect(maxFilesPerCommit(3)(ctx({ files: files(4), fileCount: 1 }))).toMatchObject({
+      passed: false,
+      reason: "Commit touches 4 files (max 3)",
+    });
   });
 
   it("passes a payload that declares no files", () => {
@@ -110,12 +124,18 @@ describe("maxFilesPerCommit", () => {
 
 describe("requireBranchPrefix", () => {
   it("passes a branch with the default agent/ prefix", () => {
-    expect(requireBranchPrefix()(ctx({ branch: "agent/fix-1" }))).toMatchObject({ policy: "require_branch_prefix", passed: true });
+    expect(requireBranchPrefix()(ctx({ branch: "agent/fix-1" }))).toMatchObject({
+      policy: "require_branch_prefix",
+      passed: true,
+    });
   });
 
-  it.each(["fix-1", "Agent/fix-1", "agent", "agent/", " agent/x", "x/agent/y", "refs/heads/agent/x"])("blocks %j", (branch) => {
-    expect(requireBranchPrefix()(ctx({ branch }))).toMatchObject({ passed: false });
-  });
+  it.each(["fix-1", "Agent/fix-1", "agent", "agent/", " agent/x", "x/agent/y", "refs/heads/agent/x"])(
+    "blocks %j",
+    (branch) => {
+      expect(requireBranchPrefix()(ctx({ branch }))).toMatchObject({ passed: false });
+    },
+  );
 
   it("uses a custom prefix", () => {
     expect(requireBranchPrefix("bot-")(ctx({ branch: "bot-42" }))).toMatchObject({ passed: true });
@@ -136,7 +156,8 @@ describe("requireBranchPrefix", () => {
 
 describe("noPushDuringDeployFreeze", () => {
   const at = (iso: string) => () => new Date(iso);
-  const freeze = (now: string) => noPushDuringDeployFreeze("2025-12-24T18:00:00Z", "2025-12-27T06:00:00Z", { now: at(now) });
+  const freeze = (now: string) =>
+    noPushDuringDeployFreeze("2025-12-24T18:00:00Z", "2025-12-27T06:00:00Z", { now: at(now) });
 
   it.each([
     ["one ms before the start", "2025-12-24T17:59:59.999Z", true],
@@ -149,7 +170,8 @@ describe("noPushDuringDeployFreeze", () => {
   });
 
   describe("a window crossing midnight (23:00 to 01:00 UTC)", () => {
-    const overnight = (now: string) => noPushDuringDeployFreeze(new Date("2025-03-01T23:00:00Z"), new Date("2025-03-02T01:00:00Z"), { now: at(now) });
+    const overnight = (now: string) =>
+      noPushDuringDeployFreeze(new Date("2025-03-01T23:00:00Z"), new Date("2025-03-02T01:00:00Z"), { now: at(now) });
 
     it.each([
       ["22:59:59 before", "2025-03-01T22:59:59Z", true],
@@ -164,7 +186,9 @@ describe("noPushDuringDeployFreeze", () => {
   });
 
   it("honours timezone offsets in ISO strings", () => {
-    const policy = noPushDuringDeployFreeze("2025-06-01T09:00:00+02:00", "2025-06-01T17:00:00+02:00", { now: at("2025-06-01T07:00:00Z") });
+    const policy = noPushDuringDeployFreeze("2025-06-01T09:00:00+02:00", "2025-06-01T17:00:00+02:00", {
+      now: at("2025-06-01T07:00:00Z"),
+    });
     expect(policy(ctx({}))).toMatchObject({ passed: false });
   });
 
@@ -179,7 +203,9 @@ describe("noPushDuringDeployFreeze", () => {
   });
 
   it("fails closed when the clock returns an invalid time", () => {
-    const policy = noPushDuringDeployFreeze("2025-01-01T00:00:00Z", "2025-01-02T00:00:00Z", { now: () => new Date(Number.NaN) });
+    const policy = noPushDuringDeployFreeze("2025-01-01T00:00:00Z", "2025-01-02T00:00:00Z", {
+      now: () => new Date(Number.NaN),
+    });
     expect(policy(ctx({}))).toMatchObject({ passed: false, reason: expect.stringContaining("invalid time") });
   });
 

@@ -78,9 +78,14 @@ describe("GitHubConnector setup", () => {
   });
 
   it("lets Octokit log nothing, even for failed requests", async () => {
-    const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) => vi.spyOn(console, method).mockImplementation(() => {}));
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation(() => {}),
+    );
     try {
-      await new GitHubConnector({ token: "ghp_wrong_token_value", baseUrl: server.url }).createIssue({ repo, title: "x" });
+      await new GitHubConnector({ token: "ghp_wrong_token_value", baseUrl: server.url }).createIssue({
+        repo,
+        title: "x",
+      });
       server.failNext("GET", `/repos/${repo}/issues`, 500);
       await github.createIssue({ repo, title: "x" });
       for (const spy of spies) expect(spy).not.toHaveBeenCalled();
@@ -92,7 +97,14 @@ describe("GitHubConnector setup", () => {
 
 describe("allowlist", () => {
   it("allows every action by default", () => {
-    expect(github.allowedActions).toEqual(["create_branch", "create_pr", "push_commit", "delete_branch", "create_issue", "merge_pr"]);
+    expect(github.allowedActions).toEqual([
+      "create_branch",
+      "create_pr",
+      "push_commit",
+      "delete_branch",
+      "create_issue",
+      "merge_pr",
+    ]);
   });
 
   it("[] allows none and throws PermissionError before any request", async () => {
@@ -104,13 +116,19 @@ describe("allowlist", () => {
   });
 
   it("refuses actions left out of the allowlist", async () => {
-    const limited = new GitHubConnector({ token: TOKEN, baseUrl: server.url, allowedActions: ["create_branch", "create_pr"] });
+    const limited = new GitHubConnector({
+      token: TOKEN,
+      baseUrl: server.url,
+      allowedActions: ["create_branch", "create_pr"],
+    });
     await expect(limited.mergePr({ repo, prNumber: 1 })).rejects.toThrow(/'merge_pr' not in allowlist/);
     await expect(limited.deleteBranch({ repo, branch: "agent/x" })).rejects.toThrow(PermissionError);
   });
 
   it("rejects unknown action names in the allowlist", () => {
-    expect(() => new GitHubConnector({ token: TOKEN, baseUrl: server.url, allowedActions: ["push_to_main"] })).toThrow(/Unknown github action/);
+    expect(() => new GitHubConnector({ token: TOKEN, baseUrl: server.url, allowedActions: ["push_to_main"] })).toThrow(
+      /Unknown github action/,
+    );
   });
 });
 
@@ -220,7 +238,11 @@ describe("createPr", () => {
     server.commitOn(repo, "agent/empty", {});
     const result = await github.createPr({ repo, title: "Nothing", body: "", head: "agent/missing" });
     expect(result.success).toBe(false);
-    expect(result.output).toMatchObject({ status: 422, githubMessage: "Validation Failed", validationErrors: ["PullRequest.head invalid"] });
+    expect(result.output).toMatchObject({
+      status: 422,
+      githubMessage: "Validation Failed",
+      validationErrors: ["PullRequest.head invalid"],
+    });
     expect(result.output.error).toMatch(/Validation Failed: PullRequest.head invalid \(HTTP 422\)/);
   });
 
@@ -229,7 +251,9 @@ describe("createPr", () => {
       "POST",
       `/repos/${repo}/pulls`,
       422,
-      validationFailed([{ resource: "PullRequest", code: "custom", message: "No commits between main and agent/feature" }]),
+      validationFailed([
+        { resource: "PullRequest", code: "custom", message: "No commits between main and agent/feature" },
+      ]),
     );
     const result = await github.createPr({ repo, title: "T", body: "", head: "agent/feature" });
     expect(result.output.error).toContain("No commits between main and agent/feature");
@@ -264,7 +288,9 @@ describe("pushCommit", () => {
 
   it("never forces the ref update", async () => {
     await github.pushCommit({ repo, branch: "agent/work", message: "m", files: [{ path: "a", content: "a" }] });
-    const update = server.requests.find((request) => request.method === "PATCH" && request.path.startsWith(`/repos/${repo}/`));
+    const update = server.requests.find(
+      (request) => request.method === "PATCH" && request.path.startsWith(`/repos/${repo}/`),
+    );
     expect(update?.body).toMatchObject({ force: false });
   });
 
@@ -273,7 +299,12 @@ describe("pushCommit", () => {
     const paths = server.requests
       .filter((request) => request.method === "POST" && request.path.startsWith(`/repos/${repo}/`))
       .map((request) => request.path);
-    expect(paths).toEqual([`/repos/${repo}/git/refs`, `/repos/${repo}/git/blobs`, `/repos/${repo}/git/trees`, `/repos/${repo}/git/commits`]);
+    expect(paths).toEqual([
+      `/repos/${repo}/git/refs`,
+      `/repos/${repo}/git/blobs`,
+      `/repos/${repo}/git/trees`,
+      `/repos/${repo}/git/commits`,
+    ]);
     const tree = server.requests.find((request) => request.path === `/repos/${repo}/git/trees`);
     expect(tree?.body).toMatchObject({ base_tree: server.commit(repo, mainSha)?.tree });
   });
@@ -287,14 +318,32 @@ describe("pushCommit", () => {
   });
 
   it("reports a head that moved meanwhile (422 not a fast forward) instead of overwriting it", async () => {
-    server.failNext("PATCH", `/repos/${repo}/git/refs/heads/agent/work`, 422, githubError(422, "Update is not a fast forward"));
-    const result = await github.pushCommit({ repo, branch: "agent/work", message: "m", files: [{ path: "a", content: "a" }] });
-    expect(result).toMatchObject({ success: false, output: { status: 422, githubMessage: "Update is not a fast forward" } });
+    server.failNext(
+      "PATCH",
+      `/repos/${repo}/git/refs/heads/agent/work`,
+      422,
+      githubError(422, "Update is not a fast forward"),
+    );
+    const result = await github.pushCommit({
+      repo,
+      branch: "agent/work",
+      message: "m",
+      files: [{ path: "a", content: "a" }],
+    });
+    expect(result).toMatchObject({
+      success: false,
+      output: { status: 422, githubMessage: "Update is not a fast forward" },
+    });
     expect(server.branchSha(repo, "agent/work")).toBe(mainSha);
   });
 
   it("fails on a branch that does not exist", async () => {
-    const result = await github.pushCommit({ repo, branch: "agent/none", message: "m", files: [{ path: "a", content: "a" }] });
+    const result = await github.pushCommit({
+      repo,
+      branch: "agent/none",
+      message: "m",
+      files: [{ path: "a", content: "a" }],
+    });
     expect(result).toMatchObject({ success: false, output: { status: 404 } });
   });
 
@@ -304,7 +353,13 @@ describe("pushCommit", () => {
     ["a parent directory", [{ path: "../x", content: "x" }]],
     ["a .git directory", [{ path: ".git/config", content: "x" }]],
     ["an empty component", [{ path: "a//b", content: "x" }]],
-    ["a duplicate path", [{ path: "a", content: "1" }, { path: "a", content: "2" }]],
+    [
+      "a duplicate path",
+      [
+        { path: "a", content: "1" },
+        { path: "a", content: "2" },
+      ],
+    ],
     ["non-string content", [{ path: "a", content: 1 }]],
   ])("rejects %s before any request", async (_label, files) => {
     const before = server.requests.length;
@@ -318,7 +373,11 @@ describe("deleteBranch", () => {
   it("deletes the branch and records its sha for undo", async () => {
     await github.createBranch({ repo, branch: "agent/old" });
     const result = await github.deleteBranch({ repo, branch: "agent/old" });
-    expect(result).toMatchObject({ success: true, output: { branch: "agent/old", sha: mainSha }, rollbackData: { repo, branch: "agent/old", sha: mainSha } });
+    expect(result).toMatchObject({
+      success: true,
+      output: { branch: "agent/old", sha: mainSha },
+      rollbackData: { repo, branch: "agent/old", sha: mainSha },
+    });
     expect(server.branchSha(repo, "agent/old")).toBeUndefined();
   });
 
@@ -381,9 +440,19 @@ describe("mergePr", () => {
   it("merges, pinned to the head sha it read, and records the merge sha", async () => {
     const headSha = server.branchSha(repo, "agent/merge-me");
     const result = await github.mergePr({ repo, prNumber });
-    expect(result).toMatchObject({ success: true, output: { prNumber, merged: true, message: "Pull Request successfully merged" } });
+    expect(result).toMatchObject({
+      success: true,
+      output: { prNumber, merged: true, message: "Pull Request successfully merged" },
+    });
     expect(server.branchSha(repo, "main")).toBe(result.output.sha);
-    expect(result.rollbackData).toEqual({ repo, prNumber, mergeSha: result.output.sha, base: "main", head: "agent/merge-me", headSha });
+    expect(result.rollbackData).toEqual({
+      repo,
+      prNumber,
+      mergeSha: result.output.sha,
+      base: "main",
+      head: "agent/merge-me",
+      headSha,
+    });
     expect(server.requests.at(-1)?.body).toMatchObject({ sha: headSha });
   });
 
@@ -396,11 +465,19 @@ describe("mergePr", () => {
   it("reports 405 Pull Request is not mergeable", async () => {
     server.setMergeable(repo, prNumber, false);
     const result = await github.mergePr({ repo, prNumber });
-    expect(result).toMatchObject({ success: false, output: { status: 405, githubMessage: "Pull Request is not mergeable" } });
+    expect(result).toMatchObject({
+      success: false,
+      output: { status: 405, githubMessage: "Pull Request is not mergeable" },
+    });
   });
 
   it("reports 409 when the head moved", async () => {
-    server.failNext("PUT", `/repos/${repo}/pulls/${prNumber}/merge`, 409, githubError(409, "Head branch was modified. Review and try the merge again."));
+    server.failNext(
+      "PUT",
+      `/repos/${repo}/pulls/${prNumber}/merge`,
+      409,
+      githubError(409, "Head branch was modified. Review and try the merge again."),
+    );
     const result = await github.mergePr({ repo, prNumber });
     expect(result).toMatchObject({ success: false, output: { status: 409 } });
   });
@@ -455,7 +532,11 @@ describe("GitHub errors", () => {
       "x-ratelimit-reset": "1736942400",
     });
     const result = await github.createIssue({ repo, title: "x" });
-    expect(result.output).toMatchObject({ status: 403, rateLimited: true, rateLimitResetAt: "2025-01-15T12:00:00.000Z" });
+    expect(result.output).toMatchObject({
+      status: 403,
+      rateLimited: true,
+      rateLimitResetAt: "2025-01-15T12:00:00.000Z",
+    });
   });
 
   it("reports an unreachable server as a network error", async () => {
@@ -468,7 +549,12 @@ describe("GitHub errors", () => {
   });
 
   it("scrubs the token from anything GitHub echoes back", async () => {
-    server.failNext("POST", `/repos/${repo}/issues`, 422, validationFailed([{ resource: "Issue", code: "custom", message: `token ${TOKEN} is odd` }]));
+    server.failNext(
+      "POST",
+      `/repos/${repo}/issues`,
+      422,
+      validationFailed([{ resource: "Issue", code: "custom", message: `token ${TOKEN} is odd` }]),
+    );
     const result = await github.createIssue({ repo, title: "x" });
     expect(JSON.stringify(result)).not.toContain(TOKEN);
     expect(result.output.error).toContain("[REDACTED]");
@@ -508,15 +594,27 @@ describe("input validation", () => {
     expect(requestsSince(before)).toBe(0);
   });
 
-  it.each(["", "agent/../main", "agent/x y", "agent/x:main", "-x", "agent/", "/agent", "agent//x", "agent/.hidden", "agent/x.lock", "refs/heads/x", "agent/x~1", "HEAD", "agent@{1}"])(
-    "rejects branch %j before any request",
-    async (bad) => {
-      const before = server.requests.length;
-      const result = await github.createBranch({ repo, branch: bad });
-      expect(result).toMatchObject({ success: false, output: { invalidInput: true } });
-      expect(requestsSince(before)).toBe(0);
-    },
-  );
+  it.each([
+    "",
+    "agent/../main",
+    "agent/x y",
+    "agent/x:main",
+    "-x",
+    "agent/",
+    "/agent",
+    "agent//x",
+    "agent/.hidden",
+    "agent/x.lock",
+    "refs/heads/x",
+    "agent/x~1",
+    "HEAD",
+    "agent@{1}",
+  ])("rejects branch %j before any request", async (bad) => {
+    const before = server.requests.length;
+    const result = await github.createBranch({ repo, branch: bad });
+    expect(result).toMatchObject({ success: false, output: { invalidInput: true } });
+    expect(requestsSince(before)).toBe(0);
+  });
 
   it("rejects an empty title and a non-object input without throwing", async () => {
     expect((await github.createIssue({ repo, title: "  " })).success).toBe(false);

@@ -6,5 +6,6 @@ import { loadPeer } from "../peer.js";
 loadPeer<typeof import("@octokit/rest")>("@octokit/rest", "enact-sdk/connectors/github");
 
 export { GITHUB_ACTIONS, GitHubConnector } from "./github/connector.js";
-export type { GitHubAction, GitHubConnectorOptions } from "./github/connector.js";
+export type { GitHubAction } from "./github/connector.js";
+export type { GitHubConnectorOptions } from "./github/options.js";
 export type { CommitFile } from "./github/validate.js";

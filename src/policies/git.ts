@@ -23,11 +23,15 @@ const REMOTE_PREFIXES = ["origin/", "upstream/"];
  * normalizeBranchName(" refs/heads/MAIN ") // "main"
  */
 export function normalizeBranchName(branch: string): string {
-  let name = branch.normalize("NFKC").replace(/\p{Cf}/gu, "").trim().toLowerCase();
+  let name = branch
+    .normalize("NFKC")
+    .replace(/\p{Cf}/gu, "")
+    .trim()
+    .toLowerCase();
   const colon = name.lastIndexOf(":");
   if (colon !== -1) name = name.slice(colon + 1).trim();
   name = name.replace(/^\+/, "");
-  for (let previous = ""; previous !== name; ) {
+  for (let previous = ""; previous !== name;) {
     previous = name;
     name = name.replace(/^refs\/(heads\/|remotes\/[^/]+\/)/, "").replace(/^(heads\/|remotes\/[^/]+\/)/, "");
     for (const remote of REMOTE_PREFIXES) if (name.startsWith(remote)) name = name.slice(remote.length);
@@ -48,9 +52,14 @@ export const noPushToMain: Policy = definePolicy("no_push_to_main", (ctx) => {
   const branch = ctx.payload.branch;
   if (typeof branch !== "string") return result("no_push_to_main", false, missingBranch(branch));
   const target = normalizeBranchName(branch);
-  if (target === "") return result("no_push_to_main", false, `Branch ${JSON.stringify(branch)} is empty after normalisation`);
+  if (target === "")
+    return result("no_push_to_main", false, `Branch ${JSON.stringify(branch)} is empty after normalisation`);
   if (PROTECTED_BRANCHES.has(target)) {
-    return result("no_push_to_main", false, `Direct push to ${JSON.stringify(branch)} is blocked: it targets protected branch '${target}'`);
+    return result(
+      "no_push_to_main",
+      false,
+      `Direct push to ${JSON.stringify(branch)} is blocked: it targets protected branch '${target}'`,
+    );
   }
   return result("no_push_to_main", true, `Branch ${JSON.stringify(branch)} is not main/master`);
 });
@@ -64,7 +73,8 @@ export const noPushToMain: Policy = definePolicy("no_push_to_main", (ctx) => {
  * maxFilesPerCommit(10)
  */
 export function maxFilesPerCommit(max = 50): Policy {
-  if (!Number.isSafeInteger(max) || max < 0) throw new ConfigurationError(`maxFilesPerCommit needs a non-negative integer, got ${String(max)}`);
+  if (!Number.isSafeInteger(max) || max < 0)
+    throw new ConfigurationError(`maxFilesPerCommit needs a non-negative integer, got ${String(max)}`);
   return definePolicy("max_files_per_commit", (ctx) => {
     const count = fileCount(ctx);
     if (typeof count === "string") return result("max_files_per_commit", false, count);
@@ -82,14 +92,19 @@ export function maxFilesPerCommit(max = 50): Policy {
  * requireBranchPrefix("agent/")
  */
 export function requireBranchPrefix(prefix = "agent/"): Policy {
-  if (typeof prefix !== "string" || prefix.trim() === "") throw new ConfigurationError("requireBranchPrefix needs a non-empty prefix");
+  if (typeof prefix !== "string" || prefix.trim() === "")
+    throw new ConfigurationError("requireBranchPrefix needs a non-empty prefix");
   return definePolicy("require_branch_prefix", (ctx) => {
     const branch = ctx.payload.branch;
     if (typeof branch !== "string") return result("require_branch_prefix", false, missingBranch(branch));
     const passed = branch.startsWith(prefix) && branch.length > prefix.length && branch === branch.trim();
     return passed
       ? result("require_branch_prefix", true, `Branch '${branch}' has required prefix '${prefix}'`)
-      : result("require_branch_prefix", false, `Branch ${JSON.stringify(branch)} must start with '${prefix}' followed by a name`);
+      : result(
+          "require_branch_prefix",
+          false,
+          `Branch ${JSON.stringify(branch)} must start with '${prefix}' followed by a name`,
+        );
   });
 }
 
@@ -102,15 +117,25 @@ export function requireBranchPrefix(prefix = "agent/"): Policy {
  * @example
  * noPushDuringDeployFreeze("2025-12-24T00:00:00Z", "2025-12-27T00:00:00Z")
  */
-export function noPushDuringDeployFreeze(start: Date | string, end: Date | string, options: { now?: () => Date } = {}): Policy {
+export function noPushDuringDeployFreeze(
+  start: Date | string,
+  end: Date | string,
+  options: { now?: () => Date } = {},
+): Policy {
   const from = toInstant(start, "start");
   const until = toInstant(end, "end");
-  if (from >= until) throw new ConfigurationError(`noPushDuringDeployFreeze: start (${iso(from)}) must be before end (${iso(until)})`);
+  if (from >= until)
+    throw new ConfigurationError(`noPushDuringDeployFreeze: start (${iso(from)}) must be before end (${iso(until)})`);
   const now = options.now ?? (() => new Date());
   return definePolicy("no_push_during_deploy_freeze", () => {
     const current = now();
     const time = current instanceof Date ? current.getTime() : Number.NaN;
-    if (Number.isNaN(time)) return result("no_push_during_deploy_freeze", false, "The clock returned an invalid time; cannot tell whether a freeze is on");
+    if (Number.isNaN(time))
+      return result(
+        "no_push_during_deploy_freeze",
+        false,
+        "The clock returned an invalid time; cannot tell whether a freeze is on",
+      );
     const window = `${iso(from)} to ${iso(until)}`;
     return time >= from && time < until
       ? result("no_push_during_deploy_freeze", false, `Deploy freeze in effect (${window}); now is ${iso(time)}`)
@@ -140,7 +165,12 @@ function fileCount(ctx: WorkflowContext): number | string {
 const ZONED_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 
 function toInstant(value: Date | string, label: string): number {
-  const time = value instanceof Date ? value.getTime() : typeof value === "string" && ZONED_ISO.test(value) ? Date.parse(value) : Number.NaN;
+  const time =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === "string" && ZONED_ISO.test(value)
+        ? Date.parse(value)
+        : Number.NaN;
   if (Number.isNaN(time)) {
     throw new ConfigurationError(
       `noPushDuringDeployFreeze: ${label} must be a valid Date or an ISO-8601 date-time with a timezone (e.g. 2025-12-24T18:00:00Z), got ${JSON.stringify(value) ?? String(value)}`,

@@ -76,7 +76,13 @@ export const agentPrWorkflow = defineWorkflow(
     }
 
     results.push(
-      await github.createPr({ repo, title, body: body ?? `Automated PR created by an AI agent (${ctx.actorEmail}) via Enact.`, head: branch, base }),
+      await github.createPr({
+        repo,
+        title,
+        body: body ?? `Automated PR created by an AI agent (${ctx.actorEmail}) via Enact.`,
+        head: branch,
+        base,
+      }),
     );
     return results;
   },

@@ -246,7 +246,8 @@ export class FakeGitHubServer {
       body,
     });
     const faultIndex = this.#faults.findIndex(
-      (fault) => fault.method === method && (typeof fault.path === "string" ? fault.path === path : fault.path.test(path)),
+      (fault) =>
+        fault.method === method && (typeof fault.path === "string" ? fault.path === path : fault.path.test(path)),
     );
     if (faultIndex !== -1) {
       const [fault] = this.#faults.splice(faultIndex, 1) as [Fault];
@@ -271,12 +272,7 @@ export class FakeGitHubServer {
     if (match?.[1] !== this.#token) throw new HttpError(401, githubError(401, "Bad credentials"));
   }
 
-  #route(
-    method: string,
-    segments: string[],
-    url: URL,
-    body: unknown,
-  ): [unknown, number, Record<string, string>?] {
+  #route(method: string, segments: string[], url: URL, body: unknown): [unknown, number, Record<string, string>?] {
     const [root, owner = "", name = "", area, ...rest] = segments;
     if (root !== "repos") throw notFound();
     const repo = this.#repos.get(`${owner}/${name}`.toLowerCase());
@@ -287,7 +283,10 @@ export class FakeGitHubServer {
       case "GET ":
         return [this.#repoJson(repo), 200];
       case "GET git/ref":
-        return [this.#refJson(repo, this.#existingRef(repo, rest.slice(1).join("/"), 404), `refs/${rest.slice(1).join("/")}`), 200];
+        return [
+          this.#refJson(repo, this.#existingRef(repo, rest.slice(1).join("/"), 404), `refs/${rest.slice(1).join("/")}`),
+          200,
+        ];
       case "POST git/refs":
         return [this.#createRef(repo, input), 201];
       case "PATCH git/refs":
@@ -401,7 +400,10 @@ export class FakeGitHubServer {
     if (typeof content !== "string" || (encoding !== "utf-8" && encoding !== "base64")) {
       throw new HttpError(
         422,
-        validationFailed([{ resource: "Blob", field: "content", code: "missing_field" }], "https://docs.github.com/rest/git/blobs#create-a-blob"),
+        validationFailed(
+          [{ resource: "Blob", field: "content", code: "missing_field" }],
+          "https://docs.github.com/rest/git/blobs#create-a-blob",
+        ),
       );
     }
     const sha = repo.git.writeBlob(Buffer.from(content, encoding === "base64" ? "base64" : "utf8"));
@@ -414,11 +416,17 @@ export class FakeGitHubServer {
     if (baseTree !== undefined && (typeof baseTree !== "string" || !repo.git.trees.has(baseTree))) {
       throw new HttpError(422, githubError(422, "Invalid tree info", docs));
     }
-    if (!Array.isArray(tree)) throw new HttpError(422, validationFailed([{ resource: "Tree", field: "tree", code: "missing_field" }], docs));
+    if (!Array.isArray(tree))
+      throw new HttpError(422, validationFailed([{ resource: "Tree", field: "tree", code: "missing_field" }], docs));
     const flat = typeof baseTree === "string" ? repo.git.flatten(baseTree) : new Map<string, FlatEntry>();
     for (const item of tree as Array<Record<string, unknown>>) {
       const { path, sha, content } = item;
-      if (typeof path !== "string" || path === "" || path.startsWith("/") || path.split("/").some((part) => part === "" || part === "." || part === ".." || part.toLowerCase() === ".git")) {
+      if (
+        typeof path !== "string" ||
+        path === "" ||
+        path.startsWith("/") ||
+        path.split("/").some((part) => part === "" || part === "." || part === ".." || part.toLowerCase() === ".git")
+      ) {
         throw new HttpError(422, githubError(422, `tree.path contains a malformed path component`, docs));
       }
       if (sha === null) {
@@ -451,10 +459,17 @@ export class FakeGitHubServer {
     const docs = "https://docs.github.com/rest/git/commits#create-a-commit";
     const { message, tree, parents = [] } = input;
     if (typeof message !== "string") {
-      throw new HttpError(422, validationFailed([{ resource: "Commit", field: "message", code: "missing_field" }], docs));
+      throw new HttpError(
+        422,
+        validationFailed([{ resource: "Commit", field: "message", code: "missing_field" }], docs),
+      );
     }
-    if (typeof tree !== "string" || !repo.git.trees.has(tree)) throw new HttpError(422, githubError(422, "Tree SHA does not exist", docs));
-    if (!Array.isArray(parents) || parents.some((parent) => typeof parent !== "string" || !repo.git.commits.has(parent))) {
+    if (typeof tree !== "string" || !repo.git.trees.has(tree))
+      throw new HttpError(422, githubError(422, "Tree SHA does not exist", docs));
+    if (
+      !Array.isArray(parents) ||
+      parents.some((parent) => typeof parent !== "string" || !repo.git.commits.has(parent))
+    ) {
       throw new HttpError(422, githubError(422, "Parent SHA does not exist or is not a commit object", docs));
     }
     const commit = repo.git.writeCommit(tree, parents as string[], message, this.#now());
@@ -477,23 +492,43 @@ export class FakeGitHubServer {
     const { title, head, base, body } = input;
     const missing = (["title", "head", "base"] as const).filter((field) => typeof input[field] !== "string");
     if (missing.length > 0) {
-      throw new HttpError(422, validationFailed(missing.map((field) => ({ resource: "PullRequest", field, code: "missing_field" })), docs));
+      throw new HttpError(
+        422,
+        validationFailed(
+          missing.map((field) => ({ resource: "PullRequest", field, code: "missing_field" })),
+          docs,
+        ),
+      );
     }
-    const headRef = String(head).includes(":") ? String(head).split(":")[1] ?? "" : String(head);
+    const headRef = String(head).includes(":") ? (String(head).split(":")[1] ?? "") : String(head);
     const headSha = repo.refs.get(`refs/heads/${headRef}`);
     const baseSha = repo.refs.get(`refs/heads/${String(base)}`);
-    if (headSha === undefined) throw new HttpError(422, validationFailed([{ resource: "PullRequest", field: "head", code: "invalid" }], docs));
-    if (baseSha === undefined) throw new HttpError(422, validationFailed([{ resource: "PullRequest", field: "base", code: "invalid" }], docs));
+    if (headSha === undefined)
+      throw new HttpError(422, validationFailed([{ resource: "PullRequest", field: "head", code: "invalid" }], docs));
+    if (baseSha === undefined)
+      throw new HttpError(422, validationFailed([{ resource: "PullRequest", field: "base", code: "invalid" }], docs));
     if (repo.pulls.some((pull) => pull.state === "open" && pull.head === headRef && pull.base === base)) {
       throw new HttpError(
         422,
-        validationFailed([{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${repo.owner}:${headRef}.` }], docs),
+        validationFailed(
+          [
+            {
+              resource: "PullRequest",
+              code: "custom",
+              message: `A pull request already exists for ${repo.owner}:${headRef}.`,
+            },
+          ],
+          docs,
+        ),
       );
     }
     if (repo.git.isAncestor(headSha, baseSha)) {
       throw new HttpError(
         422,
-        validationFailed([{ resource: "PullRequest", code: "custom", message: `No commits between ${String(base)} and ${headRef}` }], docs),
+        validationFailed(
+          [{ resource: "PullRequest", code: "custom", message: `No commits between ${String(base)} and ${headRef}` }],
+          docs,
+        ),
       );
     }
     const pull: PullState = {
@@ -524,7 +559,12 @@ export class FakeGitHubServer {
       throw new HttpError(409, githubError(409, "Head branch was modified. Review and try the merge again.", docs));
     }
     const headCommit = repo.git.commits.get(headSha);
-    const merge = repo.git.writeCommit(headCommit?.tree ?? "", [baseSha, headSha], `Merge pull request #${pull.number}`, this.#now());
+    const merge = repo.git.writeCommit(
+      headCommit?.tree ?? "",
+      [baseSha, headSha],
+      `Merge pull request #${pull.number}`,
+      this.#now(),
+    );
     repo.refs.set(`refs/heads/${pull.base}`, merge.sha);
     Object.assign(pull, { state: "closed", merged: true, mergeCommitSha: merge.sha, mergedAt: merge.date });
     return [{ sha: merge.sha, merged: true, message: "Pull Request successfully merged" }, 200];
@@ -556,7 +596,10 @@ export class FakeGitHubServer {
     if (typeof input.title !== "string" || input.title === "") {
       throw new HttpError(
         422,
-        validationFailed([{ resource: "Issue", field: "title", code: "missing_field" }], "https://docs.github.com/rest/issues/issues#create-an-issue"),
+        validationFailed(
+          [{ resource: "Issue", field: "title", code: "missing_field" }],
+          "https://docs.github.com/rest/issues/issues#create-an-issue",
+        ),
       );
     }
     const issue: IssueState = {
@@ -654,7 +697,10 @@ export class FakeGitHubServer {
     };
   }
 
-  #issueJson(repo: RepoState, item: IssueState | PullState): { number: number; state: string } & Record<string, unknown> {
+  #issueJson(
+    repo: RepoState,
+    item: IssueState | PullState,
+  ): { number: number; state: string } & Record<string, unknown> {
     const isPull = "head" in item;
     return {
       url: this.#api(repo, `/issues/${item.number}`),

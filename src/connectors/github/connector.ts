@@ -4,6 +4,8 @@ import type { ActionResult } from "../../models.js";
 import { loadPeer } from "../../peer.js";
 import { failed, redact, succeeded } from "../action-result.js";
 import { Allowlist } from "../allowlist.js";
+import { type GitHubConnectorOptions, resolveBaseUrl, resolveTimeout, resolveToken, SILENT_LOG } from "./options.js";
+import { issueOutput, pullOutput } from "./outputs.js";
 import { describeGitHubFailure, statusOf } from "./request-error.js";
 import {
   type CommitFile,
@@ -18,26 +20,17 @@ import {
 } from "./validate.js";
 
 /** The actions a `GitHubConnector` can perform; the names allowlists and receipts use. */
-export const GITHUB_ACTIONS = ["create_branch", "create_pr", "push_commit", "delete_branch", "create_issue", "merge_pr"] as const;
+export const GITHUB_ACTIONS = [
+  "create_branch",
+  "create_pr",
+  "push_commit",
+  "delete_branch",
+  "create_issue",
+  "merge_pr",
+] as const;
 export type GitHubAction = (typeof GITHUB_ACTIONS)[number];
 
-/** Options of `new GitHubConnector()`. */
-export interface GitHubConnectorOptions {
-  /** A GitHub token (classic or fine-grained PAT, app installation token). Default: `process.env.GITHUB_TOKEN`. */
-  token?: string | undefined;
-  /** A ready Octokit (your own auth strategy, plugins, proxy). When given, `token` is only used for redaction and `baseUrl` is ignored. */
-  octokit?: Octokit | undefined;
-  /** REST API root, for GitHub Enterprise Server: `https://ghe.example.com/api/v3`. Default: `https://api.github.com`. */
-  baseUrl?: string | undefined;
-  /** Action names this connector may perform. Default: all of `GITHUB_ACTIONS`; `[]` allows none. */
-  allowedActions?: readonly string[] | undefined;
-  /** Abort any single GitHub request after this many milliseconds. Default: 30 000. */
-  requestTimeoutMs?: number | undefined;
-}
-
 const SYSTEM = "github";
-const DEFAULT_TIMEOUT_MS = 30_000;
-const SILENT_LOG = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 /**
  * Branches, commits, pull requests and issues through `@octokit/rest`, limited to an allowlist.
@@ -60,23 +53,26 @@ export class GitHubConnector {
 
   constructor(options: GitHubConnectorOptions = {}) {
     this.#allowlist = new Allowlist(SYSTEM, GITHUB_ACTIONS, options.allowedActions);
-    this.#timeoutMs = checkTimeout(options.requestTimeoutMs);
-    const token = (options.token ?? process.env.GITHUB_TOKEN)?.trim();
-    this.#token = token === "" ? undefined : token;
+    this.#timeoutMs = resolveTimeout(options.requestTimeoutMs);
+    this.#token = resolveToken(options);
     if (options.octokit !== undefined) {
       this.#octokit = options.octokit;
       return;
     }
     if (this.#token === undefined) {
-      throw new ConfigurationError("GitHubConnector needs a token: pass { token }, set GITHUB_TOKEN, or pass a ready { octokit }.");
+      throw new ConfigurationError(
+        "GitHubConnector needs a token: pass { token }, set GITHUB_TOKEN, or pass a ready { octokit }.",
+      );
     }
-    if (/\s/.test(this.#token)) throw new ConfigurationError("The GitHub token contains whitespace; check how it was loaded.");
-    const { Octokit: OctokitClass } = loadPeer<typeof import("@octokit/rest")>("@octokit/rest", "enact-sdk/connectors/github");
+    const { Octokit: OctokitClass } = loadPeer<typeof import("@octokit/rest")>(
+      "@octokit/rest",
+      "enact-sdk/connectors/github",
+    );
     // Plain @octokit/rest has no retry or throttling plugin, so a failure is reported at once instead
     // of being retried behind the caller's back; the silent logger keeps request details out of logs.
     this.#octokit = new OctokitClass({
       auth: this.#token,
-      baseUrl: checkBaseUrl(options.baseUrl),
+      baseUrl: resolveBaseUrl(options.baseUrl),
       userAgent: "enact-sdk",
       log: SILENT_LOG,
     });
@@ -99,7 +95,8 @@ export class GitHubConnector {
       const branch = checkBranch(input.branch);
       const fromBranch = checkBranch(input.fromBranch ?? "main", "fromBranch");
       if (branch === fromBranch) throw new InvalidInputError(`branch and fromBranch are both '${branch}'`);
-      const baseSha = await describe(`Could not read base branch '${fromBranch}' of ${target.fullName}`, () => this.#branchSha(target, fromBranch));
+      const baseSha = await describe(`Could not read base branch '${fromBranch}' of ${target.fullName}`, () =>
+        this.#branchSha(target, fromBranch));
       if (baseSha === undefined) return this.#missingBranch("create_branch", target, fromBranch);
       const output = { repo: target.fullName, branch, fromBranch, sha: baseSha };
       const existing = await describe(`Could not check branch '${branch}'`, () => this.#branchSha(target, branch));
@@ -108,12 +105,16 @@ export class GitHubConnector {
         await this.#octokit.rest.git.createRef({ ...this.#scope(target), ref: `refs/heads/${branch}`, sha: baseSha });
       } catch (error) {
         // Lost a race with another writer: decide exactly as if the branch had been there before.
-        if (statusOf(error) !== 422) throw new Failure(`Could not create branch '${branch}' in ${target.fullName}`, error);
-        const raced = await describe(`Could not create branch '${branch}' in ${target.fullName}`, () => this.#branchSha(target, branch));
+        if (statusOf(error) !== 422)
+          throw new Failure(`Could not create branch '${branch}' in ${target.fullName}`, error);
+        const raced = await describe(`Could not create branch '${branch}' in ${target.fullName}`, () =>
+          this.#branchSha(target, branch));
         if (raced === undefined) throw new Failure(`Could not create branch '${branch}' in ${target.fullName}`, error);
         return this.#existingBranch(output, raced);
       }
-      return succeeded(SYSTEM, "create_branch", output, { rollbackData: { repo: target.fullName, branch, sha: baseSha } });
+      return succeeded(SYSTEM, "create_branch", output, {
+        rollbackData: { repo: target.fullName, branch, sha: baseSha },
+      });
     });
   }
 
@@ -122,7 +123,13 @@ export class GitHubConnector {
    * and base exists (its number and URL are returned).
    * Output: `{ repo, prNumber, url, title, head, base, state }`. Rollback: `{ repo, prNumber }` (close it).
    */
-  async createPr(input: { repo: string; title: string; body?: string; head: string; base?: string }): Promise<ActionResult> {
+  async createPr(input: {
+    repo: string;
+    title: string;
+    body?: string;
+    head: string;
+    base?: string;
+  }): Promise<ActionResult> {
     this.#allowlist.check("create_pr");
     return this.#attempt("create_pr", async (describe) => {
       const target = parseRepo(input?.repo);
@@ -132,14 +139,22 @@ export class GitHubConnector {
       const base = checkBranch(input.base ?? "main", "base");
       if (head === base) throw new InvalidInputError(`head and base are both '${head}'`);
       const { data: open } = await describe(`Could not list pull requests of ${target.fullName}`, () =>
-        this.#octokit.rest.pulls.list({ ...this.#scope(target), state: "open", head: `${target.owner}:${head}`, base, per_page: 100 }),
-      );
+        this.#octokit.rest.pulls.list({
+          ...this.#scope(target),
+          state: "open",
+          head: `${target.owner}:${head}`,
+          base,
+          per_page: 100,
+        }));
       const existing = open.find((pull) => pull.head.ref === head && pull.base.ref === base);
-      if (existing !== undefined) return succeeded(SYSTEM, "create_pr", pullOutput(target, existing), { alreadyDone: true });
-      const { data: pull } = await describe(`Could not open a pull request from '${head}' into '${base}' in ${target.fullName}`, () =>
-        this.#octokit.rest.pulls.create({ ...this.#scope(target), title, body, head, base }),
-      );
-      return succeeded(SYSTEM, "create_pr", pullOutput(target, pull), { rollbackData: { repo: target.fullName, prNumber: pull.number } });
+      if (existing !== undefined)
+        return succeeded(SYSTEM, "create_pr", pullOutput(target, existing), { alreadyDone: true });
+      const { data: pull } =
+        await describe(`Could not open a pull request from '${head}' into '${base}' in ${target.fullName}`, () =>
+          this.#octokit.rest.pulls.create({ ...this.#scope(target), title, body, head, base }));
+      return succeeded(SYSTEM, "create_pr", pullOutput(target, pull), {
+        rollbackData: { repo: target.fullName, prNumber: pull.number },
+      });
     });
   }
 
@@ -150,7 +165,12 @@ export class GitHubConnector {
    * Output: `{ repo, branch, commitSha, previousSha, treeSha, url, files }`.
    * Rollback: `{ repo, branch, previousSha, commitSha }` (move the branch back).
    */
-  async pushCommit(input: { repo: string; branch: string; message: string; files: readonly CommitFile[] }): Promise<ActionResult> {
+  async pushCommit(input: {
+    repo: string;
+    branch: string;
+    message: string;
+    files: readonly CommitFile[];
+  }): Promise<ActionResult> {
     this.#allowlist.check("push_commit");
     return this.#attempt("push_commit", async (describe) => {
       const target = parseRepo(input?.repo);
@@ -161,35 +181,56 @@ export class GitHubConnector {
       const headSha = await describe(`Could not read branch ${where}`, () => this.#branchSha(target, branch));
       if (headSha === undefined) return this.#missingBranch("push_commit", target, branch);
       const { data: head } = await describe(`Could not read the head commit of ${where}`, () =>
-        this.#octokit.rest.git.getCommit({ ...this.#scope(target), commit_sha: headSha }),
-      );
+        this.#octokit.rest.git.getCommit({ ...this.#scope(target), commit_sha: headSha }));
       // Sequential on purpose: GitHub's secondary rate limits punish concurrent content creation.
       const blobs: string[] = [];
       for (const file of files) {
         const { data: blob } = await describe(`Could not upload ${file.path}`, () =>
-          this.#octokit.rest.git.createBlob({ ...this.#scope(target), content: file.content, encoding: "utf-8" }),
-        );
+          this.#octokit.rest.git.createBlob({ ...this.#scope(target), content: file.content, encoding: "utf-8" }));
         blobs.push(blob.sha);
       }
       const { data: tree } = await describe(`Could not build the tree for ${where}`, () =>
         this.#octokit.rest.git.createTree({
           ...this.#scope(target),
           base_tree: head.tree.sha,
-          tree: files.map((file, index) => ({ path: file.path, mode: "100644" as const, type: "blob" as const, sha: blobs[index] ?? null })),
-        }),
-      );
+          tree: files.map((file, index) => ({
+            path: file.path,
+            mode: "100644" as const,
+            type: "blob" as const,
+            sha: blobs[index] ?? null,
+          })),
+        }));
       const paths = files.map((file) => file.path);
       if (tree.sha === head.tree.sha) {
-        const output = { repo: target.fullName, branch, commitSha: headSha, previousSha: headSha, treeSha: tree.sha, url: head.html_url, files: paths };
+        const output = {
+          repo: target.fullName,
+          branch,
+          commitSha: headSha,
+          previousSha: headSha,
+          treeSha: tree.sha,
+          url: head.html_url,
+          files: paths,
+        };
         return succeeded(SYSTEM, "push_commit", output, { alreadyDone: true });
       }
       const { data: commit } = await describe(`Could not create the commit on ${where}`, () =>
-        this.#octokit.rest.git.createCommit({ ...this.#scope(target), message, tree: tree.sha, parents: [headSha] }),
-      );
+        this.#octokit.rest.git.createCommit({ ...this.#scope(target), message, tree: tree.sha, parents: [headSha] }));
       await describe(`Could not move ${where} to the new commit`, () =>
-        this.#octokit.rest.git.updateRef({ ...this.#scope(target), ref: `heads/${branch}`, sha: commit.sha, force: false }),
-      );
-      const output = { repo: target.fullName, branch, commitSha: commit.sha, previousSha: headSha, treeSha: tree.sha, url: commit.html_url, files: paths };
+        this.#octokit.rest.git.updateRef({
+          ...this.#scope(target),
+          ref: `heads/${branch}`,
+          sha: commit.sha,
+          force: false,
+        }));
+      const output = {
+        repo: target.fullName,
+        branch,
+        commitSha: commit.sha,
+        previousSha: headSha,
+        treeSha: tree.sha,
+        url: commit.html_url,
+        files: paths,
+      };
       return succeeded(SYSTEM, "push_commit", output, {
         rollbackData: { repo: target.fullName, branch, previousSha: headSha, commitSha: commit.sha },
       });
@@ -206,17 +247,26 @@ export class GitHubConnector {
       const target = parseRepo(input?.repo);
       const branch = checkBranch(input.branch);
       const { data: repository } = await describe(`Could not read ${target.fullName}`, () =>
-        this.#octokit.rest.repos.get(this.#scope(target)),
-      );
+        this.#octokit.rest.repos.get(this.#scope(target)));
       if (repository.default_branch === branch) {
-        return failed(SYSTEM, "delete_branch", `Refusing to delete '${branch}': it is the default branch of ${target.fullName}`, { repo: target.fullName, branch });
+        return failed(
+          SYSTEM,
+          "delete_branch",
+          `Refusing to delete '${branch}': it is the default branch of ${target.fullName}`,
+          { repo: target.fullName, branch },
+        );
       }
-      const sha = await describe(`Could not read branch '${branch}' of ${target.fullName}`, () => this.#branchSha(target, branch));
+      const sha = await describe(`Could not read branch '${branch}' of ${target.fullName}`, () =>
+        this.#branchSha(target, branch));
       if (sha === undefined) return this.#missingBranch("delete_branch", target, branch);
       await describe(`Could not delete branch '${branch}' of ${target.fullName}`, () =>
-        this.#octokit.rest.git.deleteRef({ ...this.#scope(target), ref: `heads/${branch}` }),
+        this.#octokit.rest.git.deleteRef({ ...this.#scope(target), ref: `heads/${branch}` }));
+      return succeeded(
+        SYSTEM,
+        "delete_branch",
+        { repo: target.fullName, branch, sha },
+        { rollbackData: { repo: target.fullName, branch, sha } },
       );
-      return succeeded(SYSTEM, "delete_branch", { repo: target.fullName, branch, sha }, { rollbackData: { repo: target.fullName, branch, sha } });
     });
   }
 
@@ -232,14 +282,19 @@ export class GitHubConnector {
       const title = checkText(input.title, "title");
       const body = checkOptionalText(input.body, "body");
       const open = await describe(`Could not list open issues of ${target.fullName}`, () =>
-        this.#octokit.paginate(this.#octokit.rest.issues.listForRepo, { ...this.#scope(target), state: "open", per_page: 100 }),
-      );
+        this.#octokit.paginate(this.#octokit.rest.issues.listForRepo, {
+          ...this.#scope(target),
+          state: "open",
+          per_page: 100,
+        }));
       const existing = open.find((issue) => issue.pull_request === undefined && issue.title.trim() === title.trim());
-      if (existing !== undefined) return succeeded(SYSTEM, "create_issue", issueOutput(target, existing), { alreadyDone: true });
+      if (existing !== undefined)
+        return succeeded(SYSTEM, "create_issue", issueOutput(target, existing), { alreadyDone: true });
       const { data: issue } = await describe(`Could not create an issue in ${target.fullName}`, () =>
-        this.#octokit.rest.issues.create({ ...this.#scope(target), title, body }),
-      );
-      return succeeded(SYSTEM, "create_issue", issueOutput(target, issue), { rollbackData: { repo: target.fullName, issueNumber: issue.number } });
+        this.#octokit.rest.issues.create({ ...this.#scope(target), title, body }));
+      return succeeded(SYSTEM, "create_issue", issueOutput(target, issue), {
+        rollbackData: { repo: target.fullName, issueNumber: issue.number },
+      });
     });
   }
 
@@ -254,20 +309,39 @@ export class GitHubConnector {
       const target = parseRepo(input?.repo);
       const prNumber = checkPrNumber(input.prNumber);
       const { data: pull } = await describe(`Could not read pull request #${prNumber} of ${target.fullName}`, () =>
-        this.#octokit.rest.pulls.get({ ...this.#scope(target), pull_number: prNumber }),
-      );
+        this.#octokit.rest.pulls.get({ ...this.#scope(target), pull_number: prNumber }));
       if (pull.merged) {
-        return succeeded(SYSTEM, "merge_pr", { repo: target.fullName, prNumber, merged: true, sha: pull.merge_commit_sha }, { alreadyDone: true });
+        return succeeded(
+          SYSTEM,
+          "merge_pr",
+          { repo: target.fullName, prNumber, merged: true, sha: pull.merge_commit_sha },
+          { alreadyDone: true },
+        );
       }
       const { data: merge } = await describe(`Could not merge pull request #${prNumber} of ${target.fullName}`, () =>
-        this.#octokit.rest.pulls.merge({ ...this.#scope(target), pull_number: prNumber, sha: pull.head.sha }),
-      );
-      if (!merge.merged) return failed(SYSTEM, "merge_pr", `GitHub did not merge pull request #${prNumber}: ${merge.message}`, { repo: target.fullName, prNumber }, [this.#token]);
+        this.#octokit.rest.pulls.merge({ ...this.#scope(target), pull_number: prNumber, sha: pull.head.sha }));
+      if (!merge.merged)
+        return failed(
+          SYSTEM,
+          "merge_pr",
+          `GitHub did not merge pull request #${prNumber}: ${merge.message}`,
+          { repo: target.fullName, prNumber },
+          [this.#token],
+        );
       return succeeded(
         SYSTEM,
         "merge_pr",
         { repo: target.fullName, prNumber, merged: true, sha: merge.sha, message: merge.message },
-        { rollbackData: { repo: target.fullName, prNumber, mergeSha: merge.sha, base: pull.base.ref, head: pull.head.ref, headSha: pull.head.sha } },
+        {
+          rollbackData: {
+            repo: target.fullName,
+            prNumber,
+            mergeSha: merge.sha,
+            base: pull.base.ref,
+            head: pull.head.ref,
+            headSha: pull.head.sha,
+          },
+        },
       );
     });
   }
@@ -285,8 +359,12 @@ export class GitHubConnector {
     try {
       return redact(await run(describe), [this.#token]);
     } catch (error) {
-      if (error instanceof InvalidInputError) return failed(SYSTEM, action, error.message, { invalidInput: true }, [this.#token]);
-      const { error: message, details } = describeGitHubFailure(error instanceof Failure ? error.context : `GitHub ${action} failed`, error instanceof Failure ? error.cause : error);
+      if (error instanceof InvalidInputError)
+        return failed(SYSTEM, action, error.message, { invalidInput: true }, [this.#token]);
+      const { error: message, details } = describeGitHubFailure(
+        error instanceof Failure ? error.context : `GitHub ${action} failed`,
+        error instanceof Failure ? error.cause : error,
+      );
       return failed(SYSTEM, action, message, details, [this.#token]);
     }
   }
@@ -302,7 +380,10 @@ export class GitHubConnector {
     }
   }
 
-  #existingBranch(output: { repo: string; branch: string; fromBranch: string; sha: string }, existing: string): ActionResult {
+  #existingBranch(
+    output: { repo: string; branch: string; fromBranch: string; sha: string },
+    existing: string,
+  ): ActionResult {
     if (existing === output.sha) return succeeded(SYSTEM, "create_branch", output, { alreadyDone: true });
     return failed(
       SYSTEM,
@@ -338,45 +419,4 @@ class Failure extends Error {
   ) {
     super(context);
   }
-}
-
-interface PullLike {
-  number: number;
-  html_url: string;
-  title: string;
-  state: string;
-  head: { ref: string };
-  base: { ref: string };
-}
-
-function pullOutput(target: RepoRef, pull: PullLike): Record<string, unknown> {
-  return { repo: target.fullName, prNumber: pull.number, url: pull.html_url, title: pull.title, head: pull.head.ref, base: pull.base.ref, state: pull.state };
-}
-
-function issueOutput(target: RepoRef, issue: { number: number; html_url: string; title: string; state: string }): Record<string, unknown> {
-  return { repo: target.fullName, issueNumber: issue.number, url: issue.html_url, title: issue.title, state: issue.state };
-}
-
-function checkTimeout(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(value) || value <= 0) throw new ConfigurationError(`requestTimeoutMs must be a positive number, got ${value}`);
-  return value;
-}
-
-// The token travels in a header on every request, so it must only go over TLS, except to the
-// local machine (tests, proxies on loopback).
-function checkBaseUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigurationError(`baseUrl ${JSON.stringify(value)} is not a URL; for GitHub Enterprise use https://HOST/api/v3`);
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new ConfigurationError(`baseUrl must use https (plain http is only accepted for localhost), got ${url.protocol}//${url.host}`);
-  }
-  if (url.username !== "" || url.password !== "") throw new ConfigurationError("baseUrl must not contain credentials; pass { token }");
-  return value.replace(/\/+$/, "");
 }

@@ -18,7 +18,9 @@ interface RequestErrorLike {
 
 /** True for Octokit's RequestError (`name === "HttpError"`, numeric `status`). */
 export function isRequestError(error: unknown): error is RequestErrorLike {
-  return error instanceof Error && error.name === "HttpError" && typeof (error as { status?: unknown }).status === "number";
+  return (
+    error instanceof Error && error.name === "HttpError" && typeof (error as { status?: unknown }).status === "number"
+  );
 }
 
 /**
@@ -38,8 +40,16 @@ export function describeGitHubFailure(context: string, error: unknown): GitHubFa
     // Octokit reports network failures (DNS, refused connection, TLS) as status 500 without a response.
     return { error: `${context}: could not reach GitHub (${error.message})`, details: { networkError: true } };
   }
-  const data = (typeof response.data === "object" && response.data !== null ? response.data : {}) as Record<string, unknown>;
-  const githubMessage = typeof data.message === "string" ? data.message : typeof response.data === "string" && response.data !== "" ? response.data : `HTTP ${error.status}`;
+  const data = (typeof response.data === "object" && response.data !== null ? response.data : {}) as Record<
+    string,
+    unknown
+  >;
+  const githubMessage =
+    typeof data.message === "string"
+      ? data.message
+      : typeof response.data === "string" && response.data !== ""
+        ? response.data
+        : `HTTP ${error.status}`;
   const validation = Array.isArray(data.errors) ? data.errors.map(describeValidationError) : [];
   const headers = response.headers ?? {};
   const details: Record<string, unknown> = { status: error.status, githubMessage };
@@ -48,7 +58,9 @@ export function describeGitHubFailure(context: string, error: unknown): GitHubFa
   const retryAfter = Number(headers["retry-after"]);
   const rateLimited =
     (error.status === 403 || error.status === 429) &&
-    (headers["retry-after"] !== undefined || headers["x-ratelimit-remaining"] === "0" || /rate limit/i.test(githubMessage));
+    (headers["retry-after"] !== undefined ||
+      headers["x-ratelimit-remaining"] === "0" ||
+      /rate limit/i.test(githubMessage));
   if (rateLimited) {
     details.rateLimited = true;
     if (Number.isFinite(retryAfter)) details.retryAfterSeconds = retryAfter;
@@ -70,5 +82,8 @@ function describeValidationError(entry: unknown): string {
   if (typeof entry !== "object" || entry === null) return String(entry);
   const { message, resource, field, code } = entry as Record<string, unknown>;
   if (typeof message === "string") return message;
-  return [resource, field].filter((part) => typeof part === "string").join(".") + (typeof code === "string" ? ` ${code}` : "");
+  return (
+    [resource, field].filter((part) => typeof part === "string").join(".") +
+    (typeof code === "string" ? ` ${code}` : "")
+  );
 }

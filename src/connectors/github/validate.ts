@@ -27,7 +27,15 @@ export function parseRepo(value: unknown): RepoRef {
   if (typeof value !== "string") throw new InvalidInputError(`repo must be a string "owner/name", got ${typeof value}`);
   const parts = value.split("/");
   const [owner, repo] = parts;
-  if (parts.length !== 2 || owner === undefined || repo === undefined || !OWNER.test(owner) || !REPO.test(repo) || repo === "." || repo === "..") {
+  if (
+    parts.length !== 2 ||
+    owner === undefined ||
+    repo === undefined ||
+    !OWNER.test(owner) ||
+    !REPO.test(repo) ||
+    repo === "." ||
+    repo === ".."
+  ) {
     throw new InvalidInputError(
       `Invalid repo ${JSON.stringify(value)}: expected "owner/name" (owner: letters, digits, '-' or '_', up to 39 characters; name: letters, digits, '.', '_' or '-', up to 100 characters)`,
     );
@@ -67,7 +75,8 @@ function branchProblem(name: string): string | undefined {
 
 /** A non-empty string (titles, commit messages). */
 export function checkText(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError(`${field} must be a non-empty string`);
+  if (typeof value !== "string" || value.trim() === "")
+    throw new InvalidInputError(`${field} must be a non-empty string`);
   return value;
 }
 
@@ -99,7 +108,8 @@ export interface CommitFile {
  * or a `.git` directory, no duplicates, string content.
  */
 export function checkFiles(value: unknown): CommitFile[] {
-  if (!Array.isArray(value) || value.length === 0) throw new InvalidInputError("files must be a non-empty array of { path, content }");
+  if (!Array.isArray(value) || value.length === 0)
+    throw new InvalidInputError("files must be a non-empty array of { path, content }");
   const seen = new Set<string>();
   return value.map((file: unknown, index) => {
     const { path, content } = (typeof file === "object" && file !== null ? file : {}) as Record<string, unknown>;
@@ -117,7 +127,8 @@ export function checkFiles(value: unknown): CommitFile[] {
         `files[${index}].path ${JSON.stringify(path)} is not a plain relative path (no leading '/', '.', '..', '.git', empty components, backslashes or control characters)`,
       );
     }
-    if (seen.has(path)) throw new InvalidInputError(`files[${index}].path ${JSON.stringify(path)} appears more than once`);
+    if (seen.has(path))
+      throw new InvalidInputError(`files[${index}].path ${JSON.stringify(path)} appears more than once`);
     seen.add(path);
     return { path, content };
   });
