@@ -8,4 +8,8 @@ loadPeer<typeof import("@octokit/rest")>("@octokit/rest", "enact-sdk/connectors/
 export { GITHUB_ACTIONS, GitHubConnector } from "./github/connector.js";
 export type { GitHubAction } from "./github/connector.js";
 export type { GitHubConnectorOptions } from "./github/options.js";
+export type { CreateBranchInput, DeleteBranchInput } from "./github/branches.js";
+export type { PushCommitInput } from "./github/commits.js";
+export type { CreateIssueInput } from "./github/issues.js";
+export type { CreatePrInput, MergePrInput } from "./github/pulls.js";
 export type { CommitFile } from "./github/validate.js";
