@@ -1,4 +1,5 @@
 // Built-in policies, one file per topic; each export is re-exported here by name.
-export { noDuplicateContacts, limitTasksPerContact } from "./crm.js";
-export { contractorCannotWritePii, requireActorRole, DEFAULT_PII_FIELDS } from "./access.js";
+export { contractorCannotWritePii, DEFAULT_PII_FIELDS, requireActorRole } from "./access.js";
+export { limitTasksPerContact, noDuplicateContacts } from "./crm.js";
+export { maxFilesPerCommit, noPushDuringDeployFreeze, noPushToMain, normalizeBranchName, requireBranchPrefix } from "./git.js";
 export { withinMaintenanceWindow } from "./time.js";
