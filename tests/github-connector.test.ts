@@ -104,6 +104,9 @@ describe("allowlist", () => {
       "delete_branch",
       "create_issue",
       "merge_pr",
+      "close_pr",
+      "close_issue",
+      "restore_branch",
     ]);
   });
 
