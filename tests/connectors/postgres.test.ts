@@ -294,3 +294,181 @@ describe("PostgresConnector.deleteRow()", () => {
     expect(await db.rows(parent)).toHaveLength(3);
   });
 });
+
+describe("PostgresConnector with hostile names", () => {
+  const hostile = [
+    "users; DROP TABLE x",
+    '"a""b"',
+    "x' OR '1'='1",
+    "a".repeat(64),
+    "é".repeat(32), // 64 bytes: Postgres would truncate it to another name
+    "users\u202e",
+    "us\u200bers",
+    "users\u0000",
+    "users--",
+    "public.users.extra",
+    ".users",
+    "",
+    " users",
+  ];
+
+  /** A victim table and a neighbour, and a check that both are exactly as they were. */
+  async function victims(): Promise<{ table: string; names: (name: string) => string; unchanged: () => Promise<void> }> {
+    const table = await peopleTable();
+    const neighbour = await peopleTable();
+    const before = [await db.rows(table, "id"), await db.rows(neighbour, "id")];
+    return {
+      table,
+      // Aim every hostile name at the neighbour, as an attacker would.
+      names: (name) => name.replace("users", table).replace(/\bx\b/, neighbour),
+      unchanged: async () => {
+        expect([await db.rows(table, "id"), await db.rows(neighbour, "id")]).toEqual(before);
+      },
+    };
+  }
+
+  it.each(hostile)("refuses the table name %j without running SQL", async (name) => {
+    const { names, unchanged } = await victims();
+    const table = names(name);
+    for (const result of [
+      await postgres.insertRow({ table, data: { email: "h@x.io" } }),
+      await postgres.insertRowIfAbsent({ table, data: { email: "h@x.io" }, uniqueKey: "email" }),
+      await postgres.updateRow({ table, data: { name: "h" }, where: { id: 1 } }),
+      await postgres.selectRows({ table }),
+      await postgres.deleteRow({ table, where: { id: 1 } }),
+    ]) {
+      expect(result).toMatchObject({ success: false, output: { code: "ENACT_INVALID_INPUT" } });
+      expect(result.output.error).toMatch(/^Invalid table name/);
+    }
+    await unchanged();
+  });
+
+  it.each(hostile.filter((name) => !name.includes(".")))("refuses the column name %j in data, where and uniqueKey", async (name) => {
+    const { table, names, unchanged } = await victims();
+    const column = names(name);
+    for (const result of [
+      await postgres.insertRow({ table, data: { email: "h@x.io", [column]: 1 } }),
+      await postgres.insertRowIfAbsent({ table, data: { email: "h@x.io" }, uniqueKey: column }),
+      await postgres.updateRow({ table, data: { [column]: 1 }, where: { id: 1 } }),
+      await postgres.updateRow({ table, data: { name: "h" }, where: { [column]: 1 } }),
+      await postgres.selectRows({ table, where: { [column]: 1 } }),
+      await postgres.deleteRow({ table, where: { [column]: 1 } }),
+    ]) {
+      expect(result).toMatchObject({ success: false, output: { code: "ENACT_INVALID_INPUT" } });
+      expect(result.output.error).toMatch(/^Invalid (column name|uniqueKey)/);
+    }
+    await unchanged();
+  });
+
+  it("accepts unicode letters, reserved words and 63-byte names, quoted exactly", async () => {
+    const unicode = `données_ü_${db.uniqueName("t")}`;
+    const long = db.uniqueName("l").padEnd(63, "x");
+    for (const name of [unicode, long]) {
+      await db.admin.query(`CREATE TABLE "${name}" (id serial primary key, "user" text, "Order" int)`);
+      const inserted = await postgres.insertRow({ table: name, data: { user: "ü", Order: 1 } });
+      expect(inserted.output).toEqual({ id: 1, user: "ü", Order: 1 });
+      expect((await db.admin.query(`SELECT "user", "Order" FROM "${name}"`)).rows).toEqual([{ user: "ü", Order: 1 }]);
+      await db.admin.query(`DROP TABLE "${name}"`);
+    }
+  });
+
+  it.each([
+    "'); DROP TABLE x; --",
+    "x' OR '1'='1",
+    '"a""b"',
+    "$1",
+    "\\",
+    "Robert'); DELETE FROM users WHERE ('1'='1",
+  ])("stores the hostile value %j verbatim and matches it literally", async (value) => {
+    const { table, unchanged, names } = await victims();
+    const hostileValue = names(value);
+    const inserted = await postgres.insertRow({ table, data: { email: hostileValue, name: hostileValue } });
+    expect(inserted.output).toMatchObject({ id: 4, email: hostileValue, name: hostileValue });
+    expect((await postgres.selectRows({ table, where: { name: hostileValue } })).output.rows).toHaveLength(1);
+    const deleted = await postgres.deleteRow({ table, where: { email: hostileValue } });
+    expect(deleted.output).toMatchObject({ rowCount: 1 });
+    expect(await postgres.updateRow({ table, data: { name: hostileValue }, where: { email: hostileValue } })).toMatchObject({
+      output: { rowCount: 0 },
+    });
+    await unchanged();
+  });
+
+  it("treats an object value as data, not as an operator", async () => {
+    const { table, unchanged } = await victims();
+    const result = await postgres.deleteRow({ table, where: { email: { $ne: "nobody" } } });
+    expect(result.output).toEqual({ rows: [], rowCount: 0 });
+    await unchanged();
+  });
+
+  it("reports a NUL byte in a value as a database error", async () => {
+    const { table, unchanged } = await victims();
+    const result = await postgres.insertRow({ table, data: { email: "nul\u0000@x.io" } });
+    expect(result.success).toBe(false);
+    expect(typeof result.output.code).toBe("string");
+    await unchanged();
+  });
+});
+
+describe("PostgresConnector pool", () => {
+  it("reuses a few connections across many calls and closes them all on close()", async () => {
+    const table = await peopleTable();
+    const opened = new Set<pg.Client>();
+    let constructed = 0;
+    class TrackedClient extends pg.Client {
+      constructor(config?: pg.ClientConfig) {
+        super(config);
+        constructed += 1;
+        opened.add(this);
+        this.once("end", () => opened.delete(this));
+      }
+    }
+    const tracked = new PostgresConnector({ connectionString: db.connectionString, poolConfig: { max: 3, Client: TrackedClient } });
+    for (let call = 0; call < 30; call += 1) await tracked.selectRows({ table, limit: 1 });
+    await Promise.all(Array.from({ length: 30 }, () => tracked.selectRows({ table, limit: 1 })));
+    expect(constructed).toBeGreaterThan(0);
+    expect(constructed).toBeLessThanOrEqual(3);
+    await tracked.close();
+    // Each client emits 'end' once its socket has closed, just after the pool reports it ended.
+    await vi.waitFor(() => expect(opened.size).toBe(0));
+    expect(await tracked.selectRows({ table })).toMatchObject({ success: false, output: { error: expect.stringMatching(/closed/) } });
+    await tracked.close();
+  });
+
+  it("uses a pool passed in without growing it, and leaves it open on close()", async () => {
+    const table = await peopleTable();
+    const pool = new pg.Pool({ connectionString: db.connectionString, max: 2 });
+    pool.on("error", () => undefined);
+    const shared = new PostgresConnector({ pool });
+    await Promise.all(Array.from({ length: 40 }, (_, index) => shared.updateRow({ table, data: { age: index }, where: { id: 1 } })));
+    expect(pool.totalCount).toBeLessThanOrEqual(2);
+    expect(pool.idleCount).toBe(pool.totalCount);
+    await shared.close();
+    expect(pool.ended).toBe(false);
+    expect((await pool.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    await pool.end();
+  });
+});
+
+describe("PostgresConnector failures", () => {
+  it("reports a stopped server as a failed result naming the error, never the password", async () => {
+    const password = "hunter2-very-secret";
+    const down = new PostgresConnector({ connectionString: `postgres://enact:${password}@127.0.0.1:${await closedPort()}/app` });
+    const result = await down.insertRow({ table: "people", data: { email: "a@x.io" } });
+    expect(result).toMatchObject({ success: false, output: { code: "ECONNREFUSED" } });
+    expect(result.output.error).toMatch(/ECONNREFUSED/);
+    expect(JSON.stringify(result)).not.toContain(password);
+    await down.close();
+  });
+
+  it("scrubs the DSN password from any message that echoes it", async () => {
+    const password = db.uniqueName("pw");
+    const url = new URL(db.connectionString);
+    url.password = password;
+    const echoing = new PostgresConnector({ connectionString: url.toString() });
+    // The missing table's name is the password, so the server's message contains it.
+    const result = await echoing.selectRows({ table: password });
+    expect(result.output).toMatchObject({ code: "42P01", error: 'relation "[REDACTED]" does not exist' });
+    expect(JSON.stringify(result)).not.toContain(password);
+    await echoing.close();
+  });
+});
