@@ -1,2 +1,2 @@
 // Built-in policies, one file per topic; each export is re-exported here by name.
-export {};
+export { blockDdl, noDeleteWithoutWhere, noUpdateWithoutWhere, protectTables } from "./db.js";

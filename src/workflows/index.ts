@@ -1,2 +1,2 @@
 // Built-in workflows, one file each; each export is re-exported here by name.
-export {};
+export { dbSafeInsert, DbSafeInsertPayload } from "./db-safe-insert.js";
