@@ -2,9 +2,6 @@ import { defineConfig } from "tsup";
 
 export const entryPoints = {
   index: "src/index.ts",
-  "connectors/postgres": "src/connectors/postgres.ts",
-  "connectors/github": "src/connectors/github.ts",
-  "connectors/hubspot": "src/connectors/hubspot.ts",
   "policies/index": "src/policies/index.ts",
   "workflows/index": "src/workflows/index.ts",
 };

@@ -11,7 +11,15 @@ export {
 } from "./errors.js";
 export { toJsonSafe } from "./json-safe.js";
 export { defineWorkflow } from "./workflow.js";
-export type { WorkflowDefinition, WorkflowFunction, WorkflowLike } from "./workflow.js";
+export type { AnyWorkflowDefinition, WorkflowDefinition, WorkflowFunction, WorkflowLike } from "./workflow.js";
 export { requireSystem } from "./system.js";
 export { allPassed, definePolicy, evaluateAll } from "./policy.js";
 export type { Policy } from "./policy.js";
+export { EnactClient, MIN_SECRET_LENGTH, ReceiptWriteError } from "./client.js";
+export type { ActorRoles, EnactClientOptions, RunRequest } from "./client.js";
+export { buildReceipt, canonicalBytes, canonicalJson, ReceiptSigner, signReceipt, verifySignature } from "./receipt.js";
+export type { ReceiptInput } from "./receipt.js";
+export { receiptPath, writeReceipt } from "./receipt-file.js";
+export { FileReceiptStore } from "./stores/file-store.js";
+export { matchesFilter } from "./stores/receipt-store.js";
+export type { ReceiptFilter, ReceiptStore } from "./stores/receipt-store.js";

@@ -15,9 +15,15 @@ export interface WorkflowDefinition<P extends Payload = Payload> {
   readonly payloadSchema?: z.ZodType<P> | undefined;
 }
 
+/** A definition with its payload type erased: the client validates payloads at run time. */
+export interface AnyWorkflowDefinition {
+  readonly name: string;
+  readonly run: (ctx: never) => Promise<ActionResult[]> | ActionResult[];
+  readonly payloadSchema?: z.ZodType | undefined;
+}
+
 /** Anything `EnactClient` accepts as a workflow: a named function or a definition. */
-// A definition's payload type is erased at registration: the client validates payloads at run time.
-export type WorkflowLike = WorkflowFunction | WorkflowDefinition<never>;
+export type WorkflowLike = WorkflowFunction | AnyWorkflowDefinition;
 
 /**
  * Names a workflow explicitly (function names do not survive minification) and, with

@@ -1,0 +1,57 @@
+import type { ActionResult } from "./models.js";
+
+/**
+ * Records every ActionResult that a connector method returns during one workflow run, so that
+ * when a workflow throws halfway, the receipt still lists the actions that had completed.
+ */
+export class ActionRecorder {
+  readonly actions: ActionResult[] = [];
+
+  /** `systems` with each object's methods wrapped to record the ActionResults they produce. */
+  wrap(systems: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const wrapped: Record<string, unknown> = {};
+    for (const [name, system] of Object.entries(systems)) wrapped[name] = this.#wrapSystem(system);
+    return wrapped;
+  }
+
+  #wrapSystem(system: unknown): unknown {
+    if (typeof system !== "object" || system === null) return system;
+    return new Proxy(system, {
+      get: (target, property) => {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== "function") return value;
+        // Called on the real object, not the proxy: connectors keep their state in #private fields.
+        return (...args: unknown[]) => this.#record((value as (...a: unknown[]) => unknown).apply(target, args));
+      },
+    });
+  }
+
+  #record(outcome: unknown): unknown {
+    if (isPromiseLike(outcome)) {
+      return outcome.then((result) => {
+        if (isActionResult(result)) this.actions.push(result);
+        return result;
+      });
+    }
+    if (isActionResult(outcome)) this.actions.push(outcome);
+    return outcome;
+  }
+}
+
+/** A structural check: enough to tell an action's result from any other value. */
+export function isActionResult(value: unknown): value is ActionResult {
+  const candidate = value as Partial<ActionResult> | null;
+  return (
+    typeof candidate === "object" &&
+    candidate !== null &&
+    typeof candidate.action === "string" &&
+    typeof candidate.system === "string" &&
+    typeof candidate.success === "boolean" &&
+    typeof candidate.output === "object" &&
+    candidate.output !== null
+  );
+}
+
+function isPromiseLike(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}

@@ -1,0 +1,263 @@
+import { ActionRecorder, isActionResult } from "./action-recorder.js";
+import { ConfigurationError, EnactError, UnknownWorkflowError } from "./errors.js";
+import { toJsonSafeObject } from "./json-safe.js";
+import type { ActionResult, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
+import { allPassed, describeError, evaluateAll, type Policy } from "./policy.js";
+import { buildReceipt, ReceiptSigner } from "./receipt.js";
+import { FileReceiptStore } from "./stores/file-store.js";
+import type { ReceiptStore } from "./stores/receipt-store.js";
+import type { z } from "zod";
+import type { WorkflowDefinition, WorkflowLike } from "./workflow.js";
+
+/** Shortest secret accepted without `allowInsecureSecret`: 32 characters, as for any HMAC key. */
+export const MIN_SECRET_LENGTH = 32;
+
+/** Maps an actor's email to its role, from a source the agent cannot write to. */
+export type ActorRoles =
+  | Readonly<Record<string, string>>
+  | ((actorEmail: string) => string | undefined | Promise<string | undefined>);
+
+/** How to build an `EnactClient`. Every field is optional but the secret (here or in `ENACT_SECRET`). */
+export interface EnactClientOptions {
+  /** Connectors by system name, handed to policies and workflows as `ctx.systems`. */
+  systems?: Record<string, unknown>;
+  /** Checked on every run, in order; all must pass for the workflow to run. */
+  policies?: readonly Policy[];
+  /** Named functions or `defineWorkflow(...)` definitions that agents may run. */
+  workflows?: readonly WorkflowLike[];
+  /** HMAC key for receipts. Defaults to `process.env.ENACT_SECRET`; there is no built-in default. */
+  secret?: string;
+  /** Accept a secret shorter than 32 characters (tests, demos). */
+  allowInsecureSecret?: boolean;
+  /** Directory of the default file store. Default `"receipts"`. */
+  receiptDir?: string;
+  /** Where receipts go; overrides `receiptDir`. */
+  receiptStore?: ReceiptStore;
+  /** Trusted roles. When set, `ctx.actorRole` comes only from here, never from the payload. */
+  actorRoles?: ActorRoles;
+}
+
+/** One request from an agent. */
+export interface RunRequest {
+  workflow: string;
+  actorEmail: string;
+  payload?: Payload;
+  /** Signed into the receipt. */
+  idempotencyKey?: string;
+}
+
+/** Raised when a run's receipt could not be stored; the signed receipt is attached so it is not lost. */
+export class ReceiptWriteError extends EnactError {
+  readonly code = "ENACT_RECEIPT_WRITE" as const;
+
+  constructor(
+    readonly receipt: Receipt,
+    cause: unknown,
+  ) {
+    super(
+      `The receipt of run ${receipt.runId} (${receipt.decision}) could not be stored: ${describeError(cause)}. ` +
+        "It is attached to this error as `receipt`; store it before retrying.",
+      { cause },
+    );
+  }
+}
+
+type RegisteredWorkflow = Pick<WorkflowDefinition, "name" | "run"> & { payloadSchema?: z.ZodType | undefined };
+
+/**
+ * The firewall. Agents call `run()`; every policy is checked, the workflow runs only if all
+ * pass, and every run leaves exactly one signed receipt in the store before `run()` resolves.
+ *
+ * @example
+ * const enact = new EnactClient({ systems: { postgres }, policies: [blockDdl], workflows: [dbSafeInsert] });
+ * const [result, receipt] = await enact.run({
+ *   workflow: "db_safe_insert",
+ *   actorEmail: "agent@company.com",
+ *   payload: { table: "leads", data: { email: "jane@acme.com" }, uniqueKey: "email" },
+ * });
+ */
+export class EnactClient {
+  readonly #systems: Readonly<Record<string, unknown>>;
+  readonly #policies: readonly Policy[];
+  readonly #workflows: ReadonlyMap<string, RegisteredWorkflow>;
+  readonly #signer: ReceiptSigner;
+  readonly #secret: string;
+  readonly #store: ReceiptStore;
+  readonly #actorRoles: ActorRoles | undefined;
+
+  constructor(options: EnactClientOptions = {}) {
+    this.#secret = resolveSecret(options);
+    this.#signer = new ReceiptSigner(this.#secret);
+    this.#systems = Object.freeze({ ...options.systems });
+    this.#policies = Object.freeze([...(options.policies ?? [])]);
+    this.#workflows = registerWorkflows(options.workflows ?? []);
+    this.#store = options.receiptStore ?? new FileReceiptStore(options.receiptDir ?? "receipts");
+    this.#actorRoles = options.actorRoles;
+  }
+
+  /** Names of the registered workflows. */
+  get workflows(): string[] {
+    return [...this.#workflows.keys()];
+  }
+
+  /** The store this client writes receipts to. */
+  get receiptStore(): ReceiptStore {
+    return this.#store;
+  }
+
+  /** True when `receipt` was signed with this client's secret and no field has changed since. */
+  verifyReceipt(receipt: unknown): boolean {
+    return this.#signer.verify(receipt);
+  }
+
+  /**
+   * Checks every policy and, if all pass, runs the workflow. Resolves with the result and the
+   * signed receipt, which is already stored. Rejects only for an unknown workflow
+   * (`UnknownWorkflowError`) or a receipt that could not be stored (`ReceiptWriteError`).
+   */
+  async run(request: RunRequest): Promise<[RunResult, Receipt]> {
+    const workflow = this.#workflows.get(request.workflow);
+    if (workflow === undefined) throw new UnknownWorkflowError(String(request.workflow), this.workflows);
+
+    // One JSON-safe snapshot: what the policies check is what the workflow gets and what the
+    // receipt records, whatever the caller does to its payload object meanwhile.
+    const received = deepFreeze(toJsonSafeObject(request.payload ?? {}));
+    const ctx: WorkflowContext = {
+      workflow: workflow.name,
+      actorEmail: request.actorEmail,
+      payload: received,
+      systems: this.#systems,
+    };
+    const run = { request, received, ctx };
+    const gate = await this.#gate(workflow, request, ctx);
+    if (!allPassed(gate)) return this.#finish(run, gate, "BLOCK", []);
+
+    const recorder = new ActionRecorder();
+    try {
+      const actions = await workflow.run({ ...ctx, systems: recorder.wrap(this.#systems) });
+      if (!Array.isArray(actions) || !actions.every(isActionResult)) {
+        throw new TypeError(`Workflow ${workflow.name} must resolve to an array of ActionResults`);
+      }
+      return this.#finish(run, gate, "PASS", actions);
+    } catch (error) {
+      return this.#finish(run, gate, "PASS", recorder.actions, describeError(error));
+    }
+  }
+
+  /** The checks before a workflow may run: identity, payload schema, then every policy. */
+  async #gate(workflow: RegisteredWorkflow, request: RunRequest, ctx: WorkflowContext): Promise<PolicyResult[]> {
+    if (typeof request.actorEmail !== "string" || request.actorEmail.trim() === "") {
+      return [{ policy: "actor_identity", passed: false, reason: "actorEmail must be a non-empty string" }];
+    }
+    if (request.payload !== undefined && (typeof request.payload !== "object" || Array.isArray(request.payload))) {
+      return [{ policy: "payload_schema", passed: false, reason: "payload must be an object" }];
+    }
+    if (workflow.payloadSchema !== undefined) {
+      const parsed = workflow.payloadSchema.safeParse(ctx.payload);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`);
+        return [{ policy: "payload_schema", passed: false, reason: `Invalid payload: ${issues.join("; ")}` }];
+      }
+      if (typeof parsed.data !== "object" || parsed.data === null || Array.isArray(parsed.data)) {
+        return [{ policy: "payload_schema", passed: false, reason: "The payload schema must produce an object" }];
+      }
+      ctx.payload = deepFreeze(parsed.data as Payload);
+    }
+    try {
+      const role = await this.#resolveRole(request.actorEmail, ctx.payload);
+      if (role !== undefined) ctx.actorRole = role;
+    } catch (error) {
+      return [{ policy: "actor_role", passed: false, reason: `Could not resolve the actor's role: ${describeError(error)}` }];
+    }
+    return evaluateAll(ctx, this.#policies);
+  }
+
+  // With actorRoles configured the payload is never consulted: the agent must not pick its own role.
+  async #resolveRole(actorEmail: string, payload: Payload): Promise<string | undefined> {
+    const roles = this.#actorRoles;
+    if (roles === undefined) return typeof payload.actorRole === "string" ? payload.actorRole : undefined;
+    const role = typeof roles === "function" ? await roles(actorEmail) : Object.hasOwn(roles, actorEmail) ? roles[actorEmail] : undefined;
+    return typeof role === "string" ? role : undefined;
+  }
+
+  async #finish(
+    { request, received, ctx }: { request: RunRequest; received: Payload; ctx: WorkflowContext },
+    policyResults: PolicyResult[],
+    decision: "PASS" | "BLOCK",
+    actions: readonly ActionResult[],
+    error?: string,
+  ): Promise<[RunResult, Receipt]> {
+    const receipt = this.#signer.sign(
+      buildReceipt({
+        workflow: ctx.workflow,
+        actorEmail: String(request.actorEmail),
+        payload: received,
+        policyResults,
+        decision,
+        actionsTaken: actions,
+        idempotencyKey: request.idempotencyKey,
+        error: error === undefined ? undefined : redactSecret(error, this.#secret),
+      }),
+    );
+    try {
+      await this.#store.write(receipt);
+    } catch (cause) {
+      throw new ReceiptWriteError(receipt, cause);
+    }
+    const succeeded = receipt.actionsTaken.filter((action) => action.success);
+    const result: RunResult = {
+      success: decision === "PASS" && error === undefined && succeeded.length === receipt.actionsTaken.length,
+      workflow: ctx.workflow,
+      output: Object.fromEntries(succeeded.map((action) => [action.action, action.output])),
+    };
+    return [result, receipt];
+  }
+}
+
+function resolveSecret(options: EnactClientOptions): string {
+  const secret = options.secret ?? process.env.ENACT_SECRET;
+  if (secret === undefined || secret === "") {
+    throw new ConfigurationError(
+      "No receipt signing secret. Pass { secret } to new EnactClient() or set ENACT_SECRET " +
+        `(at least ${MIN_SECRET_LENGTH} random characters, e.g. from \`openssl rand -hex 32\`).`,
+    );
+  }
+  if (typeof secret !== "string") throw new ConfigurationError("The receipt signing secret must be a string.");
+  if (secret.length < MIN_SECRET_LENGTH && options.allowInsecureSecret !== true) {
+    throw new ConfigurationError(
+      `The receipt signing secret is ${secret.length} characters; at least ${MIN_SECRET_LENGTH} are required ` +
+        "so receipts cannot be forged by guessing it. Use a longer secret, or pass allowInsecureSecret: true for tests.",
+    );
+  }
+  return secret;
+}
+
+function registerWorkflows(workflows: readonly WorkflowLike[]): Map<string, RegisteredWorkflow> {
+  const registered = new Map<string, RegisteredWorkflow>();
+  for (const workflow of workflows) {
+    const definition: RegisteredWorkflow =
+      typeof workflow === "function"
+        ? { name: workflow.name, run: workflow }
+        : { name: workflow.name, run: workflow.run as RegisteredWorkflow["run"], payloadSchema: workflow.payloadSchema };
+    if (definition.name === "") {
+      throw new ConfigurationError("A workflow has no name. Use a named function or defineWorkflow(name, fn).");
+    }
+    if (registered.has(definition.name)) {
+      throw new ConfigurationError(`Two workflows are named '${definition.name}'. Workflow names must be unique.`);
+    }
+    registered.set(definition.name, definition);
+  }
+  return registered;
+}
+
+function redactSecret(text: string, secret: string): string {
+  return text.split(secret).join("[REDACTED]");
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}

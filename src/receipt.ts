@@ -1,0 +1,104 @@
+import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from "node:crypto";
+import canonicalize from "canonicalize";
+import { toJsonSafe, toJsonSafeObject } from "./json-safe.js";
+import type { ActionResult, Decision, PolicyResult, Receipt } from "./models.js";
+
+/** What `buildReceipt` needs; everything else (run id, time, signature) it fills in. */
+export interface ReceiptInput {
+  workflow: string;
+  actorEmail: string;
+  payload: Record<string, unknown>;
+  policyResults: readonly PolicyResult[];
+  decision: Decision;
+  actionsTaken?: readonly ActionResult[] | undefined;
+  idempotencyKey?: string | undefined;
+  error?: string | undefined;
+}
+
+/**
+ * Builds an unsigned receipt (`signature: ""`) with a fresh UUID and the current UTC time.
+ * Every value is made JSON-safe here (see `toJsonSafe`), so what is signed is what is stored.
+ */
+export function buildReceipt(input: ReceiptInput): Receipt {
+  const receipt: Receipt = {
+    runId: randomUUID(),
+    workflow: input.workflow,
+    actorEmail: input.actorEmail,
+    payload: toJsonSafeObject(input.payload),
+    policyResults: toJsonSafe(input.policyResults) as PolicyResult[],
+    decision: input.decision,
+    actionsTaken: toJsonSafe(input.actionsTaken ?? []) as ActionResult[],
+    timestamp: new Date().toISOString(),
+    signature: "",
+  };
+  if (input.idempotencyKey !== undefined) receipt.idempotencyKey = input.idempotencyKey;
+  if (input.error !== undefined) receipt.error = input.error;
+  return receipt;
+}
+
+/**
+ * The bytes a signature covers: the RFC 8785 (JCS) serialization, in UTF-8, of the receipt
+ * without its `signature` field. Every other field, including ones added later, is covered.
+ */
+export function canonicalBytes(receipt: Receipt): Buffer {
+  const { signature: _signature, ...unsigned } = receipt;
+  return Buffer.from(canonicalJson(unsigned), "utf8");
+}
+
+/** The RFC 8785 (JSON Canonicalization Scheme) text of a JSON value. */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError("Only JSON values have a canonical form");
+  return text;
+}
+
+/**
+ * Signs receipts with one HMAC-SHA256 key, imported once. `EnactClient` keeps one per secret
+ * so the key is not re-derived on every run.
+ */
+export class ReceiptSigner {
+  readonly #key: KeyObject;
+
+  constructor(secret: string) {
+    this.#key = createSecretKey(Buffer.from(secret, "utf8"));
+  }
+
+  /** A copy of `receipt` with its signature set. Values must already be JSON-safe. */
+  sign(receipt: Receipt): Receipt {
+    return { ...receipt, signature: this.#digest(canonicalBytes(receipt)).toString("hex") };
+  }
+
+  /** True only for a well-formed signature that matches every field. Never throws. */
+  verify(receipt: unknown): boolean {
+    try {
+      const signature = (receipt as { signature?: unknown } | null)?.signature;
+      if (typeof signature !== "string" || !/^[0-9a-f]{64}$/.test(signature)) return false;
+      const expected = this.#digest(canonicalBytes(receipt as Receipt));
+      return timingSafeEqual(expected, Buffer.from(signature, "hex"));
+    } catch {
+      return false;
+    }
+  }
+
+  #digest(bytes: Buffer): Buffer {
+    return createHmac("sha256", this.#key).update(bytes).digest();
+  }
+}
+
+/**
+ * Returns a copy of `receipt` signed with `secret`: lowercase hex HMAC-SHA256 over
+ * `canonicalBytes`. Values are made JSON-safe first, so the returned receipt is exactly what was signed.
+ */
+export function signReceipt(receipt: Receipt, secret: string): Receipt {
+  const safe = toJsonSafeObject(receipt) as unknown as Receipt;
+  return new ReceiptSigner(secret).sign(safe);
+}
+
+/**
+ * True when `receipt` carries a valid signature for `secret` over every one of its fields.
+ * A tampered, truncated, malformed or unsigned receipt, or a wrong secret, gives false; it never throws.
+ */
+export function verifySignature(receipt: unknown, secret: string): boolean {
+  if (typeof secret !== "string" || secret.length === 0) return false;
+  return new ReceiptSigner(secret).verify(receipt);
+}

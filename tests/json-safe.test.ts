@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { toJsonSafe } from "enact-sdk";
+
+describe("toJsonSafe()", () => {
+  it("turns a Date into its ISO string", () => {
+    expect(toJsonSafe(new Date("2026-11-22T01:02:03.004Z"))).toBe("2026-11-22T01:02:03.004Z");
+  });
+
+  it("turns an invalid Date into null", () => {
+    expect(toJsonSafe(new Date("nope"))).toBeNull();
+  });
+
+  it("turns a bigint into its decimal string", () => {
+    expect(toJsonSafe(-(2n ** 64n))).toBe("-18446744073709551616");
+  });
+
+  it("turns bytes into base64", () => {
+    expect(toJsonSafe({ a: new Uint8Array([1, 2, 255]), b: Buffer.from("enact"), c: new Uint8Array([7]).buffer })).toEqual({
+      a: "AQL/",
+      b: "ZW5hY3Q=",
+      c: "Bw==",
+    });
+  });
+
+  it("drops undefined, functions and symbols from objects and nulls them in arrays", () => {
+    expect(toJsonSafe({ a: undefined, f: () => 1, s: Symbol("x"), list: [undefined, () => 1] })).toEqual({ list: [null, null] });
+  });
+
+  it("names non-finite numbers instead of losing them", () => {
+    expect(toJsonSafe([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])).toEqual(["NaN", "Infinity", "-Infinity"]);
+  });
+
+  it("turns Maps into objects and Sets into arrays", () => {
+    expect(toJsonSafe({ m: new Map<unknown, unknown>([["k", 1], [2, new Set([3])]]) })).toEqual({ m: { k: 1, "2": [3] } });
+  });
+
+  it("keeps an Error's name and message but not its stack", () => {
+    expect(toJsonSafe(new RangeError("too far"))).toEqual({ name: "RangeError", message: "too far" });
+  });
+
+  it("marks circular references instead of recursing forever", () => {
+    const node: Record<string, unknown> = { name: "loop" };
+    node.self = node;
+    expect(toJsonSafe(node)).toEqual({ name: "loop", self: "[Circular]" });
+  });
+
+  it("keeps a value that appears twice without calling it circular", () => {
+    const shared = { x: 1 };
+    expect(toJsonSafe({ a: shared, b: shared })).toEqual({ a: { x: 1 }, b: { x: 1 } });
+  });
+
+  it("uses toJSON when an object defines it", () => {
+    expect(toJsonSafe({ v: { toJSON: () => ({ when: 10n }) } })).toEqual({ v: { when: "10" } });
+  });
+
+  it("replaces lone surrogates, which have no UTF-8 form, with U+FFFD", () => {
+    expect(toJsonSafe({ ["k\uD800"]: "a\uDC00b😀" })).toEqual({ "k\uFFFD": "a\uFFFDb😀" });
+  });
+
+  it("keeps a __proto__ key as data without touching the prototype", () => {
+    const safe = toJsonSafe(JSON.parse('{"__proto__": {"polluted": true}}')) as Record<string, unknown>;
+    expect(Object.keys(safe)).toEqual(["__proto__"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
