@@ -1,9 +1,8 @@
-import { createServer } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigurationError, PermissionError } from "enact-sdk";
 import { POSTGRES_ACTIONS, PostgresConnector } from "enact-sdk/connectors/postgres";
-import { getTestDatabase, releaseTestDatabase, type TestDatabase } from "../support/database.js";
+import { getTestDatabase, releaseTestDatabase, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
 
 let db: TestDatabase;
 let postgres: PostgresConnector;
@@ -24,15 +23,6 @@ async function peopleTable(): Promise<string> {
   return table;
 }
 
-/** A loopback port nothing listens on: a database server that has stopped. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 describe("PostgresConnector allowlist", () => {
   it("allows every action by default", () => {
@@ -139,7 +129,7 @@ describe("PostgresConnector.insertRow()", () => {
   });
 
   it("refuses empty data without connecting", async () => {
-    const unreachable = new PostgresConnector({ connectionString: `postgres://u@127.0.0.1:${await closedPort()}/x` });
+    const unreachable = new PostgresConnector({ connectionString: `postgres://u@127.0.0.1:${await unusedLoopbackPort()}/x` });
     const result = await unreachable.insertRow({ table: "people", data: {} });
     expect(result).toMatchObject({ success: false, output: { error: "data is empty: nothing to write.", code: "ENACT_INVALID_INPUT" } });
     await unreachable.close();
@@ -452,7 +442,7 @@ describe("PostgresConnector pool", () => {
 describe("PostgresConnector failures", () => {
   it("reports a stopped server as a failed result naming the error, never the password", async () => {
     const password = "hunter2-very-secret";
-    const down = new PostgresConnector({ connectionString: `postgres://enact:${password}@127.0.0.1:${await closedPort()}/app` });
+    const down = new PostgresConnector({ connectionString: `postgres://enact:${password}@127.0.0.1:${await unusedLoopbackPort()}/app` });
     const result = await down.insertRow({ table: "people", data: { email: "a@x.io" } });
     expect(result).toMatchObject({ success: false, output: { code: "ECONNREFUSED" } });
     expect(result.output.error).toMatch(/ECONNREFUSED/);

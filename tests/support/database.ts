@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "enact-sdk/connectors/postgres";
 
@@ -67,4 +68,14 @@ async function open(): Promise<{ database: TestDatabase; shutdown: () => Promise
     await embedded?.stop();
   };
   return { database, shutdown };
+}
+
+/** A loopback port nothing listens on: where a stopped database server used to be. */
+export async function unusedLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("Could not reserve a loopback port");
+  return address.port;
 }
