@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import pg from "pg";
+import { inject } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "enact-sdk/connectors/postgres";
 
 /**
- * The Postgres a test file runs against: the server in DATABASE_URL when it is set (CI), else an
- * embedded PGlite started once per test file. Tables are created with unique names so test files
+ * The Postgres a test file runs against: the server in DATABASE_URL when it is set (CI), else the
+ * embedded PGlite shared by the whole run (global-database.ts, when wired in), else an embedded
+ * PGlite started once per test file. Tables are created with unique names so test files
  * running in parallel on one server never collide; `release()` drops them.
  */
 export interface TestDatabase {
@@ -41,15 +43,16 @@ export async function releaseTestDatabase(): Promise<void> {
 
 async function open(): Promise<{ database: TestDatabase; shutdown: () => Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;
+  const sharedUrl = inject("embeddedDatabaseUrl");
   let embedded: EmbeddedPostgres | undefined;
-  if (serverUrl === undefined || serverUrl === "") embedded = await startEmbeddedPostgres();
-  const connectionString = embedded?.connectionString ?? (serverUrl as string);
+  if ((serverUrl === undefined || serverUrl === "") && sharedUrl === undefined) embedded = await startEmbeddedPostgres();
+  const connectionString = embedded?.connectionString ?? sharedUrl ?? (serverUrl as string);
   const admin = new pg.Pool({ connectionString, max: 4 });
   admin.on("error", () => undefined);
   const created: string[] = [];
   const database: TestDatabase = {
     connectionString,
-    kind: embedded === undefined ? "server" : "embedded",
+    kind: embedded === undefined && sharedUrl === undefined ? "server" : "embedded",
     admin,
     uniqueName: (prefix) => `${prefix}_${randomBytes(6).toString("hex")}`,
     async createTable(prefix, columns) {
