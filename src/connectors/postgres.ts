@@ -13,15 +13,28 @@ import {
   lockRowsStatement,
   selectStatement,
   updateStatement,
-  type Row,
   type Statement,
 } from "./postgres/statements.js";
 import { connectorTypes, rowToJson, type JsonRow } from "./postgres/values.js";
+import type {
+  DeleteRowInput,
+  InsertRowIfAbsentInput,
+  InsertRowInput,
+  SelectRowsInput,
+  UpdateRowInput,
+} from "./postgres/inputs.js";
 
 export { startEmbeddedPostgres } from "./postgres/embedded.js";
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from "./postgres/embedded.js";
 export type { PostgresRollbackData } from "./postgres/primary-key.js";
 export type { JsonRow } from "./postgres/values.js";
+export type {
+  DeleteRowInput,
+  InsertRowIfAbsentInput,
+  InsertRowInput,
+  SelectRowsInput,
+  UpdateRowInput,
+} from "./postgres/inputs.js";
 export { MAX_LIMIT } from "./postgres/statements.js";
 
 const pg = loadPeer<typeof import("pg")>("pg", "enact-sdk/connectors/postgres");
@@ -39,44 +52,13 @@ export interface PostgresConnectorOptions {
   connectionString?: string;
   /** A ready pool to use instead. The connector never ends a pool it did not create. */
   pool?: Pool;
-  /** Extra settings for the pool the connector creates (`max`, `ssl`, `application_name`, ...). */
+  /**
+   * Extra settings for the pool the connector creates (`max`, `ssl`, `application_name`,
+   * `statement_timeout`, ...). `connectionTimeoutMillis` defaults to 10,000.
+   */
   poolConfig?: Omit<PoolConfig, "connectionString">;
   /** Actions the agent may use. Default: all of `POSTGRES_ACTIONS`; `[]` allows none. */
   allowedActions?: readonly string[];
-}
-
-/** `insertRow` input: one row, column → value. */
-export interface InsertRowInput {
-  /** `table` or `schema.table`. */
-  table: string;
-  data: Row;
-}
-
-/** `insertRowIfAbsent` input: insert unless a row with the same `uniqueKey` value exists. */
-export interface InsertRowIfAbsentInput extends InsertRowInput {
-  /** A column of `data` whose value identifies the row. */
-  uniqueKey: string;
-}
-
-/** `updateRow` input. `where` is column → value, all conditions ANDed; it must not be empty. */
-export interface UpdateRowInput {
-  table: string;
-  data: Row;
-  where: Row;
-}
-
-/** `selectRows` input. Without `where`, the first `limit` rows. */
-export interface SelectRowsInput {
-  table: string;
-  where?: Row;
-  /** 1 to 10,000. Default 100. */
-  limit?: number;
-}
-
-/** `deleteRow` input. `where` must not be empty. */
-export interface DeleteRowInput {
-  table: string;
-  where: Row;
 }
 
 /**
@@ -120,7 +102,8 @@ export class PostgresConnector {
       );
     }
     this.#secrets = secretStrings([...passwordsIn(connectionString), options.poolConfig?.password]);
-    this.#pool = new pg.Pool({ ...options.poolConfig, connectionString });
+    // A server that never answers must not hang the agent: give up on connecting after 10 s.
+    this.#pool = new pg.Pool({ connectionTimeoutMillis: 10_000, ...options.poolConfig, connectionString });
     this.#ownsPool = true;
     // An idle client whose server went away emits 'error' on the pool; unhandled, that would crash
     // the process. The next action that needs a connection reports the failure instead.
