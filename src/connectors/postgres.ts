@@ -15,7 +15,9 @@ import {
   updateStatement,
   type Statement,
 } from "./postgres/statements.js";
+import { planUndo } from "./postgres/undo.js";
 import { connectorTypes, rowToJson, type JsonRow } from "./postgres/values.js";
+import { notUndoable, type UndoContext, type Undoable } from "../rollback/undoable.js";
 import type {
   DeleteRowInput,
   InsertRowIfAbsentInput,
@@ -44,7 +46,16 @@ const pg = loadPeer<typeof import("pg")>("pg", "enact-sdk/connectors/postgres");
 const SYSTEM = "postgres";
 
 /** Every action the Postgres connector knows, as allowlists and receipts name them. */
-export const POSTGRES_ACTIONS = ["insert_row", "update_row", "select_rows", "delete_row"] as const;
+export const POSTGRES_ACTIONS = [
+  "insert_row",
+  "update_row",
+  "select_rows",
+  "delete_row",
+  // Undo actions (see `undo`); allowlisted like any other, so they can be allowed or denied.
+  "delete_inserted_rows",
+  "restore_rows",
+  "reinsert_rows",
+] as const;
 /** One of `POSTGRES_ACTIONS`. */
 export type PostgresAction = (typeof POSTGRES_ACTIONS)[number];
 
@@ -77,7 +88,7 @@ export interface PostgresConnectorOptions {
  * const result = await postgres.insertRow({ table: "leads", data: { email: "jane@example.com" } });
  * await postgres.close();
  */
-export class PostgresConnector {
+export class PostgresConnector implements Undoable {
   readonly #pool: Pool;
   readonly #ownsPool: boolean;
   readonly #allowlist: Allowlist<PostgresAction>;
@@ -224,6 +235,29 @@ export class PostgresConnector {
         rollbackData: { table: table.name, primaryKey, rows },
       });
     });
+  }
+
+  /**
+   * Undoes one action this connector took in a run, from its receipt (called by
+   * `EnactClient.rollback()`), in one transaction, finding rows only by primary key:
+   * `insert_row` → `delete_inserted_rows`, `update_row` → `restore_rows` (each row's previous
+   * values), `delete_row` → `reinsert_rows`. Rows changed by someone since the run are left alone
+   * and reported; a table without a primary key is not undoable. `select_rows` resolves undefined.
+   * The undo action must be allowed, else `PermissionError`.
+   */
+  async undo(action: ActionResult, _context?: UndoContext): Promise<ActionResult | undefined> {
+    if (action.system !== SYSTEM) return notUndoable(SYSTEM, `Not a Postgres action: ${action.system}.${action.action}`);
+    let plan: ReturnType<typeof planUndo>;
+    try {
+      plan = planUndo(action);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      return notUndoable(SYSTEM, `The receipt's rollback data of ${action.action} is not usable: ${error.message}`);
+    }
+    if (plan === undefined || !("run" in plan)) return plan;
+    const step = plan;
+    this.#allowlist.check(step.action);
+    return this.#perform(step.action, () => step, (client) => step.run(client, this.#types));
   }
 
   /**
