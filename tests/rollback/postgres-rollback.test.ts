@@ -1,5 +1,5 @@
 import { defineWorkflow, EnactClient, MemoryReceiptStore, type Receipt, requireSystem } from "enact-sdk";
-import { PostgresConnector } from "enact-sdk/connectors/postgres";
+import { PostgresConnector, PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { dbSafeInsert } from "enact-sdk/workflows";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TamperedReceiptError } from "../../src/rollback/errors.js";
@@ -229,5 +229,26 @@ describe("rollback of row updates and deletes", () => {
     expect(again.replayed).toBe(true);
     expect(receipt).toEqual(first);
     expect((await db.rows(table)).map((row) => row.id)).toEqual([1, 2]);
+  });
+
+  it("works with the Postgres receipt store, which keeps and lists PARTIAL rollbacks", async () => {
+    const prefix = `${db.uniqueName("rb")}_`;
+    const receipts = new PostgresReceiptStore({ connectionString: db.connectionString, tablePrefix: prefix });
+    const enact = new EnactClient({ systems: { postgres }, workflows: [editRows], secret: TEST_SECRET, receiptStore: receipts, rollbackEnabled: true });
+    try {
+      const table = await db.createTable("logs", "line text");
+      const [, run] = await enact.run({ workflow: "edit_rows", actorEmail: "agent@acme.dev", payload: { table, steps: [{ insert: { line: "x" } }] } });
+
+      const [, receipt] = await enact.rollback(run.runId);
+      const [again] = await enact.rollback(run.runId);
+
+      expect(receipt.decision).toBe("PARTIAL");
+      expect(again.replayed).toBe(true);
+      expect(await receipts.list({ decision: "PARTIAL" })).toEqual([receipt]);
+      expect(enact.verifyReceipt(await receipts.load(receipt.runId))).toBe(true);
+    } finally {
+      await receipts.close();
+      await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys"`);
+    }
   });
 });
