@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineWorkflow, EnactClient, type Receipt, requireSystem, verifySignature } from "enact-sdk";
+import { defineWorkflow, EnactClient, MemoryReceiptStore, type Receipt, ReceiptWriteError, requireSystem, verifySignature } from "enact-sdk";
 import { GitHubConnector } from "enact-sdk/connectors/github";
 import { agentPrWorkflow } from "enact-sdk/workflows";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -266,5 +266,35 @@ describe("rollback refusals", () => {
     const [, rollback] = await enact.rollback(run.runId);
 
     await expect(enact.rollback(rollback.runId)).rejects.toMatchObject({ reason: "is-rollback" });
+  });
+
+  it("cannot be blocked by an agent that takes the key 'rollback:<runId>' with a keyed run first", async () => {
+    const enact = client();
+    const run = await openAgentPr(enact);
+    const [squat] = await enact.run({ workflow: "agent_pr_workflow", actorEmail: "agent@acme.dev", payload: { repo, branch: "agent/squat" }, idempotencyKey: `rollback:${run.runId}` });
+    expect(squat.replayed).toBeUndefined();
+
+    const [, receipt] = await enact.rollback(run.runId);
+
+    expect(receipt.decision).toBe("PASS");
+    expect(receipt.idempotencyKey).toMatch(/^rollback:[0-9a-f]{64}$/);
+  });
+});
+
+describe("rollback receipt storage", () => {
+  it("rejects with ReceiptWriteError carrying the signed rollback receipt when the store fails", async () => {
+    const store = new MemoryReceiptStore();
+    const github = new GitHubConnector({ token: TOKEN, baseUrl: server.url });
+    const enact = new EnactClient({ systems: { github }, workflows: [agentPrWorkflow], secret: TEST_SECRET, receiptStore: store, rollbackEnabled: true });
+    const run = await openAgentPr(enact);
+    const write = store.write.bind(store);
+    store.write = async (receipt) => (receipt.rollbackOf === undefined ? write(receipt) : Promise.reject(new Error("disk full")));
+
+    const failure = await enact.rollback(run.runId).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ReceiptWriteError);
+    const receipt = (failure as ReceiptWriteError).receipt;
+    expect(receipt).toMatchObject({ rollbackOf: run.runId, decision: "PASS" });
+    expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
   });
 });
