@@ -34,7 +34,7 @@ export function planUndo(action: ActionResult, context: UndoContext): GitHubUndo
     case "create_branch": {
       const target = parseRepo(data.repo);
       const branch = checkBranch(data.branch);
-      const expected = runHead(context, target, branch) ?? checkSha(data.sha);
+      const expected = checkSha(runHead(context, target, branch) ?? data.sha);
       return { action: "delete_branch", run: (session) => deleteBranchIfAt(session, target, branch, expected) };
     }
     case "push_commit": {
@@ -49,7 +49,7 @@ export function planUndo(action: ActionResult, context: UndoContext): GitHubUndo
           { repo: target.fullName, branch, commitSha, irreversible: true },
         );
       }
-      const expected = runHead(context, target, branch) ?? commitSha;
+      const expected = checkSha(runHead(context, target, branch) ?? commitSha);
       return { action: "delete_branch", run: (session) => deleteBranchIfAt(session, target, branch, expected) };
     }
     case "create_pr": {
