@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
-import { ConfigurationError, ReceiptExistsError } from "../errors.js";
+import { ConfigurationError, CorruptReceiptError, ReceiptExistsError } from "../errors.js";
 import type { Receipt } from "../models.js";
 import { loadPeer } from "../peer.js";
 import type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./receipt-store.js";
@@ -127,8 +127,11 @@ export class PostgresReceiptStore implements ReceiptStore {
   async load(runId: string): Promise<Receipt | undefined> {
     if (!/^[0-9a-fA-F-]{36}$/.test(runId)) return undefined;
     await this.migrate();
-    const { rows } = await this.#pool.query<{ receipt: string }>(`SELECT receipt FROM ${this.#receipts} WHERE run_id = $1`, [runId]);
-    return rows[0] === undefined ? undefined : (JSON.parse(rows[0].receipt) as Receipt);
+    const { rows } = await this.#pool.query<{ run_id: string; receipt: string }>(
+      `SELECT run_id, receipt FROM ${this.#receipts} WHERE run_id = $1`,
+      [runId],
+    );
+    return rows[0] === undefined ? undefined : parseRow(rows[0]);
   }
 
   async list(filter: ReceiptFilter = {}): Promise<Receipt[]> {
@@ -145,11 +148,11 @@ export class PostgresReceiptStore implements ReceiptStore {
     if (filter.since !== undefined) add("created_at >= ?", filter.since);
     if (filter.until !== undefined) add("created_at < ?", filter.until);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
-    const { rows } = await this.#pool.query<{ receipt: string }>(
-      `SELECT receipt FROM ${this.#receipts} ${where} ORDER BY created_at, run_id`,
+    const { rows } = await this.#pool.query<{ run_id: string; receipt: string }>(
+      `SELECT run_id, receipt FROM ${this.#receipts} ${where} ORDER BY created_at, run_id`,
       values,
     );
-    return rows.map((row) => JSON.parse(row.receipt) as Receipt);
+    return rows.map(parseRow);
   }
 
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | undefined> {
@@ -224,6 +227,14 @@ interface ClaimRow {
   payload: string;
   claimed_at: Date;
   updated_at: Date;
+}
+
+function parseRow(row: { run_id: string; receipt: string }): Receipt {
+  try {
+    return JSON.parse(row.receipt) as Receipt;
+  } catch (error) {
+    throw new CorruptReceiptError(`postgres:${row.run_id}`, error);
+  }
 }
 
 // Postgres text cannot hold U+0000: keys, workflow and actor are kept as JSON strings in claims,
