@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject, randomUUID } from "node:crypto";
 import { isActionResult } from "../action-recorder.js";
 import { ReceiptWriteError } from "../client.js";
-import { PermissionError } from "../errors.js";
+import { CorruptReceiptError, PermissionError } from "../errors.js";
 import { type KeyedRuns, requestFingerprint, resultFromReceipt } from "../idempotency.js";
 import { type ActionResult, type Decision, type PolicyResult, Receipt, type RunResult } from "../models.js";
 import { describeError } from "../policy.js";
@@ -99,7 +99,8 @@ export class RollbackEngine {
     try {
       stored = await this.#store.load(runId);
     } catch (error) {
-      if (error instanceof SyntaxError) throw new TamperedReceiptError(runId, "is not valid JSON");
+      // An unreadable receipt is treated like a tampered one: nothing it says can be trusted.
+      if (error instanceof CorruptReceiptError || error instanceof SyntaxError) throw new TamperedReceiptError(runId, "is not valid JSON");
       throw error;
     }
     if (stored === undefined) {

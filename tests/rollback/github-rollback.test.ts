@@ -245,6 +245,15 @@ describe("rollback refusals", () => {
     expect(server.snapshot(repo)).toEqual(before);
   });
 
+  it("refuses a receipt file that is no longer valid JSON", async () => {
+    const enact = client();
+    const run = await openAgentPr(enact);
+    const path = join(receiptDir, `${run.runId}.json`);
+    await writeFile(path, (await readFile(path, "utf8")).slice(0, 100));
+
+    await expect(enact.rollback(run.runId)).rejects.toThrow(TamperedReceiptError);
+  });
+
   it("refuses a receipt stored under another run's id", async () => {
     const enact = client();
     const first = await openAgentPr(enact, "agent/one");
