@@ -5,7 +5,7 @@ import { defineWorkflow, EnactClient, MemoryReceiptStore, type Receipt, ReceiptW
 import { GitHubConnector } from "enact-sdk/connectors/github";
 import { agentPrWorkflow } from "enact-sdk/workflows";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { RollbackRefusedError, TamperedReceiptError } from "../../src/rollback/errors.js";
+import { RollbackRefusedError, TamperedReceiptError } from "enact-sdk";
 import { FakeGitHubServer } from "../fakes/github-server.js";
 import { TEST_SECRET } from "../support/context.js";
 

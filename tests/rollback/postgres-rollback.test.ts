@@ -2,7 +2,7 @@ import { defineWorkflow, EnactClient, MemoryReceiptStore, type Receipt, requireS
 import { PostgresConnector, PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { dbSafeInsert } from "enact-sdk/workflows";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TamperedReceiptError } from "../../src/rollback/errors.js";
+import { TamperedReceiptError } from "enact-sdk";
 import { TEST_SECRET } from "../support/context.js";
 import { getTestDatabase, releaseTestDatabase, type TestDatabase } from "../support/database.js";
 
