@@ -6,6 +6,7 @@ import { allPassed, describeError, evaluateAll, type Policy } from "./policy.js"
 import { buildReceipt, ReceiptSigner } from "./receipt.js";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
+import { JournalKey } from "./journal/key.js";
 import type { z } from "zod";
 import type { WorkflowDefinition, WorkflowLike } from "./workflow.js";
 
@@ -92,6 +93,8 @@ export class EnactClient {
     this.#policies = Object.freeze([...(options.policies ?? [])]);
     this.#workflows = registerWorkflows(options.workflows ?? []);
     this.#store = options.receiptStore ?? new FileReceiptStore(options.receiptDir ?? "receipts");
+    // Tamper-evident journal (issue 8): the store gets a key derived from the secret, never the secret.
+    this.#store.attachJournal?.(JournalKey.fromSecret(this.#secret));
     this.#actorRoles = options.actorRoles;
   }
 

@@ -1,23 +1,48 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { FileJournal } from "../journal/file-journal.js";
+import type { JournalKey } from "../journal/key.js";
+import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
 import { receiptPath, writeReceipt } from "../receipt-file.js";
 import { matchesFilter, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
 
 const RECEIPT_FILE = /^[0-9a-f-]{36}\.json$/;
 
+/** Options of `FileReceiptStore`: the journal's key (else `EnactClient` attaches it). */
+export type FileReceiptStoreOptions = JournalOptions;
+
 /**
  * Receipts as JSON files in one directory, `<directory>/<runId>.json`: the default store.
+ * Every receipt written is also recorded in the directory's tamper-evident journal
+ * (`<directory>/journal/`, see `FileJournal`).
  *
  * @example
  * const enact = new EnactClient({ ..., receiptStore: new FileReceiptStore("/var/lib/agent/receipts") });
  */
 export class FileReceiptStore implements ReceiptStore {
-  constructor(readonly directory = "receipts") {}
+  // --- journal (issue 8): the receipt file is written first, then its journal entry. ---
+  readonly #journal: JournalSlot<FileJournal>;
 
-  write(receipt: Receipt): Promise<string> {
-    return writeReceipt(receipt, this.directory);
+  constructor(
+    readonly directory = "receipts",
+    options: FileReceiptStoreOptions = {},
+  ) {
+    this.#journal = new JournalSlot(options, (key) => new FileJournal(directory, key));
   }
+
+  /** Called by `EnactClient` with the journal key derived from its secret. */
+  attachJournal(key: JournalKey): void {
+    this.#journal.attach(key);
+  }
+
+  async write(receipt: Receipt): Promise<string> {
+    const journal = this.#journal.journal;
+    const path = await writeReceipt(receipt, this.directory);
+    await journal.append({ runId: receipt.runId, signature: receipt.signature });
+    return path;
+  }
+  // --- end journal ---
 
   async load(runId: string): Promise<Receipt | undefined> {
     try {

@@ -1,3 +1,4 @@
+import type { JournalKey } from "../journal/key.js";
 import type { Decision, Receipt } from "../models.js";
 
 /** Which receipts `list()` returns; every field narrows the result. */
@@ -19,6 +20,11 @@ export interface ReceiptStore {
   load(runId: string): Promise<Receipt | undefined>;
   /** Stored receipts matching `filter`, oldest first. */
   list(filter?: ReceiptFilter): Promise<Receipt[]>;
+  /**
+   * Optional: receives the key of the store's tamper-evident journal, derived from the client's
+   * secret, when the store is handed to `EnactClient` (issue 8).
+   */
+  attachJournal?(key: JournalKey): void;
 }
 
 /** True when `receipt` passes every condition of `filter`. */

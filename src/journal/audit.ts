@@ -1,0 +1,186 @@
+import type { ReceiptSigner } from "../receipt.js";
+import { EMPTY_HEAD, GENESIS, openEntry, type JournalEntry, type JournalHead } from "./entry.js";
+import type { JournalKey } from "./key.js";
+
+/** One journal entry as read from a store, before it is checked. */
+export interface RawJournalEntry {
+  /** Where it was read, for messages: `journal/000000000003.jsonl line 2`, `journal row 17`. */
+  where: string;
+  /** The parsed JSON, when it could be parsed. */
+  value?: unknown;
+  /** Why it could not be read, when it could not. */
+  error?: string;
+}
+
+/** One stored receipt as read from a store, before it is checked. */
+export interface StoredReceipt {
+  /** The run id the store files it under (file name, primary key). */
+  runId: string;
+  /** Where it was read, for messages. */
+  where: string;
+  /** The parsed JSON, when it could be read and parsed. */
+  value?: unknown;
+  /** Why it could not be read or parsed, when it could not. */
+  error?: string;
+}
+
+/** What is wrong with one receipt. */
+export interface ReceiptFinding {
+  runId: string;
+  where: string;
+  status: "invalid" | "missing" | "unreadable";
+  problems: string[];
+}
+
+/** The result of checking the journal's chain. */
+export interface JournalCheck {
+  /** Number of entries read (authentic or not; unreadable files and lines not counted). */
+  entries: number;
+  /** The last authentic entry: record it elsewhere to detect a truncated tail later. */
+  head: JournalHead;
+  problems: string[];
+}
+
+/** The outcome of auditing a whole store. */
+export interface AuditReport {
+  /** True only when every receipt is valid, none is missing, and the journal is intact. */
+  ok: boolean;
+  counts: { receipts: number; valid: number; invalid: number; missing: number; unreadable: number };
+  /** Every receipt that is not valid, in journal order, then the rest by run id. */
+  findings: ReceiptFinding[];
+  journal: JournalCheck;
+}
+
+/** An externally recorded journal position (`seq` and its `mac`) the journal must still contain. */
+export type JournalAnchor = JournalHead;
+
+/**
+ * Walks the journal in order: every entry must be authentic (its MAC), numbered `seq` 0, 1, 2, …
+ * and linked to the one before (`prev`). Problems are collected, not thrown; after a break the
+ * walk re-synchronizes on the next authentic entry so each break is reported once.
+ */
+export function walkJournal(
+  key: JournalKey,
+  raw: Iterable<RawJournalEntry>,
+  anchor?: JournalAnchor,
+): { check: JournalCheck; byRunId: Map<string, JournalEntry & { where: string }> } {
+  const problems: string[] = [];
+  const byRunId = new Map<string, JournalEntry & { where: string }>();
+  let head: JournalHead = EMPTY_HEAD;
+  let count = 0;
+  let anchorSeen = false;
+  for (const item of raw) {
+    if (item.error === undefined) count += 1;
+    if (item.error !== undefined) {
+      problems.push(`${item.where} ${item.error}`);
+      continue;
+    }
+    const entry = openEntry(key, item.value);
+    if (typeof entry === "string") {
+      problems.push(`${item.where} ${entry}`);
+      continue;
+    }
+    if (entry.seq !== head.seq + 1 || entry.prev !== head.mac) {
+      problems.push(describeBreak(item.where, entry, head));
+    }
+    const earlier = byRunId.get(entry.runId);
+    if (earlier !== undefined) {
+      problems.push(`${item.where} records run ${entry.runId} again (first at ${earlier.where})`);
+    } else {
+      byRunId.set(entry.runId, { ...entry, where: item.where });
+    }
+    if (anchor !== undefined && entry.seq === anchor.seq) {
+      anchorSeen = true;
+      if (entry.mac !== anchor.mac) problems.push(`${item.where}: entry ${entry.seq} is not the anchored one (MAC differs)`);
+    }
+    head = { seq: entry.seq, mac: entry.mac };
+  }
+  if (anchor !== undefined && !anchorSeen) {
+    problems.push(`the anchored entry ${anchor.seq} is not in the journal (its tail was cut, or the journal was replaced)`);
+  }
+  return { check: { entries: count, head, problems }, byRunId };
+}
+
+function describeBreak(where: string, entry: JournalEntry, head: JournalHead): string {
+  if (entry.seq <= head.seq) return `${where}: entry ${entry.seq} is out of order (after entry ${head.seq})`;
+  if (entry.seq > head.seq + 1) {
+    const first = head.seq + 1;
+    const last = entry.seq - 1;
+    return `${where}: entr${first === last ? `y ${first} is` : `ies ${first}–${last} are`} missing from the journal`;
+  }
+  return `${where}: entry ${entry.seq} does not follow entry ${head.seq} (prev ${entry.prev === GENESIS ? "is the start" : "differs"})`;
+}
+
+/**
+ * Checks receipts against the journal, one at a time so a large store need not be held in memory.
+ * Feed every stored receipt to `check()`, then call `finish()`.
+ */
+export class ReceiptAuditor {
+  readonly #signer: ReceiptSigner;
+  readonly #journal: ReturnType<typeof walkJournal>;
+  readonly #seen = new Set<string>();
+  readonly #findings: ReceiptFinding[] = [];
+  #valid = 0;
+
+  constructor(signer: ReceiptSigner, journal: ReturnType<typeof walkJournal>) {
+    this.#signer = signer;
+    this.#journal = journal;
+  }
+
+  /** Checks one stored receipt; returns its finding, or undefined when it is valid. */
+  check(stored: StoredReceipt): ReceiptFinding | undefined {
+    this.#seen.add(stored.runId);
+    const finding = this.#inspect(stored);
+    if (finding === undefined) this.#valid += 1;
+    else this.#findings.push(finding);
+    return finding;
+  }
+
+  /** The report, once every stored receipt has been checked. */
+  finish(): AuditReport {
+    for (const [runId, entry] of this.#journal.byRunId) {
+      if (!this.#seen.has(runId)) {
+        this.#findings.push({ runId, where: entry.where, status: "missing", problems: [`recorded in ${entry.where} but not in the store (deleted)`] });
+      }
+    }
+    const order = new Map([...this.#journal.byRunId.values()].map((entry) => [entry.runId, entry.seq]));
+    const rank = (finding: ReceiptFinding): number => order.get(finding.runId) ?? Number.MAX_SAFE_INTEGER;
+    const findings = this.#findings.sort((a, b) => rank(a) - rank(b) || a.runId.localeCompare(b.runId));
+    const count = (status: ReceiptFinding["status"]): number => findings.filter((f) => f.status === status).length;
+    const counts = {
+      receipts: this.#seen.size + count("missing"),
+      valid: this.#valid,
+      invalid: count("invalid"),
+      missing: count("missing"),
+      unreadable: count("unreadable"),
+    };
+    const journal = this.#journal.check;
+    return { ok: findings.length === 0 && journal.problems.length === 0, counts, findings, journal };
+  }
+
+  #inspect(stored: StoredReceipt): ReceiptFinding | undefined {
+    const entry = this.#journal.byRunId.get(stored.runId);
+    const finding = (status: ReceiptFinding["status"], problems: string[]): ReceiptFinding => ({
+      runId: stored.runId,
+      where: stored.where,
+      status,
+      problems,
+    });
+    if (stored.error !== undefined) return finding("unreadable", [stored.error]);
+    const receipt = stored.value;
+    if (typeof receipt !== "object" || receipt === null || Array.isArray(receipt)) {
+      return finding("unreadable", ["is not a JSON object"]);
+    }
+    const { runId, signature } = receipt as { runId?: unknown; signature?: unknown };
+    const problems: string[] = [];
+    const signed = this.#signer.verify(receipt);
+    if (!signed) problems.push("signature invalid (edited, forged, or signed with another secret)");
+    if (runId !== stored.runId) problems.push(`holds run ${JSON.stringify(runId)}, not ${stored.runId} (moved or swapped)`);
+    if (entry === undefined) {
+      problems.push("not in the journal (injected, or written without the journal)");
+    } else if (signed && entry.signature !== signature) {
+      problems.push(`is not the receipt the journal recorded at entry ${entry.seq} (replaced by another signed receipt)`);
+    }
+    return problems.length === 0 ? undefined : finding("invalid", problems);
+  }
+}
