@@ -4,6 +4,8 @@ export const entryPoints = {
   index: "src/index.ts",
   "policies/index": "src/policies/index.ts",
   "workflows/index": "src/workflows/index.ts",
+  // The `enact-sdk` command (package.json "bin"); its hashbang makes tsup mark it executable.
+  cli: "src/cli/main.ts",
 };
 
 export default defineConfig({
