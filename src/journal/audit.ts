@@ -55,9 +55,9 @@ export interface AuditReport {
 export type JournalAnchor = JournalHead;
 
 /**
- * Walks the journal in order: every entry must be authentic (its MAC), numbered `seq` 0, 1, 2, …
- * and linked to the one before (`prev`). Problems are collected, not thrown; after a break the
- * walk re-synchronizes on the next authentic entry so each break is reported once.
+ * Checks the journal: every entry must be authentic (its MAC), the entries must be numbered
+ * 0, 1, 2, … without gaps or repeats, each linked to the one before (`prev`), and stored in that
+ * order. Problems are collected, not thrown, each reported once.
  */
 export function walkJournal(
   key: JournalKey,
@@ -65,50 +65,63 @@ export function walkJournal(
   anchor?: JournalAnchor,
 ): { check: JournalCheck; byRunId: Map<string, JournalEntry & { where: string }> } {
   const problems: string[] = [];
-  const byRunId = new Map<string, JournalEntry & { where: string }>();
-  let head: JournalHead = EMPTY_HEAD;
+  const authentic: (JournalEntry & { where: string })[] = [];
   let count = 0;
-  let anchorSeen = false;
   for (const item of raw) {
-    if (item.error === undefined) count += 1;
     if (item.error !== undefined) {
       problems.push(`${item.where} ${item.error}`);
       continue;
     }
+    count += 1;
     const entry = openEntry(key, item.value);
-    if (typeof entry === "string") {
-      problems.push(`${item.where} ${entry}`);
-      continue;
-    }
-    if (entry.seq !== head.seq + 1 || entry.prev !== head.mac) {
-      problems.push(describeBreak(item.where, entry, head));
-    }
-    const earlier = byRunId.get(entry.runId);
-    if (earlier !== undefined) {
-      problems.push(`${item.where} records run ${entry.runId} again (first at ${earlier.where})`);
-    } else {
-      byRunId.set(entry.runId, { ...entry, where: item.where });
-    }
-    if (anchor !== undefined && entry.seq === anchor.seq) {
-      anchorSeen = true;
-      if (entry.mac !== anchor.mac) problems.push(`${item.where}: entry ${entry.seq} is not the anchored one (MAC differs)`);
-    }
-    head = { seq: entry.seq, mac: entry.mac };
+    if (typeof entry === "string") problems.push(`${item.where} ${entry}`);
+    else authentic.push({ ...entry, where: item.where });
   }
-  if (anchor !== undefined && !anchorSeen) {
-    problems.push(`the anchored entry ${anchor.seq} is not in the journal (its tail was cut, or the journal was replaced)`);
+
+  // Stored order: each entry must come after the one stored before it.
+  authentic.forEach((entry, index) => {
+    const before = authentic[index - 1];
+    if (before !== undefined && entry.seq < before.seq) {
+      problems.push(`${entry.where}: entry ${entry.seq} is out of order (stored after entry ${before.seq})`);
+    }
+  });
+
+  // Numbering and links, in seq order.
+  const bySeq = new Map<number, JournalEntry & { where: string }>();
+  for (const entry of authentic) {
+    const earlier = bySeq.get(entry.seq);
+    if (earlier === undefined) bySeq.set(entry.seq, entry);
+    else problems.push(`${entry.where}: entry ${entry.seq} appears again (first at ${earlier.where})`);
+  }
+  let head: JournalHead = EMPTY_HEAD;
+  for (const seq of [...bySeq.keys()].sort((a, b) => a - b)) {
+    const entry = bySeq.get(seq) as JournalEntry & { where: string };
+    if (seq > head.seq + 1) {
+      const first = head.seq + 1;
+      const last = seq - 1;
+      problems.push(`entr${first === last ? `y ${first} is` : `ies ${first}–${last} are`} missing from the journal (before ${entry.where})`);
+    } else if (entry.prev !== head.mac) {
+      problems.push(`${entry.where}: entry ${seq} is not linked to entry ${head.seq}${entry.prev === GENESIS ? " (it claims to be the first)" : ""}`);
+    }
+    head = { seq, mac: entry.mac };
+  }
+
+  const byRunId = new Map<string, JournalEntry & { where: string }>();
+  for (const entry of bySeq.values()) {
+    const earlier = byRunId.get(entry.runId);
+    if (earlier === undefined) byRunId.set(entry.runId, entry);
+    else problems.push(`${entry.where} records run ${entry.runId} again (first at ${earlier.where})`);
+  }
+
+  if (anchor !== undefined) {
+    const anchored = bySeq.get(anchor.seq);
+    if (anchored === undefined) {
+      problems.push(`the anchored entry ${anchor.seq} is not in the journal (its tail was cut, or the journal was replaced)`);
+    } else if (anchored.mac !== anchor.mac) {
+      problems.push(`${anchored.where}: entry ${anchor.seq} is not the anchored one (the journal was replaced)`);
+    }
   }
   return { check: { entries: count, head, problems }, byRunId };
-}
-
-function describeBreak(where: string, entry: JournalEntry, head: JournalHead): string {
-  if (entry.seq <= head.seq) return `${where}: entry ${entry.seq} is out of order (after entry ${head.seq})`;
-  if (entry.seq > head.seq + 1) {
-    const first = head.seq + 1;
-    const last = entry.seq - 1;
-    return `${where}: entr${first === last ? `y ${first} is` : `ies ${first}–${last} are`} missing from the journal`;
-  }
-  return `${where}: entry ${entry.seq} does not follow entry ${head.seq} (prev ${entry.prev === GENESIS ? "is the start" : "differs"})`;
 }
 
 /**
