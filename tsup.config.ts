@@ -2,6 +2,8 @@ import { defineConfig } from "tsup";
 
 export const entryPoints = {
   index: "src/index.ts",
+  "connectors/github": "src/connectors/github.ts",
+  "connectors/hubspot": "src/connectors/hubspot.ts",
   "policies/index": "src/policies/index.ts",
   "workflows/index": "src/workflows/index.ts",
   // The `enact-sdk` command (package.json "bin"); its hashbang makes tsup mark it executable.
@@ -22,4 +24,6 @@ export default defineConfig({
   noExternal: ["canonicalize"],
   // import.meta.url is used to resolve optional peer SDKs; tsup shims it for CJS.
   shims: true,
+  // Class names are part of error messages (`EnactError.name`, `requireSystem`); keep them in both builds.
+  keepNames: true,
 });

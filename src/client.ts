@@ -1,5 +1,7 @@
 import { ActionRecorder, isActionResult } from "./action-recorder.js";
+import { randomUUID } from "node:crypto";
 import { ConfigurationError, EnactError, UnknownWorkflowError } from "./errors.js";
+import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.js";
 import { toJsonSafeObject } from "./json-safe.js";
 import type { ActionResult, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
 import { allPassed, describeError, evaluateAll, type Policy } from "./policy.js";
@@ -36,6 +38,24 @@ export interface EnactClientOptions {
   receiptStore?: ReceiptStore;
   /** Trusted roles. When set, `ctx.actorRole` comes only from here, never from the payload. */
   actorRoles?: ActorRoles;
+  /**
+   * How long a run waits for another run holding the same idempotency key (in another process
+   * or client) to finish before rejecting with `IdempotencyInProgressError`. Default 30 000 ms.
+   */
+  idempotencyWaitMs?: number;
+}
+
+/** How `reconcile()` settles a key whose run crashed. */
+export type Reconciliation =
+  | { outcome: "failed"; note?: string }
+  | { outcome: "completed"; note?: string; actionsTaken?: ActionResult[] };
+
+/** What `reconcile()` did. */
+export interface ReconcileResult {
+  /** `released`: the key may run again. `recorded`: later runs replay the recorded receipt. `nothing-to-do`: no open claim. */
+  status: "released" | "recorded" | "nothing-to-do";
+  /** The signed receipt written for the crashed run, when there was one to write. */
+  receipt?: Receipt;
 }
 
 /** One request from an agent. */
@@ -43,7 +63,10 @@ export interface RunRequest {
   workflow: string;
   actorEmail: string;
   payload?: Payload;
-  /** Signed into the receipt. */
+  /**
+   * Makes the run at-most-once: a later run with the same key and the same request executes
+   * nothing and returns the first run's result (`replayed: true`) and receipt. Signed into the receipt.
+   */
   idempotencyKey?: string;
 }
 
@@ -85,6 +108,7 @@ export class EnactClient {
   readonly #secret: string;
   readonly #store: ReceiptStore;
   readonly #actorRoles: ActorRoles | undefined;
+  readonly #keyedRuns: KeyedRuns;
 
   constructor(options: EnactClientOptions = {}) {
     this.#secret = resolveSecret(options);
@@ -96,6 +120,7 @@ export class EnactClient {
     // Tamper-evident journal (issue 8): the store gets a key derived from the secret, never the secret.
     this.#store.attachJournal?.(JournalKey.fromSecret(this.#secret));
     this.#actorRoles = options.actorRoles;
+    this.#keyedRuns = new KeyedRuns(this.#store, options.idempotencyWaitMs ?? 30_000);
   }
 
   /** Names of the registered workflows. */
@@ -125,16 +150,72 @@ export class EnactClient {
     // One JSON-safe snapshot: what the policies check is what the workflow gets and what the
     // receipt records, whatever the caller does to its payload object meanwhile.
     const received = deepFreeze(toJsonSafeObject(request.payload ?? {}));
+    const key = request.idempotencyKey;
+    if (key === undefined) return this.#execute(workflow, request, received, randomUUID());
+    if (typeof key !== "string" || key.length === 0 || key.length > 512) {
+      throw new TypeError("idempotencyKey must be a string of 1 to 512 characters");
+    }
+    const fingerprint = requestFingerprint(workflow.name, String(request.actorEmail), received);
+    const keyed = { key, fingerprint, workflow: workflow.name, actorEmail: String(request.actorEmail), payload: received };
+    return this.#keyedRuns.run(keyed, randomUUID(), (runId) => this.#execute(workflow, request, received, runId));
+  }
+
+  /**
+   * Settles an idempotency key whose run crashed after claiming it (`IdempotencyInProgressError`
+   * with the run id). First check what that run changed in the systems, then either:
+   * - `{ outcome: "failed" }`: writes a receipt for the crashed run saying so and frees the key,
+   *   so the next run with it executes again; or
+   * - `{ outcome: "completed", actionsTaken? }`: writes a receipt recording what it did; later runs
+   *   with the key replay that receipt.
+   * Only call it for a run that is really gone: a run still executing would be duplicated.
+   */
+  async reconcile(key: string, resolution: Reconciliation): Promise<ReconcileResult> {
+    const claim = await this.#store.getClaim(key);
+    if (claim === undefined || claim.state === "completed") return { status: "nothing-to-do" };
+    const existing = await this.#store.load(claim.runId);
+    if (existing !== undefined) {
+      await this.#store.updateClaim(key, claim.runId, "completed");
+      return { status: "nothing-to-do", receipt: existing };
+    }
+    const failed = resolution.outcome === "failed";
+    const receipt = this.#signer.sign(
+      buildReceipt({
+        runId: claim.runId,
+        workflow: claim.workflow,
+        actorEmail: claim.actorEmail,
+        payload: claim.payload,
+        policyResults: [],
+        decision: "PASS",
+        actionsTaken: failed ? [] : (resolution.actionsTaken ?? []),
+        idempotencyKey: key,
+        error: failed ? "The run crashed after claiming its idempotency key; reconciled as failed." : undefined,
+        note:
+          `Reconciled after a crash (${claim.state} since ${claim.claimedAt}) as ${resolution.outcome}` +
+          (resolution.note === undefined ? "." : `: ${resolution.note}`),
+      }),
+    );
+    await this.#store.write(receipt);
+    if (failed) {
+      await this.#store.releaseClaim(key, claim.runId);
+      return { status: "released", receipt };
+    }
+    await this.#store.updateClaim(key, claim.runId, "completed");
+    return { status: "recorded", receipt };
+  }
+
+  async #execute(workflow: RegisteredWorkflow, request: RunRequest, received: Payload, runId: string): Promise<[RunResult, Receipt]> {
     const ctx: WorkflowContext = {
       workflow: workflow.name,
       actorEmail: request.actorEmail,
       payload: received,
       systems: this.#systems,
     };
-    const run = { request, received, ctx };
+    const run = { request, received, ctx, runId };
     const gate = await this.#gate(workflow, request, ctx);
     if (!allPassed(gate)) return this.#finish(run, gate, "BLOCK", []);
 
+    // From here on the workflow may change things: a crash now must be reconciled, never re-run.
+    if (request.idempotencyKey !== undefined) await this.#store.updateClaim(request.idempotencyKey, runId, "executing");
     const recorder = new ActionRecorder();
     try {
       const actions = await workflow.run({ ...ctx, systems: recorder.wrap(this.#systems) });
@@ -184,7 +265,7 @@ export class EnactClient {
   }
 
   async #finish(
-    { request, received, ctx }: { request: RunRequest; received: Payload; ctx: WorkflowContext },
+    { request, received, ctx, runId }: { request: RunRequest; received: Payload; ctx: WorkflowContext; runId: string },
     policyResults: PolicyResult[],
     decision: "PASS" | "BLOCK",
     actions: readonly ActionResult[],
@@ -192,6 +273,7 @@ export class EnactClient {
   ): Promise<[RunResult, Receipt]> {
     const receipt = this.#signer.sign(
       buildReceipt({
+        runId,
         workflow: ctx.workflow,
         actorEmail: String(request.actorEmail),
         payload: received,
@@ -207,12 +289,11 @@ export class EnactClient {
     } catch (cause) {
       throw new ReceiptWriteError(receipt, cause);
     }
-    const succeeded = receipt.actionsTaken.filter((action) => action.success);
-    const result: RunResult = {
-      success: decision === "PASS" && error === undefined && succeeded.length === receipt.actionsTaken.length,
-      workflow: ctx.workflow,
-      output: Object.fromEntries(succeeded.map((action) => [action.action, action.output])),
-    };
+    if (request.idempotencyKey !== undefined) {
+      // Best effort: a stored receipt already settles the key for anyone who finds the claim open.
+      await this.#store.updateClaim(request.idempotencyKey, runId, "completed").catch(() => undefined);
+    }
+    const result = resultFromReceipt(receipt);
     return [result, receipt];
   }
 }

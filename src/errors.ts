@@ -77,3 +77,41 @@ export class MissingPeerDependencyError extends EnactError {
     super(`${entryPoint} needs the '${packageName}' package. Install it with: npm install ${packageName}`, options);
   }
 }
+
+/** An idempotency key was reused for a different request (workflow, actor or payload). */
+export class IdempotencyConflictError extends EnactError {
+  readonly code = "ENACT_IDEMPOTENCY_CONFLICT" as const;
+
+  constructor(
+    readonly key: string,
+    readonly runId: string,
+  ) {
+    super(
+      `Idempotency key '${key}' was already used by run ${runId} for a different request ` +
+        "(workflow, actor or payload). Use a new key for a new request.",
+    );
+  }
+}
+
+/**
+ * Another run holds the idempotency key and has not finished: it is still running, or it
+ * crashed after claiming the key. Enact never runs the workflow again on its own in that case.
+ */
+export class IdempotencyInProgressError extends EnactError {
+  readonly code = "ENACT_IDEMPOTENCY_IN_PROGRESS" as const;
+
+  constructor(
+    readonly key: string,
+    readonly runId: string,
+    readonly state: string,
+    readonly since: string,
+    readonly ownerGone: boolean,
+  ) {
+    super(
+      `Idempotency key '${key}' is held by run ${runId} (${state} since ${since}), which ` +
+        (ownerGone ? "crashed: its process is gone. " : "has not finished: it is still running, or it crashed. ") +
+        "If it crashed, check what it changed, then call enact.reconcile(" +
+        `'${key}', { outcome: "failed" }) to let the key run again, or { outcome: "completed" } to record it as done.`,
+    );
+  }
+}

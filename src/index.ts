@@ -3,6 +3,8 @@ export type { JsonValue } from "./models.js";
 export {
   ConfigurationError,
   EnactError,
+  IdempotencyConflictError,
+  IdempotencyInProgressError,
   MissingPeerDependencyError,
   MissingSystemError,
   PermissionError,
@@ -16,10 +18,12 @@ export { requireSystem } from "./system.js";
 export { allPassed, definePolicy, evaluateAll } from "./policy.js";
 export type { Policy } from "./policy.js";
 export { EnactClient, MIN_SECRET_LENGTH, ReceiptWriteError } from "./client.js";
-export type { ActorRoles, EnactClientOptions, RunRequest } from "./client.js";
+export type { ActorRoles, EnactClientOptions, Reconciliation, ReconcileResult, RunRequest } from "./client.js";
 export { buildReceipt, canonicalBytes, canonicalJson, ReceiptSigner, signReceipt, verifySignature } from "./receipt.js";
 export type { ReceiptInput } from "./receipt.js";
 export { receiptPath, writeReceipt } from "./receipt-file.js";
 export { FileReceiptStore } from "./stores/file-store.js";
-export { matchesFilter } from "./stores/receipt-store.js";
-export type { ReceiptFilter, ReceiptStore } from "./stores/receipt-store.js";
+export { MemoryReceiptStore } from "./stores/memory-store.js";
+export { byTime, matchesFilter } from "./stores/receipt-store.js";
+export type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./stores/receipt-store.js";
+export { requestFingerprint } from "./idempotency.js";

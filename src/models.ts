@@ -72,6 +72,8 @@ export const Receipt = z.object({
   idempotencyKey: z.string().optional(),
   /** Why the workflow stopped, when it threw. */
   error: z.string().optional(),
+  /** Set by `reconcile()` on the receipt it writes for a run that crashed after claiming its key. */
+  note: z.string().optional(),
 });
 export type Receipt = z.infer<typeof Receipt>;
 
@@ -82,5 +84,7 @@ export const RunResult = z.object({
   workflow: z.string(),
   /** Each successful action's output, keyed by action name. */
   output: z.record(z.string(), z.unknown()),
+  /** True when this is the stored outcome of an earlier run with the same idempotency key: nothing ran now. */
+  replayed: z.boolean().optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;

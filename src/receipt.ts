@@ -13,6 +13,9 @@ export interface ReceiptInput {
   actionsTaken?: readonly ActionResult[] | undefined;
   idempotencyKey?: string | undefined;
   error?: string | undefined;
+  note?: string | undefined;
+  /** A run id chosen in advance (keyed runs claim their key under it); a fresh UUID otherwise. */
+  runId?: string | undefined;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface ReceiptInput {
  */
 export function buildReceipt(input: ReceiptInput): Receipt {
   const receipt: Receipt = {
-    runId: randomUUID(),
+    runId: input.runId ?? randomUUID(),
     workflow: input.workflow,
     actorEmail: input.actorEmail,
     payload: toJsonSafeObject(input.payload),
@@ -33,6 +36,7 @@ export function buildReceipt(input: ReceiptInput): Receipt {
   };
   if (input.idempotencyKey !== undefined) receipt.idempotencyKey = input.idempotencyKey;
   if (input.error !== undefined) receipt.error = input.error;
+  if (input.note !== undefined) receipt.note = input.note;
   return receipt;
 }
 

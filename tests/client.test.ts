@@ -8,6 +8,7 @@ import {
   defineWorkflow,
   definePolicy,
   EnactClient,
+  MemoryReceiptStore,
   ReceiptWriteError,
   UnknownWorkflowError,
   verifySignature,
@@ -309,13 +310,11 @@ describe("EnactClient.run()", () => {
   });
 
   it("rejects with the signed receipt attached when the receipt cannot be stored", async () => {
-    const brokenStore: ReceiptStore = {
-      write: async () => {
+    const brokenStore: ReceiptStore = new (class extends MemoryReceiptStore {
+      override async write(): Promise<string> {
         throw new Error("disk full");
-      },
-      load: async () => undefined,
-      list: async () => [],
-    };
+      }
+    })();
     const run = client({ receiptStore: brokenStore }).run({ workflow: "dummyWorkflow", actorEmail: "a@b.com" });
     const error = (await run.catch((e: unknown) => e)) as ReceiptWriteError;
     expect(error).toBeInstanceOf(ReceiptWriteError);

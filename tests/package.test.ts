@@ -14,7 +14,7 @@ async function node(args: string[]): Promise<string> {
 }
 
 const SCRIPT = `
-  const client = new sdk.EnactClient({ secret: "s".repeat(32), receiptStore: { write: async () => "memory", load: async () => undefined, list: async () => [] },
+  const client = new sdk.EnactClient({ secret: "s".repeat(32), receiptStore: new sdk.MemoryReceiptStore(),
     workflows: [sdk.defineWorkflow("noop", async () => [])] });
   client.run({ workflow: "noop", actorEmail: "a@b.com" }).then(([result, receipt]) =>
     console.log(JSON.stringify({ success: result.success, valid: sdk.verifySignature(receipt, "s".repeat(32)),

@@ -1,2 +1,5 @@
 // Built-in policies, one file per topic; each export is re-exported here by name.
-export {};
+export { contractorCannotWritePii, DEFAULT_PII_FIELDS, requireActorRole } from "./access.js";
+export { limitTasksPerContact, noDuplicateContacts } from "./crm.js";
+export { maxFilesPerCommit, noPushDuringDeployFreeze, noPushToMain, normalizeBranchName, requireBranchPrefix } from "./git.js";
+export { withinMaintenanceWindow } from "./time.js";

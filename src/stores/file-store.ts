@@ -5,7 +5,8 @@ import type { JournalKey } from "../journal/key.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
 import { receiptPath, writeReceipt } from "../receipt-file.js";
-import { matchesFilter, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
+import { FileClaims } from "./file-claims.js";
+import { byTime, matchesFilter, type ClaimState, type IdempotencyClaim, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
 
 const RECEIPT_FILE = /^[0-9a-f-]{36}\.json$/;
 
@@ -13,14 +14,16 @@ const RECEIPT_FILE = /^[0-9a-f-]{36}\.json$/;
 export type FileReceiptStoreOptions = JournalOptions;
 
 /**
- * Receipts as JSON files in one directory, `<directory>/<runId>.json`: the default store.
- * Every receipt written is also recorded in the directory's tamper-evident journal
- * (`<directory>/journal/`, see `FileJournal`).
+ * Receipts as JSON files in one directory, `<directory>/<runId>.json`, and idempotency claims
+ * in `<directory>/claims/`: the default store. Processes on one machine that share the
+ * directory share its receipts and its idempotency keys. Every receipt written is also recorded
+ * in the directory's tamper-evident journal (`<directory>/journal/`, see `FileJournal`).
  *
  * @example
  * const enact = new EnactClient({ ..., receiptStore: new FileReceiptStore("/var/lib/agent/receipts") });
  */
 export class FileReceiptStore implements ReceiptStore {
+  readonly #claims: FileClaims;
   // --- journal (issue 8): the receipt file is written first, then its journal entry. ---
   readonly #journal: JournalSlot<FileJournal>;
 
@@ -28,6 +31,7 @@ export class FileReceiptStore implements ReceiptStore {
     readonly directory = "receipts",
     options: FileReceiptStoreOptions = {},
   ) {
+    this.#claims = new FileClaims(join(directory, "claims"));
     this.#journal = new JournalSlot(options, (key) => new FileJournal(directory, key));
   }
 
@@ -63,8 +67,22 @@ export class FileReceiptStore implements ReceiptStore {
         .filter((name) => RECEIPT_FILE.test(name))
         .map(async (name) => JSON.parse(await readFile(join(this.directory, name), "utf8")) as Receipt),
     );
-    return receipts
-      .filter((receipt) => matchesFilter(receipt, filter))
-      .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    return receipts.filter((receipt) => matchesFilter(receipt, filter)).sort(byTime);
+  }
+
+  claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | undefined> {
+    return this.#claims.claim(claim);
+  }
+
+  updateClaim(key: string, runId: string, state: ClaimState): Promise<void> {
+    return this.#claims.update(key, runId, state);
+  }
+
+  getClaim(key: string): Promise<IdempotencyClaim | undefined> {
+    return this.#claims.get(key);
+  }
+
+  releaseClaim(key: string, runId: string): Promise<boolean> {
+    return this.#claims.release(key, runId);
   }
 }

@@ -12,7 +12,31 @@ export interface ReceiptFilter {
   until?: Date;
 }
 
-/** Where `EnactClient` keeps receipts. */
+/**
+ * Where a keyed run stands. `claimed`: the key is taken, policies are being checked, nothing
+ * has run. `executing`: the workflow may have changed things. `completed`: the receipt is stored.
+ */
+export type ClaimState = "claimed" | "executing" | "completed";
+
+/** The durable record of who holds an idempotency key. */
+export interface IdempotencyClaim {
+  key: string;
+  /** SHA-256 of the canonical request (workflow, actor, payload): a reused key must mean the same request. */
+  fingerprint: string;
+  /** The request, kept so that a crashed run can be reconciled with a complete receipt. */
+  workflow: string;
+  actorEmail: string;
+  payload: Record<string, unknown>;
+  /** The run that holds the key; its receipt will carry this run id. */
+  runId: string;
+  state: ClaimState;
+  /** `hostname:pid` of the process that claimed it, for diagnosing crashes. */
+  owner: string;
+  claimedAt: string;
+  updatedAt: string;
+}
+
+/** Where `EnactClient` keeps receipts and idempotency claims. */
 export interface ReceiptStore {
   /** Persists a signed receipt and returns where it went. Rejects if that run id is already stored. */
   write(receipt: Receipt): Promise<string>;
@@ -20,6 +44,18 @@ export interface ReceiptStore {
   load(runId: string): Promise<Receipt | undefined>;
   /** Stored receipts matching `filter`, oldest first. */
   list(filter?: ReceiptFilter): Promise<Receipt[]>;
+  /**
+   * Atomically takes `claim.key` for `claim.runId`. Resolves undefined when this call won the key,
+   * or with the claim already holding it. Exactly one of any number of concurrent callers, in any
+   * number of processes sharing the store, wins.
+   */
+  claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | undefined>;
+  /** Moves the claim of `key` held by `runId` to `state`. */
+  updateClaim(key: string, runId: string, state: ClaimState): Promise<void>;
+  /** The claim holding `key`, if any. */
+  getClaim(key: string): Promise<IdempotencyClaim | undefined>;
+  /** Frees `key` if `runId` still holds it, so the key may be claimed again. Resolves whether it did. */
+  releaseClaim(key: string, runId: string): Promise<boolean>;
   /**
    * Optional: receives the key of the store's tamper-evident journal, derived from the client's
    * secret, when the store is handed to `EnactClient` (issue 8).
@@ -37,4 +73,9 @@ export function matchesFilter(receipt: Receipt, filter: ReceiptFilter = {}): boo
     (filter.since === undefined || time >= filter.since.getTime()) &&
     (filter.until === undefined || time < filter.until.getTime())
   );
+}
+
+/** Oldest first; run id breaks ties so the order is stable. */
+export function byTime(a: Receipt, b: Receipt): number {
+  return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
 }

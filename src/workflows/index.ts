@@ -1,2 +1,3 @@
 // Built-in workflows, one file each; each export is re-exported here by name.
-export {};
+export { AgentPrPayload, agentPrWorkflow } from "./agent-pr.js";
+export { NewLeadPayload, newLeadWorkflow } from "./new-lead.js";

@@ -1,0 +1,153 @@
+import type { Octokit } from "@octokit/rest";
+import { ConfigurationError } from "../../errors.js";
+import type { ActionResult } from "../../models.js";
+import { loadPeer } from "../../peer.js";
+import { failed, redact } from "../action-result.js";
+import { Allowlist } from "../allowlist.js";
+import { type CreateBranchInput, createBranch, type DeleteBranchInput, deleteBranch } from "./branches.js";
+import { type PushCommitInput, pushCommit } from "./commits.js";
+import { type CreateIssueInput, createIssue } from "./issues.js";
+import { type GitHubConnectorOptions, resolveBaseUrl, resolveTimeout, resolveToken, SILENT_LOG } from "./options.js";
+import { type CreatePrInput, createPr, type MergePrInput, mergePr } from "./pulls.js";
+import { describeGitHubFailure } from "./request-error.js";
+import { GitHubCallFailure, GitHubSession, SYSTEM } from "./session.js";
+import { InvalidInputError } from "./validate.js";
+
+/** The actions a `GitHubConnector` can perform; the names allowlists and receipts use. */
+export const GITHUB_ACTIONS = [
+  "create_branch",
+  "create_pr",
+  "push_commit",
+  "delete_branch",
+  "create_issue",
+  "merge_pr",
+] as const;
+export type GitHubAction = (typeof GITHUB_ACTIONS)[number];
+
+/**
+ * Branches, commits, pull requests and issues through `@octokit/rest`, limited to an allowlist.
+ *
+ * Every action checks the allowlist first (a refused action throws `PermissionError`), validates
+ * its input before any request, checks whether its effect is already in place (then returns
+ * `alreadyDone: true` with the existing object), and reports every GitHub failure as
+ * `success: false` with GitHub's message and status. The token never appears in any output.
+ *
+ * @example
+ * const github = new GitHubConnector({ token: process.env.GITHUB_TOKEN, allowedActions: ["create_branch", "create_pr"] });
+ * const result = await github.createBranch({ repo: "acme/app", branch: "agent/fix-1" });
+ * if (result.success) console.log(result.output.sha);
+ */
+export class GitHubConnector {
+  readonly #session: GitHubSession;
+  readonly #token: string | undefined;
+  readonly #allowlist: Allowlist<GitHubAction>;
+
+  constructor(options: GitHubConnectorOptions = {}) {
+    this.#allowlist = new Allowlist(SYSTEM, GITHUB_ACTIONS, options.allowedActions);
+    this.#token = resolveToken(options);
+    this.#session = new GitHubSession(this.#octokit(options), resolveTimeout(options.requestTimeoutMs));
+  }
+
+  /** The actions this connector will perform. */
+  get allowedActions(): readonly string[] {
+    return this.#allowlist.actions;
+  }
+
+  /**
+   * Creates `branch` at the head of `fromBranch` (default `main`). Already done when the branch
+   * exists at that same sha; a failure when it exists at another sha (never silently reused or moved).
+   * Output: `{ repo, branch, fromBranch, sha }`. Rollback: `{ repo, branch, sha }` (delete it).
+   */
+  async createBranch(input: CreateBranchInput): Promise<ActionResult> {
+    this.#allowlist.check("create_branch");
+    return this.#attempt("create_branch", () => createBranch(this.#session, input));
+  }
+
+  /**
+   * Opens a pull request from `head` into `base` (default `main`). Already done when an open PR
+   * for the same head and base exists. Output: `{ repo, prNumber, url, title, head, base, state }`.
+   * Rollback: `{ repo, prNumber }` (close it).
+   */
+  async createPr(input: CreatePrInput): Promise<ActionResult> {
+    this.#allowlist.check("create_pr");
+    return this.#attempt("create_pr", () => createPr(this.#session, input));
+  }
+
+  /**
+   * Writes `files` as one commit on top of `branch` through the Git Data API: blobs → tree on the
+   * head's tree → commit whose parent is the head → fast-forward the branch (never forced). Already
+   * done when the files are already exactly in place (the new tree equals the head's tree).
+   * Output: `{ repo, branch, commitSha, previousSha, treeSha, url, files }`.
+   * Rollback: `{ repo, branch, previousSha, commitSha }` (move the branch back).
+   */
+  async pushCommit(input: PushCommitInput): Promise<ActionResult> {
+    this.#allowlist.check("push_commit");
+    return this.#attempt("push_commit", () => pushCommit(this.#session, input));
+  }
+
+  /**
+   * Deletes `branch`; refuses the repository's default branch.
+   * Output: `{ repo, branch, sha }`. Rollback: `{ repo, branch, sha }` (recreate it at `sha`).
+   */
+  async deleteBranch(input: DeleteBranchInput): Promise<ActionResult> {
+    this.#allowlist.check("delete_branch");
+    return this.#attempt("delete_branch", () => deleteBranch(this.#session, input));
+  }
+
+  /**
+   * Opens an issue. Already done when an open issue (not a PR) with the same title, compared after
+   * trimming, exists. Output: `{ repo, issueNumber, url, title, state }`. Rollback: `{ repo, issueNumber }`.
+   */
+  async createIssue(input: CreateIssueInput): Promise<ActionResult> {
+    this.#allowlist.check("create_issue");
+    return this.#attempt("create_issue", () => createIssue(this.#session, input));
+  }
+
+  /**
+   * Merges pull request `prNumber`, pinned to the head sha just read (a head that moves meanwhile
+   * makes GitHub answer 409). Already done when the PR is already merged.
+   * Output: `{ repo, prNumber, merged, sha, message? }`.
+   * Rollback: `{ repo, prNumber, mergeSha, base, head, headSha }`.
+   */
+  async mergePr(input: MergePrInput): Promise<ActionResult> {
+    this.#allowlist.check("merge_pr");
+    return this.#attempt("merge_pr", () => mergePr(this.#session, input));
+  }
+
+  #octokit(options: GitHubConnectorOptions): Octokit {
+    if (options.octokit !== undefined) return options.octokit;
+    if (this.#token === undefined) {
+      throw new ConfigurationError(
+        "GitHubConnector needs a token: pass { token }, set GITHUB_TOKEN, or pass a ready { octokit }.",
+      );
+    }
+    const { Octokit: OctokitClass } = loadPeer<typeof import("@octokit/rest")>(
+      "@octokit/rest",
+      "enact-sdk/connectors/github",
+    );
+    // Plain @octokit/rest has no retry or throttling plugin, so a failure is reported at once instead
+    // of being retried behind the caller's back; the silent logger keeps request details out of logs.
+    return new OctokitClass({
+      auth: this.#token,
+      baseUrl: resolveBaseUrl(options.baseUrl),
+      userAgent: "enact-sdk",
+      log: SILENT_LOG,
+    });
+  }
+
+  // Input errors and GitHub failures become `success: false`; the token is scrubbed from whatever
+  // comes back, successful or not. Only the allowlist check (before this) throws.
+  async #attempt(action: GitHubAction, run: () => Promise<ActionResult>): Promise<ActionResult> {
+    try {
+      return redact(await run(), [this.#token]);
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        return failed(SYSTEM, action, error.message, { invalidInput: true }, [this.#token]);
+      }
+      const failure =
+        error instanceof GitHubCallFailure ? error : new GitHubCallFailure(`GitHub ${action} failed`, error);
+      const { error: message, details } = describeGitHubFailure(failure.context, failure.cause);
+      return failed(SYSTEM, action, message, details, [this.#token]);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import type { ActionResult } from "../../models.js";
+import { failed, succeeded } from "../action-result.js";
+import { pullOutput } from "./outputs.js";
+import { type GitHubSession, SYSTEM } from "./session.js";
+import { checkBranch, checkOptionalText, checkPrNumber, checkText, InvalidInputError, parseRepo } from "./validate.js";
+
+/** Input of `createPr`. */
+export interface CreatePrInput {
+  /** `"owner/name"`. */
+  repo: string;
+  title: string;
+  /** Default `""`. */
+  body?: string;
+  /** The branch with the changes. */
+  head: string;
+  /** The branch to merge into. Default `"main"`. */
+  base?: string;
+}
+
+/** Input of `mergePr`. */
+export interface MergePrInput {
+  repo: string;
+  prNumber: number;
+}
+
+export async function createPr(session: GitHubSession, input: CreatePrInput): Promise<ActionResult> {
+  const { describe } = session;
+  const target = parseRepo(input?.repo);
+  const title = checkText(input.title, "title");
+  const body = checkOptionalText(input.body, "body");
+  const head = checkBranch(input.head, "head");
+  const base = checkBranch(input.base ?? "main", "base");
+  if (head === base) throw new InvalidInputError(`head and base are both '${head}'`);
+  const { data: open } = await describe(`Could not list pull requests of ${target.fullName}`, () =>
+    session.octokit.rest.pulls.list({
+      ...session.scope(target),
+      state: "open",
+      head: `${target.owner}:${head}`,
+      base,
+      per_page: 100,
+    }));
+  const existing = open.find((pull) => pull.head.ref === head && pull.base.ref === base);
+  if (existing !== undefined)
+    return succeeded(SYSTEM, "create_pr", pullOutput(target, existing), { alreadyDone: true });
+  const { data: pull } =
+    await describe(`Could not open a pull request from '${head}' into '${base}' in ${target.fullName}`, () =>
+      session.octokit.rest.pulls.create({ ...session.scope(target), title, body, head, base }));
+  return succeeded(SYSTEM, "create_pr", pullOutput(target, pull), {
+    rollbackData: { repo: target.fullName, prNumber: pull.number },
+  });
+}
+
+export async function mergePr(session: GitHubSession, input: MergePrInput): Promise<ActionResult> {
+  const { describe } = session;
+  const target = parseRepo(input?.repo);
+  const prNumber = checkPrNumber(input.prNumber);
+  const { data: pull } = await describe(`Could not read pull request #${prNumber} of ${target.fullName}`, () =>
+    session.octokit.rest.pulls.get({ ...session.scope(target), pull_number: prNumber }));
+  if (pull.merged) {
+    return succeeded(
+      SYSTEM,
+      "merge_pr",
+      { repo: target.fullName, prNumber, merged: true, sha: pull.merge_commit_sha },
+      { alreadyDone: true },
+    );
+  }
+  const { data: merge } = await describe(`Could not merge pull request #${prNumber} of ${target.fullName}`, () =>
+    session.octokit.rest.pulls.merge({ ...session.scope(target), pull_number: prNumber, sha: pull.head.sha }));
+  if (!merge.merged)
+    return failed(
+      SYSTEM,
+      "merge_pr",
+      `GitHub did not merge pull request #${prNumber}: ${merge.message}`,
+      { repo: target.fullName, prNumber },
+      [],
+    );
+  return succeeded(
+    SYSTEM,
+    "merge_pr",
+    { repo: target.fullName, prNumber, merged: true, sha: merge.sha, message: merge.message },
+    {
+      rollbackData: {
+        repo: target.fullName,
+        prNumber,
+        mergeSha: merge.sha,
+        base: pull.base.ref,
+        head: pull.head.ref,
+        headSha: pull.head.sha,
+      },
+    },
+  );
+}
