@@ -49,11 +49,9 @@ function buildProgram(done: (code: ExitCode) => void): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(colorsFor(process.stderr).red(text)) });
 
-  program
-    .command("verify")
+  withStoreOptions(program.command("verify"))
     .description("check every receipt's signature and the journal's chain")
     .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
-    .addOption(databaseOption())
     .option("--json", "machine-readable output")
     .option("--anchor <seq:mac>", "a journal head recorded earlier (printed by verify) that must still be there")
     .addHelpText("after", EXIT_CODES_HELP)
@@ -61,11 +59,9 @@ function buildProgram(done: (code: ExitCode) => void): Command {
       done(await withStore(dir, options, verifyCommand(options)));
     });
 
-  program
-    .command("list")
+  withStoreOptions(program.command("list"))
     .description("a table of receipts: time, run id, workflow, actor, decision, actions, signature")
     .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
-    .addOption(databaseOption())
     .option("--workflow <name>", "only this workflow")
     .option("--actor <email>", "only this actor")
     .option("--decision <PASS|BLOCK>", "only this decision")
@@ -77,12 +73,10 @@ function buildProgram(done: (code: ExitCode) => void): Command {
       done(await withStore(dir, options, listCommand(options)));
     });
 
-  program
-    .command("show")
+  withStoreOptions(program.command("show"))
     .description("one receipt in words: who, what, why, what changed, and whether it is genuine")
     .argument("<runId>", "the run id of the receipt")
     .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
-    .addOption(databaseOption())
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions) => {
@@ -94,10 +88,15 @@ function buildProgram(done: (code: ExitCode) => void): Command {
 
 interface StoreOptions {
   databaseUrl?: string;
+  tablePrefix?: string;
+  schema?: string;
 }
 
-function databaseOption(): Option {
-  return new Option("--database-url <url>", "read a Postgres receipt store instead of a directory");
+function withStoreOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--database-url <url>", "read a PostgresReceiptStore in this database instead of a directory"))
+    .addOption(new Option("--table-prefix <prefix>", "with --database-url: the store's tablePrefix").default("enact_"))
+    .addOption(new Option("--schema <name>", "with --database-url: the store's schema"));
 }
 
 async function withStore(
@@ -106,7 +105,7 @@ async function withStore(
   command: StoreCommand,
 ): Promise<ExitCode> {
   const secret = loadSecret();
-  const store = await openStore({ directory, databaseUrl: options.databaseUrl }, secret);
+  const store = await openStore({ directory, databaseUrl: options.databaseUrl, tablePrefix: options.tablePrefix, schema: options.schema }, secret);
   try {
     return await command(store, secret);
   } finally {

@@ -12,6 +12,7 @@ import {
 } from "../journal/file-source.js";
 import { JournalKey } from "../journal/key.js";
 import { CliError, ExitCode } from "./exit-codes.js";
+import { openPostgresStore } from "./postgres-store.js";
 
 /** What the commands need from a receipt store, whatever it is kept in. */
 export interface AuditableStore {
@@ -35,15 +36,14 @@ export type StoreCommand = (store: AuditableStore, secret: string) => Promise<Ex
 export interface StoreLocation {
   directory: string;
   databaseUrl?: string | undefined;
+  tablePrefix?: string | undefined;
+  schema?: string | undefined;
 }
 
 /** Opens the store a command names; fails with exit code 4 when it does not exist. */
 export async function openStore(location: StoreLocation, secret: string): Promise<AuditableStore> {
   if (location.databaseUrl !== undefined) {
-    throw new CliError(
-      ExitCode.usage,
-      "--database-url needs the Postgres receipt store, which this build of enact-sdk does not include yet.",
-    );
+    return openPostgresStore({ databaseUrl: location.databaseUrl, tablePrefix: location.tablePrefix, schema: location.schema }, secret);
   }
   const store = new DirectoryStore(location.directory, secret);
   try {
