@@ -27,3 +27,12 @@ export { MemoryReceiptStore } from "./stores/memory-store.js";
 export { byTime, matchesFilter } from "./stores/receipt-store.js";
 export type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./stores/receipt-store.js";
 export { requestFingerprint } from "./idempotency.js";
+// Tamper-evident receipt journal (issue 8).
+export { JournalKey } from "./journal/key.js";
+export { JournalDamagedError } from "./journal/errors.js";
+export { auditReceiptDirectory } from "./journal/file-source.js";
+export type { AuditOptions } from "./journal/file-source.js";
+export type { AuditReport, JournalAnchor, JournalCheck, ReceiptFinding } from "./journal/audit.js";
+export type { JournalEntry, JournalHead } from "./journal/entry.js";
+export type { JournalOptions } from "./journal/slot.js";
+export type { FileReceiptStoreOptions } from "./stores/file-store.js";
