@@ -30,7 +30,7 @@ export { requestFingerprint } from "./idempotency.js";
 // Tamper-evident receipt journal (issue 8).
 export { JournalKey } from "./journal/key.js";
 export { JournalDamagedError } from "./journal/errors.js";
-export { auditReceiptDirectory } from "./journal/file-source.js";
+export { auditReceiptDirectory, StoreNotFoundError } from "./journal/file-source.js";
 export type { AuditOptions } from "./journal/file-source.js";
 export type { AuditReport, JournalAnchor, JournalCheck, ReceiptFinding } from "./journal/audit.js";
 export type { JournalEntry, JournalHead } from "./journal/entry.js";

@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { EnactError } from "../errors.js";
 import { ReceiptSigner } from "../receipt.js";
 import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type StoredReceipt } from "./audit.js";
 import { JOURNAL_DIRECTORY, SEGMENT_FILE } from "./file-journal.js";
@@ -11,9 +12,9 @@ export const RECEIPT_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 /** How many files are read at once: enough to keep the disk busy, few enough to stay under fd limits. */
 const READ_CONCURRENCY = 64;
 
-/** The receipt directory does not exist or is not a directory. */
-export class StoreNotFoundError extends Error {
-  override readonly name = "StoreNotFoundError";
+/** The receipt store to audit does not exist (no such directory, no receipt table). */
+export class StoreNotFoundError extends EnactError {
+  readonly code = "ENACT_STORE_NOT_FOUND" as const;
 }
 
 /** Progress of a long read: `done` of `total` receipts. */
