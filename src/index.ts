@@ -2,6 +2,7 @@ export { ActionResult, Decision, Payload, PolicyResult, Receipt, RunResult, Work
 export type { JsonValue } from "./models.js";
 export {
   ConfigurationError,
+  CorruptReceiptError,
   EnactError,
   IdempotencyConflictError,
   IdempotencyInProgressError,

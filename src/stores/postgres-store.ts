@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
-import { ConfigurationError, ReceiptExistsError } from "../errors.js";
+import { ConfigurationError, CorruptReceiptError, ReceiptExistsError } from "../errors.js";
 import type { JournalKey } from "../journal/key.js";
 import { PostgresJournal } from "../journal/postgres-journal.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
@@ -84,15 +85,16 @@ export class PostgresReceiptStore implements ReceiptStore {
           actor_email text NOT NULL,
           decision text NOT NULL,
           created_at timestamptz NOT NULL,
-          idempotency_key text,
+          idempotency_key_sha256 text,
           receipt text NOT NULL
         );
         CREATE INDEX IF NOT EXISTS "${p}receipts_workflow_idx" ON ${this.#receipts} (workflow, created_at);
         CREATE INDEX IF NOT EXISTS "${p}receipts_actor_idx" ON ${this.#receipts} (actor_email, created_at);
         CREATE INDEX IF NOT EXISTS "${p}receipts_time_idx" ON ${this.#receipts} (created_at, run_id);
-        CREATE INDEX IF NOT EXISTS "${p}receipts_key_idx" ON ${this.#receipts} (idempotency_key);
+        CREATE INDEX IF NOT EXISTS "${p}receipts_key_idx" ON ${this.#receipts} (idempotency_key_sha256);
         CREATE TABLE IF NOT EXISTS ${this.#claims} (
-          key text PRIMARY KEY,
+          key_sha256 text PRIMARY KEY,
+          key text NOT NULL,
           fingerprint text NOT NULL,
           run_id uuid NOT NULL,
           state text NOT NULL CHECK (state IN ('claimed', 'executing', 'completed')),
@@ -121,9 +123,17 @@ export class PostgresReceiptStore implements ReceiptStore {
   async #insert(client: PoolClient, receipt: Receipt): Promise<void> {
     try {
       await client.query(
-        `INSERT INTO ${this.#receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key, receipt)
+        `INSERT INTO ${this.#receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [receipt.runId, receipt.workflow, receipt.actorEmail, receipt.decision, receipt.timestamp, receipt.idempotencyKey ?? null, JSON.stringify(receipt)],
+        [
+          receipt.runId,
+          column(receipt.workflow),
+          column(receipt.actorEmail),
+          receipt.decision,
+          receipt.timestamp,
+          receipt.idempotencyKey === undefined ? null : keyHash(receipt.idempotencyKey),
+          JSON.stringify(receipt),
+        ],
       );
     } catch (error) {
       if ((error as { code?: string }).code === "23505") throw new ReceiptExistsError(`postgres:${receipt.runId}`);
@@ -134,8 +144,11 @@ export class PostgresReceiptStore implements ReceiptStore {
   async load(runId: string): Promise<Receipt | undefined> {
     if (!/^[0-9a-fA-F-]{36}$/.test(runId)) return undefined;
     await this.migrate();
-    const { rows } = await this.#pool.query<{ receipt: string }>(`SELECT receipt FROM ${this.#receipts} WHERE run_id = $1`, [runId]);
-    return rows[0] === undefined ? undefined : (JSON.parse(rows[0].receipt) as Receipt);
+    const { rows } = await this.#pool.query<{ run_id: string; receipt: string }>(
+      `SELECT run_id, receipt FROM ${this.#receipts} WHERE run_id = $1`,
+      [runId],
+    );
+    return rows[0] === undefined ? undefined : parseRow(rows[0]);
   }
 
   async list(filter: ReceiptFilter = {}): Promise<Receipt[]> {
@@ -146,25 +159,37 @@ export class PostgresReceiptStore implements ReceiptStore {
       values.push(value);
       conditions.push(sql.replace("?", `$${values.length}`));
     };
-    if (filter.workflow !== undefined) add("workflow = ?", filter.workflow);
-    if (filter.actorEmail !== undefined) add("actor_email = ?", filter.actorEmail);
+    if (filter.workflow !== undefined) add("workflow = ?", column(filter.workflow));
+    if (filter.actorEmail !== undefined) add("actor_email = ?", column(filter.actorEmail));
     if (filter.decision !== undefined) add("decision = ?", filter.decision);
     if (filter.since !== undefined) add("created_at >= ?", filter.since);
     if (filter.until !== undefined) add("created_at < ?", filter.until);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
-    const { rows } = await this.#pool.query<{ receipt: string }>(
-      `SELECT receipt FROM ${this.#receipts} ${where} ORDER BY created_at, run_id`,
+    const { rows } = await this.#pool.query<{ run_id: string; receipt: string }>(
+      `SELECT run_id, receipt FROM ${this.#receipts} ${where} ORDER BY created_at, run_id`,
       values,
     );
-    return rows.map((row) => JSON.parse(row.receipt) as Receipt);
+    return rows.map(parseRow);
   }
 
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | undefined> {
     await this.migrate();
     const inserted = await this.#pool.query(
-      `INSERT INTO ${this.#claims} (key, fingerprint, run_id, state, owner, workflow, actor_email, payload, claimed_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key) DO NOTHING`,
-      [claim.key, claim.fingerprint, claim.runId, claim.state, claim.owner, claim.workflow, claim.actorEmail, JSON.stringify(claim.payload), claim.claimedAt, claim.updatedAt],
+      `INSERT INTO ${this.#claims} (key_sha256, key, fingerprint, run_id, state, owner, workflow, actor_email, payload, claimed_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key_sha256) DO NOTHING`,
+      [
+        keyHash(claim.key),
+        JSON.stringify(claim.key),
+        claim.fingerprint,
+        claim.runId,
+        claim.state,
+        claim.owner,
+        JSON.stringify(claim.workflow),
+        JSON.stringify(claim.actorEmail),
+        JSON.stringify(claim.payload),
+        claim.claimedAt,
+        claim.updatedAt,
+      ],
     );
     if (inserted.rowCount === 1) return undefined;
     // Released between our insert and this read: the key is free again, so try once more.
@@ -173,18 +198,18 @@ export class PostgresReceiptStore implements ReceiptStore {
 
   async updateClaim(key: string, runId: string, state: ClaimState): Promise<void> {
     await this.migrate();
-    await this.#pool.query(`UPDATE ${this.#claims} SET state = $3, updated_at = now() WHERE key = $1 AND run_id = $2`, [key, runId, state]);
+    await this.#pool.query(`UPDATE ${this.#claims} SET state = $3, updated_at = now() WHERE key_sha256 = $1 AND run_id = $2`, [keyHash(key), runId, state]);
   }
 
   async getClaim(key: string): Promise<IdempotencyClaim | undefined> {
     await this.migrate();
-    const { rows } = await this.#pool.query<ClaimRow>(`SELECT * FROM ${this.#claims} WHERE key = $1`, [key]);
+    const { rows } = await this.#pool.query<ClaimRow>(`SELECT * FROM ${this.#claims} WHERE key_sha256 = $1`, [keyHash(key)]);
     return rows[0] === undefined ? undefined : fromRow(rows[0]);
   }
 
   async releaseClaim(key: string, runId: string): Promise<boolean> {
     await this.migrate();
-    const { rowCount } = await this.#pool.query(`DELETE FROM ${this.#claims} WHERE key = $1 AND run_id = $2`, [key, runId]);
+    const { rowCount } = await this.#pool.query(`DELETE FROM ${this.#claims} WHERE key_sha256 = $1 AND run_id = $2`, [keyHash(key), runId]);
     return rowCount === 1;
   }
 
@@ -221,15 +246,33 @@ interface ClaimRow {
   updated_at: Date;
 }
 
+function parseRow(row: { run_id: string; receipt: string }): Receipt {
+  try {
+    return JSON.parse(row.receipt) as Receipt;
+  } catch (error) {
+    throw new CorruptReceiptError(`postgres:${row.run_id}`, error);
+  }
+}
+
+// Postgres text cannot hold U+0000: keys, workflow and actor are kept as JSON strings in claims,
+// and filter columns of receipts replace it. The receipt itself is the exact JSON that was signed.
+function keyHash(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+function column(text: string): string {
+  return text.replaceAll("\u0000", "\uFFFD");
+}
+
 function fromRow(row: ClaimRow): IdempotencyClaim {
   return {
-    key: row.key,
+    key: JSON.parse(row.key) as string,
     fingerprint: row.fingerprint,
     runId: row.run_id,
     state: row.state,
     owner: row.owner,
-    workflow: row.workflow,
-    actorEmail: row.actor_email,
+    workflow: JSON.parse(row.workflow) as string,
+    actorEmail: JSON.parse(row.actor_email) as string,
     payload: JSON.parse(row.payload) as Record<string, unknown>,
     claimedAt: row.claimed_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

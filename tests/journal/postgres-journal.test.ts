@@ -1,17 +1,25 @@
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
 import { defineWorkflow, EnactClient, ReceiptExistsError } from "enact-sdk";
 import pg from "pg";
 import { auditPostgresStore, postgresTables } from "../../src/journal/postgres-source.js";
-import { PostgresReceiptStore } from "../../src/stores/postgres-store.js";
+import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { CLI_SECRET, makeReceipt, ROOT, runNode, TSX } from "../support/cli.js";
-import { DATABASE_URL, dropTables, freshPrefix, postgresStore, sql } from "../support/postgres-journal.js";
+import { DATABASE_URL, dropTables, useDatabase, freshPrefix, postgresStore, sql } from "../support/postgres-journal.js";
 
 const prefixes: string[] = [];
-const pool = new pg.Pool({ connectionString: DATABASE_URL });
+beforeAll(async () => {
+  useDatabase((await getTestDatabase()).connectionString);
+});
+let pool: pg.Pool;
+beforeAll(() => {
+  pool = new pg.Pool({ connectionString: DATABASE_URL });
+});
 afterAll(async () => {
-  for (const prefix of prefixes) await dropTables(prefix);
   await pool.end();
+  for (const prefix of prefixes) await dropTables(prefix);
+  await releaseTestDatabase();
 });
 
 function prefix(): string {
@@ -40,7 +48,7 @@ describe("PostgresReceiptStore's journal", () => {
     await setup.close();
     const writer = join(ROOT, "tests/support/journal-writer.ts");
     const startAt = String(Date.now() + 2_000);
-    const results = await Promise.all([1, 2, 3].map(() => runNode(["--import", TSX, writer, `pg:${tablePrefix}`, "100", startAt])));
+    const results = await Promise.all([1, 2, 3].map(() => runNode(["--import", TSX, writer, `pg:${tablePrefix}`, "100", startAt], { env: { DATABASE_URL } })));
     expect(results.map((result) => [result.code, result.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { receipts: 301, valid: 301 }, journal: { entries: 301, problems: [] } });
     // The writers really raced: their entries interleave in the journal.

@@ -1,11 +1,19 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { Receipt } from "enact-sdk";
-import { PostgresReceiptStore } from "../../src/stores/postgres-store.js";
+import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { CLI_SECRET, makeReceipt } from "./cli.js";
 
-/** The test database: the machine's server (CI sets DATABASE_URL). */
-export const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+/**
+ * The connection string of the test database (see database.ts: DATABASE_URL, else embedded),
+ * once a test file has set it with `useDatabase()`; child processes get it as DATABASE_URL.
+ */
+export let DATABASE_URL = process.env.DATABASE_URL ?? "";
+
+/** Sets the database these helpers use, e.g. to `(await getTestDatabase()).connectionString`. */
+export function useDatabase(connectionString: string): void {
+  DATABASE_URL = connectionString;
+}
 
 /** A table prefix no other test uses, so tests can run in parallel on one database. */
 export function freshPrefix(): string {
