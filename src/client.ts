@@ -145,6 +145,14 @@ export class EnactClient {
     return this.#store;
   }
 
+  /**
+   * Waits until every receipt this client's store has written is fully recorded (the file store
+   * journals receipts in the background). Call it before exiting with `process.exit()`.
+   */
+  async flush(): Promise<void> {
+    await this.#store.flush?.();
+  }
+
   /** True when `receipt` was signed with this client's secret and no field has changed since. */
   verifyReceipt(receipt: unknown): boolean {
     return this.#signer.verify(receipt);

@@ -27,6 +27,8 @@ export class FileReceiptStore implements ReceiptStore {
   readonly #claims: FileClaims;
   // --- journal (issue 8): the receipt file is written first, then its journal entry. ---
   readonly #journal: JournalSlot<FileJournal>;
+  readonly #journaling = new Set<Promise<unknown>>();
+  #journalFailure: unknown;
 
   constructor(
     readonly directory = "receipts",
@@ -41,11 +43,38 @@ export class FileReceiptStore implements ReceiptStore {
     this.#journal.attach(key);
   }
 
+  /**
+   * Writes the receipt file, then queues its journal entry. Entries are group-committed: while one
+   * segment is being written and synced, the entries of later receipts gather into the next one,
+   * so a run pays for one file write, not for a journal sync. `flush()` waits for the queue.
+   * A journal append that failed makes the next `write()` (or `flush()`) reject with its error.
+   */
   async write(receipt: Receipt): Promise<string> {
     const journal = this.#journal.journal;
+    this.#throwJournalFailure();
     const path = await writeReceipt(receipt, this.directory);
-    await journal.append({ runId: receipt.runId, signature: receipt.signature });
+    const appended = journal.append({ runId: receipt.runId, signature: receipt.signature }).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#journalFailure ??= error;
+      },
+    );
+    this.#journaling.add(appended);
+    void appended.finally(() => this.#journaling.delete(appended));
     return path;
+  }
+
+  /** Resolves once every receipt written so far is in the journal; rejects if one could not be added. */
+  async flush(): Promise<void> {
+    while (this.#journaling.size > 0) await Promise.all(this.#journaling);
+    this.#throwJournalFailure();
+  }
+
+  #throwJournalFailure(): void {
+    const failure = this.#journalFailure;
+    if (failure === undefined) return;
+    this.#journalFailure = undefined;
+    throw failure;
   }
   // --- end journal ---
 

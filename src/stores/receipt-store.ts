@@ -56,6 +56,8 @@ export interface ReceiptStore {
   getClaim(key: string): Promise<IdempotencyClaim | undefined>;
   /** Frees `key` if `runId` still holds it, so the key may be claimed again. Resolves whether it did. */
   releaseClaim(key: string, runId: string): Promise<boolean>;
+  /** Resolves once everything written so far is durable in the store's own terms (e.g. journaled). */
+  flush?(): Promise<void>;
   /**
    * Optional: receives the key of the store's tamper-evident journal, derived from the client's
    * secret, when the store is handed to `EnactClient` (issue 8).

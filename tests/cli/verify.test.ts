@@ -164,7 +164,10 @@ describe("enact-sdk verify", () => {
 
   it("catches a journal segment removed from the middle", async () => {
     const store = new FileReceiptStore(directory, { secret: CLI_SECRET });
-    for (let i = 0; i < 3; i += 1) await store.write(makeReceipt()); // sequential writes: one segment each
+    for (let i = 0; i < 3; i += 1) {
+      await store.write(makeReceipt());
+      await store.flush(); // one segment each
+    }
     const all = await segments(directory);
     await rm(all[all.length - 2] as string);
     const { code, report } = await verifyJson();

@@ -16,6 +16,7 @@ describe("FileReceiptStore's journal", () => {
     const directory = await tempDirectory();
     const enact = new EnactClient({ secret: CLI_SECRET, receiptDir: directory, workflows: [noop] });
     await Promise.all(Array.from({ length: 300 }, () => enact.run({ workflow: "noop", actorEmail: "a@b.com" })));
+    await enact.flush();
     const report = await auditReceiptDirectory(directory, CLI_SECRET);
     expect(report).toMatchObject({ ok: true, counts: { receipts: 300, valid: 300 }, journal: { entries: 300, problems: [] } });
     expect((await segments(directory)).length).toBeLessThan(300);
@@ -25,6 +26,7 @@ describe("FileReceiptStore's journal", () => {
     const directory = await tempDirectory();
     const stores = [new FileReceiptStore(directory, { secret: CLI_SECRET }), new FileReceiptStore(directory, { secret: CLI_SECRET })];
     await Promise.all(Array.from({ length: 200 }, (_, i) => (stores[i % 2] as FileReceiptStore).write(makeReceipt())));
+    await Promise.all(stores.map((store) => store.flush()));
     const report = await auditReceiptDirectory(directory, CLI_SECRET);
     expect(report).toMatchObject({ ok: true, counts: { valid: 200 }, journal: { entries: 200, problems: [] } });
   });
@@ -51,7 +53,9 @@ describe("FileReceiptStore's journal", () => {
   it("continues the chain of an existing journal from a new store", async () => {
     const directory = await tempDirectory();
     await fillStore(directory, 3);
-    await new FileReceiptStore(directory, { secret: CLI_SECRET }).write(makeReceipt());
+    const store = new FileReceiptStore(directory, { secret: CLI_SECRET });
+    await store.write(makeReceipt());
+    await store.flush();
     expect((await auditReceiptDirectory(directory, CLI_SECRET)).journal).toMatchObject({ entries: 4, head: { seq: 3 }, problems: [] });
   });
 
@@ -66,6 +70,7 @@ describe("FileReceiptStore's journal", () => {
     const directory = await tempDirectory();
     const enact = new EnactClient({ secret: CLI_SECRET, receiptStore: new FileReceiptStore(directory), workflows: [noop] });
     await enact.run({ workflow: "noop", actorEmail: "a@b.com" });
+    await enact.flush();
     expect(await auditReceiptDirectory(directory, CLI_SECRET)).toMatchObject({ ok: true, counts: { valid: 1 } });
   });
 
@@ -90,7 +95,19 @@ describe("FileReceiptStore's journal", () => {
     const newest = (await segments(directory)).at(-1) as string;
     await writeFile(newest, (await readFile(newest, "utf8")).replace(/"seq":1/, '"seq":5'));
     const store = new FileReceiptStore(directory, { secret: CLI_SECRET });
-    await expect(store.write(makeReceipt())).rejects.toBeInstanceOf(JournalDamagedError);
+    await store.write(makeReceipt());
+    await expect(store.flush()).rejects.toBeInstanceOf(JournalDamagedError);
+    expect((await segments(directory)).at(-1)).toBe(newest);
+  });
+
+  it("fails the next write when the journal could not record the previous receipt", async () => {
+    const directory = await tempDirectory();
+    await fillStore(directory, 2, 1);
+    const newest = (await segments(directory)).at(-1) as string;
+    await writeFile(newest, (await readFile(newest, "utf8")).replace(/"seq":1/, '"seq":5'));
+    const store = new FileReceiptStore(directory, { secret: CLI_SECRET });
+    await store.write(makeReceipt());
+    await expect.poll(async () => store.write(makeReceipt()).then(() => "written", (error: unknown) => error)).toBeInstanceOf(JournalDamagedError);
   });
 
   it("writes entries any verifier can check: HMAC(HMAC(secret, label), RFC 8785 of the entry without mac)", async () => {

@@ -1,18 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { defineWorkflow, EnactClient, type ActorRoles } from "enact-sdk";
+import { defineWorkflow, EnactClient, MemoryReceiptStore, type ActorRoles } from "enact-sdk";
 import { contractorCannotWritePii, requireActorRole } from "enact-sdk/policies";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TEST_SECRET } from "../support/context.js";
-
-let receiptDir: string;
-beforeEach(async () => {
-  receiptDir = await mkdtemp(join(tmpdir(), "enact-roles-"));
-});
-afterEach(async () => {
-  await rm(receiptDir, { recursive: true, force: true });
-});
 
 const updateCustomer = defineWorkflow("update_customer", async () => [
   { action: "update_row", system: "test", success: true, output: {} },
@@ -23,7 +12,7 @@ function client(actorRoles?: ActorRoles): EnactClient {
     policies: [requireActorRole(["admin", "employee", "contractor"]), contractorCannotWritePii],
     workflows: [updateCustomer],
     secret: TEST_SECRET,
-    receiptDir,
+    receiptStore: new MemoryReceiptStore(),
     ...(actorRoles !== undefined ? { actorRoles } : {}),
   });
 }

@@ -85,6 +85,7 @@ export async function fillStore(directory: string, count: number, concurrency = 
   for (let start = 0; start < count; start += concurrency) {
     const batch = Array.from({ length: Math.min(concurrency, count - start) }, (_, i) => makeReceipt({ payload: { n: start + i } }));
     await Promise.all(batch.map((receipt) => store.write(receipt)));
+    await store.flush();
     receipts.push(...batch);
   }
   return receipts;

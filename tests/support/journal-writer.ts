@@ -14,5 +14,6 @@ const store: ReceiptStore & { close?: () => Promise<void> } = target.startsWith(
   : new FileReceiptStore(target, { secret: CLI_SECRET });
 await delay(Math.max(0, Number(startAt) - Date.now()));
 for (let n = 0; n < Number(count); n += 1) await store.write(makeReceipt({ payload: { pid: process.pid, n } }));
+await store.flush?.();
 await store.close?.();
 process.stdout.write("done\n");

@@ -27,7 +27,8 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await fake.stop();
-  await rm(receiptDir, { recursive: true, force: true });
+  // The file store journals receipts in the background; retry while its last segment lands.
+  await rm(receiptDir, { recursive: true, force: true, maxRetries: 10 });
 });
 
 const lead = { email: "ada@example.com", company: "Analytical Engines", firstName: "Ada" };
