@@ -68,13 +68,28 @@ function serializeObject(object: Record<string, unknown>, depth: number, omit?: 
     const item = object[key];
     // canonicalize skips these two in objects; every other non-JSON value leaves the fast path.
     if (item === undefined || typeof item === "symbol") continue;
-    if (!(key as WellFormedString).isWellFormed()) return undefined;
+    const quoted = quoteKey(key);
+    if (quoted === undefined) return undefined;
     const serialized = serialize(item, depth + 1);
     if (serialized === undefined) return undefined;
-    text += `${first ? "" : ","}${JSON.stringify(key)}:${serialized}`;
+    text += `${first ? "" : ","}${quoted}:${serialized}`;
     first = false;
   }
   return `${text}}`;
+}
+
+// The same few keys (runId, policy, reason, the payload's columns…) recur in every receipt:
+// their quoted form is kept, up to a bound, so a hostile payload cannot grow it without limit.
+const QUOTED_KEYS = new Map<string, string>();
+const MAX_QUOTED_KEYS = 4096;
+
+function quoteKey(key: string): string | undefined {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted !== undefined) return quoted;
+  if (!(key as WellFormedString).isWellFormed()) return undefined;
+  quoted = JSON.stringify(key);
+  if (QUOTED_KEYS.size < MAX_QUOTED_KEYS && key.length <= 64) QUOTED_KEYS.set(key, quoted);
+  return quoted;
 }
 
 // Plain objects only: for them, Object.keys is exactly what a rest-spread copy would keep.
