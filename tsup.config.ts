@@ -2,6 +2,7 @@ import { defineConfig } from "tsup";
 
 export const entryPoints = {
   index: "src/index.ts",
+  "connectors/postgres": "src/connectors/postgres.ts",
   "connectors/github": "src/connectors/github.ts",
   "connectors/hubspot": "src/connectors/hubspot.ts",
   "policies/index": "src/policies/index.ts",

@@ -14,6 +14,8 @@ export default defineConfig({
   },
   test: {
     include: ["tests/**/*.test.ts"],
+    // One embedded Postgres for the whole run when DATABASE_URL is not set; nothing otherwise.
+    globalSetup: ["tests/support/global-database.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

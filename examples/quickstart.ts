@@ -14,6 +14,7 @@ import {
   verifySignature,
   type Receipt,
 } from "enact-sdk";
+import { postgresDemo } from "./postgres-demo.js";
 
 // A clearly labelled demo secret. In production set ENACT_SECRET to 32+ random characters
 // (e.g. `openssl rand -hex 32`); enact-sdk has no built-in default.
@@ -93,6 +94,9 @@ async function main(): Promise<void> {
   const stored = JSON.parse(await readFile(receiptPath(RECEIPT_DIR, blockReceipt.runId), "utf8")) as Receipt;
   const forged = { ...stored, decision: "PASS" as const };
   console.log(`  forged copy signature ${verifySignature(forged, DEMO_SECRET) ? "VALID" : "INVALID — tampering detected"}`);
+
+  console.log("\n=== db_safe_insert on an embedded Postgres (no server needed) ===");
+  await postgresDemo({ secret: DEMO_SECRET, receiptDir: RECEIPT_DIR, log: (line) => console.log(`  ${line}`) });
 }
 
 await main();

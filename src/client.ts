@@ -6,6 +6,7 @@ import { toFrozenJsonSafeObject } from "./json-safe.js";
 import type { ActionResult, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
 import { allPassed, describeError, evaluateAll, type Policy } from "./policy.js";
 import { buildReceipt, ReceiptSigner } from "./receipt.js";
+import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
 import type { z } from "zod";
@@ -42,6 +43,8 @@ export interface EnactClientOptions {
    * or client) to finish before rejecting with `IdempotencyInProgressError`. Default 30 000 ms.
    */
   idempotencyWaitMs?: number;
+  /** Allow `rollback()`. Default `false`: undoing runs is opt-in. */
+  rollbackEnabled?: boolean;
 }
 
 /** How `reconcile()` settles a key whose run crashed. */
@@ -108,6 +111,7 @@ export class EnactClient {
   readonly #store: ReceiptStore;
   readonly #actorRoles: ActorRoles | undefined;
   readonly #keyedRuns: KeyedRuns;
+  readonly #rollback: RollbackEngine;
 
   constructor(options: EnactClientOptions = {}) {
     this.#secret = resolveSecret(options);
@@ -118,6 +122,14 @@ export class EnactClient {
     this.#store = options.receiptStore ?? new FileReceiptStore(options.receiptDir ?? "receipts");
     this.#actorRoles = options.actorRoles;
     this.#keyedRuns = new KeyedRuns(this.#store, options.idempotencyWaitMs ?? 30_000);
+    this.#rollback = new RollbackEngine({
+      store: this.#store,
+      signer: this.#signer,
+      systems: this.#systems,
+      keyedRuns: this.#keyedRuns,
+      secret: this.#secret,
+      enabled: options.rollbackEnabled === true,
+    });
   }
 
   /** Names of the registered workflows. */
@@ -155,6 +167,25 @@ export class EnactClient {
     const fingerprint = requestFingerprint(workflow.name, String(request.actorEmail), received);
     const keyed = { key, fingerprint, workflow: workflow.name, actorEmail: String(request.actorEmail), payload: received };
     return this.#keyedRuns.run(keyed, randomUUID(), (runId) => this.#execute(workflow, request, received, runId));
+  }
+
+  /**
+   * Undoes what run `runId` changed, using only what its signed receipt recorded, newest change
+   * first, through the registered connectors' `undo` (each undo is an allowlisted action, e.g.
+   * `close_pr`, `archive_contact`). Writes and resolves with a signed receipt of workflow
+   * `rollback:<workflow>`, `rollbackOf: runId`, decision `PASS` when every change was undone or
+   * `PARTIAL` when some were not (each with its reason). At most once per run: a second call
+   * changes nothing and resolves with the first rollback's receipt (`replayed: true`).
+   * Rejects with `RollbackRefusedError` (rollback not enabled, no such receipt, a receipt of a
+   * rollback) or `TamperedReceiptError` (the receipt does not verify) before touching anything.
+   *
+   * @example
+   * const enact = new EnactClient({ systems: { github }, workflows: [agentPrWorkflow], rollbackEnabled: true });
+   * const [result, receipt] = await enact.rollback(runId, { actorEmail: "oncall@acme.dev" });
+   * if (receipt.decision === "PARTIAL") console.log(receipt.actionsTaken.filter((undo) => !undo.success));
+   */
+  rollback(runId: string, options?: RollbackOptions): Promise<[RunResult, Receipt]> {
+    return this.#rollback.rollback(runId, options);
   }
 
   /**

@@ -115,3 +115,15 @@ export class IdempotencyInProgressError extends EnactError {
     );
   }
 }
+
+/** A stored receipt could not be parsed: the file or row was truncated or edited into non-JSON. */
+export class CorruptReceiptError extends EnactError {
+  readonly code = "ENACT_CORRUPT_RECEIPT" as const;
+
+  constructor(
+    readonly location: string,
+    cause: unknown,
+  ) {
+    super(`The stored receipt ${location} is not valid JSON (truncated or edited); it cannot be trusted.`, { cause });
+  }
+}

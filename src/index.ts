@@ -2,6 +2,7 @@ export { ActionResult, Decision, Payload, PolicyResult, Receipt, RunResult, Work
 export type { JsonValue } from "./models.js";
 export {
   ConfigurationError,
+  CorruptReceiptError,
   EnactError,
   IdempotencyConflictError,
   IdempotencyInProgressError,
@@ -27,3 +28,8 @@ export { MemoryReceiptStore } from "./stores/memory-store.js";
 export { byTime, matchesFilter } from "./stores/receipt-store.js";
 export type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./stores/receipt-store.js";
 export { requestFingerprint } from "./idempotency.js";
+export { RollbackRefusedError, TamperedReceiptError } from "./rollback/errors.js";
+export type { RollbackRefusal } from "./rollback/errors.js";
+export type { RollbackOptions } from "./rollback/engine.js";
+export { isUndoable, NOT_UNDOABLE, notUndoable } from "./rollback/undoable.js";
+export type { Undoable, UndoContext } from "./rollback/undoable.js";

@@ -50,8 +50,12 @@ export const ActionResult = z.object({
 });
 export type ActionResult = z.infer<typeof ActionResult>;
 
-/** `PASS`: every policy passed and the workflow ran. `BLOCK`: a policy failed; nothing ran. */
-export const Decision = z.enum(["PASS", "BLOCK"]);
+/**
+ * `PASS`: every policy passed and the workflow ran (for a rollback: every change was undone).
+ * `BLOCK`: a policy failed; nothing ran. `PARTIAL`: only on rollback receipts: some changes of the
+ * run could not be undone; its `actionsTaken` says which and why.
+ */
+export const Decision = z.enum(["PASS", "BLOCK", "PARTIAL"]);
 export type Decision = z.infer<typeof Decision>;
 
 /** The signed record of one run: who asked, what was decided, why, and what changed. */
@@ -74,6 +78,8 @@ export const Receipt = z.object({
   error: z.string().optional(),
   /** Set by `reconcile()` on the receipt it writes for a run that crashed after claiming its key. */
   note: z.string().optional(),
+  /** Set on the receipt `rollback()` writes: the run id of the run it rolled back. */
+  rollbackOf: z.uuid().optional(),
 });
 export type Receipt = z.infer<typeof Receipt>;
 

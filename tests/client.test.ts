@@ -76,6 +76,11 @@ describe("new EnactClient()", () => {
     expect(() => new EnactClient({ secret: "short", allowInsecureSecret: true, receiptDir })).not.toThrow();
   });
 
+  it("registers workflows by function name or defined name", () => {
+    const enact = client({ workflows: [dummyWorkflow, defineWorkflow("send_report", dummyWorkflow)] });
+    expect(enact.workflows).toEqual(["dummyWorkflow", "send_report"]);
+  });
+
   it("refuses two workflows with the same name", () => {
     expect(() => client({ workflows: [dummyWorkflow, defineWorkflow("dummyWorkflow", dummyWorkflow)] })).toThrow(
       /unique/,

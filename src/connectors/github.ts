@@ -10,6 +10,6 @@ export type { GitHubAction } from "./github/connector.js";
 export type { GitHubConnectorOptions } from "./github/options.js";
 export type { CreateBranchInput, DeleteBranchInput } from "./github/branches.js";
 export type { PushCommitInput } from "./github/commits.js";
-export type { CreateIssueInput } from "./github/issues.js";
-export type { CreatePrInput, MergePrInput } from "./github/pulls.js";
+export type { CloseIssueInput, CreateIssueInput } from "./github/issues.js";
+export type { ClosePrInput, CreatePrInput, MergePrInput } from "./github/pulls.js";
 export type { CommitFile } from "./github/validate.js";

@@ -6,6 +6,8 @@ import { failed, succeeded } from "./action-result.js";
 import { Allowlist } from "./allowlist.js";
 import { describeHubSpotError, existingContactId } from "./hubspot/errors.js";
 import { checkEmail, checkId, checkProperties, checkSince, InvalidInput } from "./hubspot/inputs.js";
+import { ARCHIVE_ACTIONS, type ArchivableType, archive, planUndo } from "./hubspot/undo.js";
+import { notUndoable, type UndoContext, type Undoable } from "../rollback/undoable.js";
 
 // Loaded at module top level so importing this entry point without the SDK names the package to install.
 const hubspot = loadPeer<typeof import("@hubspot/api-client")>("@hubspot/api-client", "enact-sdk/connectors/hubspot");
@@ -18,6 +20,11 @@ export const HUBSPOT_ACTIONS = [
   "update_deal",
   "create_task",
   "count_tasks_for_contact",
+  // Undo actions (see `undo`); allowlisted like any other, so they can be allowed or denied.
+  "archive_contact",
+  "archive_deal",
+  "archive_task",
+  "restore_deal",
 ] as const;
 /** One of {@link HUBSPOT_ACTIONS}. */
 export type HubSpotAction = (typeof HUBSPOT_ACTIONS)[number];
@@ -58,7 +65,7 @@ const TASK_TO_CONTACT = hubspot.AssociationTypes.taskToContact; // 204
  * const result = await hubspot.createContact({ email: "ada@example.com", properties: { firstname: "Ada" } });
  * if (result.success) console.log(result.output.id, result.alreadyDone ? "(existed)" : "(new)");
  */
-export class HubSpotConnector {
+export class HubSpotConnector implements Undoable {
   /** The system name receipts record. */
   static readonly system = SYSTEM;
 
@@ -235,6 +242,49 @@ export class HubSpotConnector {
       const page = await this.#objects.searchApi.doSearch("tasks", request);
       return succeeded(SYSTEM, action, { contactId, since: since.toISOString(), count: page.total });
     });
+  }
+
+  /** Archives a contact (HubSpot keeps it restorable for 90 days). Already archived: `alreadyDone`. */
+  async archiveContact(input: { id: string }): Promise<ActionResult> {
+    return this.#archive("contacts", input);
+  }
+
+  /** Archives a deal. Already archived: `alreadyDone`. */
+  async archiveDeal(input: { id: string }): Promise<ActionResult> {
+    return this.#archive("deals", input);
+  }
+
+  /** Archives a task. Already archived: `alreadyDone`. */
+  async archiveTask(input: { id: string }): Promise<ActionResult> {
+    return this.#archive("tasks", input);
+  }
+
+  /**
+   * Undoes one action this connector took in a run, from its receipt (called by
+   * `EnactClient.rollback()`): created contacts, deals and tasks are archived (`archive_contact`,
+   * `archive_deal`, `archive_task`); an `update_deal` is reverted (`restore_deal`) to the values it
+   * replaced, unless someone changed them since (then left alone and reported). Reads resolve
+   * undefined. The undo action must be allowed, else `PermissionError`.
+   */
+  async undo(action: ActionResult, _context?: UndoContext): Promise<ActionResult | undefined> {
+    if (action.system !== SYSTEM) return notUndoable(SYSTEM, `Not a HubSpot action: ${action.system}.${action.action}`);
+    let plan: ReturnType<typeof planUndo>;
+    try {
+      plan = planUndo(action);
+    } catch (error) {
+      if (!(error instanceof InvalidInput)) throw error;
+      return notUndoable(SYSTEM, `The receipt's rollback data of ${action.action} is not usable: ${error.message}`);
+    }
+    if (plan === undefined || !("run" in plan)) return plan;
+    const step = plan;
+    this.#allowlist.check(step.action);
+    return this.#attempt(step.action, () => step.run(this.#objects));
+  }
+
+  async #archive(type: ArchivableType, input: { id: string }): Promise<ActionResult> {
+    const action = ARCHIVE_ACTIONS[type];
+    this.#allowlist.check(action);
+    return this.#attempt(action, () => archive(this.#objects, type, checkId("id", input?.id)));
   }
 
   async #findContact(email: string): Promise<{ id: string; properties: Record<string, string | null> } | undefined> {

@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { CorruptReceiptError } from "../errors.js";
 import type { Receipt } from "../models.js";
 import { receiptPath, writeReceipt } from "../receipt-file.js";
 import { FileClaims } from "./file-claims.js";
@@ -27,8 +28,9 @@ export class FileReceiptStore implements ReceiptStore {
   }
 
   async load(runId: string): Promise<Receipt | undefined> {
+    if (!/^[0-9a-fA-F-]{36}$/.test(runId)) return undefined;
     try {
-      return JSON.parse(await readFile(receiptPath(this.directory, runId), "utf8")) as Receipt;
+      return await readReceiptFile(receiptPath(this.directory, runId));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;
@@ -43,7 +45,7 @@ export class FileReceiptStore implements ReceiptStore {
     const receipts = await Promise.all(
       names
         .filter((name) => RECEIPT_FILE.test(name))
-        .map(async (name) => JSON.parse(await readFile(join(this.directory, name), "utf8")) as Receipt),
+        .map((name) => readReceiptFile(join(this.directory, name))),
     );
     return receipts.filter((receipt) => matchesFilter(receipt, filter)).sort(byTime);
   }
@@ -62,5 +64,14 @@ export class FileReceiptStore implements ReceiptStore {
 
   releaseClaim(key: string, runId: string): Promise<boolean> {
     return this.#claims.release(key, runId);
+  }
+}
+
+async function readReceiptFile(path: string): Promise<Receipt> {
+  const text = await readFile(path, "utf8");
+  try {
+    return JSON.parse(text) as Receipt;
+  } catch (error) {
+    throw new CorruptReceiptError(path, error);
   }
 }

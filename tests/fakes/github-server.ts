@@ -38,6 +38,7 @@ interface PullState {
   mergeCommitSha: string | null;
   createdAt: string;
   mergedAt: string | null;
+  closedAt?: string | null;
 }
 
 interface IssueState {
@@ -46,6 +47,8 @@ interface IssueState {
   body: string | null;
   state: "open" | "closed";
   createdAt: string;
+  closedAt?: string | null;
+  stateReason?: string | null;
 }
 
 interface RepoState {
@@ -183,6 +186,20 @@ export class FakeGitHubServer {
     return this.#repo(fullName).issues;
   }
 
+  /**
+   * What a repository looks like from outside: every branch and where it points, and the numbers
+   * and titles of open pull requests and issues. Two equal snapshots mean nothing visible changed
+   * (closed PRs and issues stay in GitHub's history; GitHub cannot delete them).
+   */
+  snapshot(fullName: string): { refs: Record<string, string>; openPulls: string[]; openIssues: string[] } {
+    const repo = this.#repo(fullName);
+    return {
+      refs: Object.fromEntries([...repo.refs].sort(([a], [b]) => (a < b ? -1 : 1))),
+      openPulls: repo.pulls.filter((pull) => pull.state === "open").map((pull) => `#${pull.number} ${pull.title}`),
+      openIssues: repo.issues.filter((issue) => issue.state === "open").map((issue) => `#${issue.number} ${issue.title}`),
+    };
+  }
+
   /** Adds an issue directly, e.g. to fill several pages of the issue list. */
   addIssue(fullName: string, title: string, state: "open" | "closed" = "open"): number {
     const repo = this.#repo(fullName);
@@ -308,11 +325,16 @@ export class FakeGitHubServer {
         return [this.#pullJson(repo, this.#existingPull(repo, rest[0])), 200];
       case "POST pulls":
         return [this.#createPull(repo, input), 201];
+      case "PATCH pulls":
+        return [this.#updatePull(repo, this.#existingPull(repo, rest[0]), input), 200];
       case "PUT pulls":
         if (rest[1] !== "merge") throw notFound();
         return this.#merge(repo, this.#existingPull(repo, rest[0]), input);
       case "GET issues":
-        return this.#listIssues(repo, url);
+        if (rest.length === 0) return this.#listIssues(repo, url);
+        return [this.#issueJson(repo, this.#existingIssueOrPull(repo, rest[0])), 200];
+      case "PATCH issues":
+        return [this.#updateIssue(repo, this.#existingIssueOrPull(repo, rest[0]), input), 200];
       case "POST issues":
         return [this.#createIssue(repo, input), 201];
       default:
@@ -365,6 +387,47 @@ export class FakeGitHubServer {
     const pull = repo.pulls.find((candidate) => String(candidate.number) === number);
     if (pull === undefined) throw notFound("https://docs.github.com/rest/pulls/pulls#get-a-pull-request");
     return pull;
+  }
+
+  // GitHub's "Update a pull request": only `state` (open/closed) is modelled; a merged PR cannot be reopened.
+  #updatePull(repo: RepoState, pull: PullState, input: Record<string, unknown>): unknown {
+    const docs = "https://docs.github.com/rest/pulls/pulls#update-a-pull-request";
+    const { state } = input;
+    if (state !== undefined && state !== "open" && state !== "closed") {
+      throw new HttpError(422, validationFailed([{ resource: "PullRequest", field: "state", code: "invalid" }], docs));
+    }
+    if (state === "open" && pull.merged) throw new HttpError(422, githubError(422, "Cannot reopen a merged pull request", docs));
+    if (state !== undefined && state !== pull.state) {
+      pull.state = state;
+      pull.closedAt = state === "closed" ? this.#now() : null;
+    }
+    return this.#pullJson(repo, pull);
+  }
+
+  #existingIssueOrPull(repo: RepoState, number: string | undefined): IssueState | PullState {
+    const item =
+      repo.issues.find((issue) => String(issue.number) === number) ??
+      repo.pulls.find((pull) => String(pull.number) === number);
+    if (item === undefined) throw notFound("https://docs.github.com/rest/issues/issues#get-an-issue");
+    return item;
+  }
+
+  // GitHub's "Update an issue": `state` and `state_reason` are modelled.
+  #updateIssue(repo: RepoState, item: IssueState | PullState, input: Record<string, unknown>): unknown {
+    const docs = "https://docs.github.com/rest/issues/issues#update-an-issue";
+    const { state, state_reason: reason } = input;
+    if (state !== undefined && state !== "open" && state !== "closed") {
+      throw new HttpError(422, validationFailed([{ resource: "Issue", field: "state", code: "invalid" }], docs));
+    }
+    if (reason !== undefined && reason !== null && !["completed", "not_planned", "reopened"].includes(String(reason))) {
+      throw new HttpError(422, validationFailed([{ resource: "Issue", field: "state_reason", code: "invalid" }], docs));
+    }
+    if (state !== undefined && state !== item.state) {
+      item.state = state;
+      item.closedAt = state === "closed" ? this.#now() : null;
+      if (!("head" in item)) item.stateReason = state === "closed" ? String(reason ?? "completed") : null;
+    }
+    return this.#issueJson(repo, item);
   }
 
   #createRef(repo: RepoState, input: Record<string, unknown>): unknown {
@@ -684,7 +747,7 @@ export class FakeGitHubServer {
       labels: [],
       created_at: pull.createdAt,
       updated_at: pull.mergedAt ?? pull.createdAt,
-      closed_at: pull.mergedAt,
+      closed_at: pull.mergedAt ?? pull.closedAt ?? null,
       merged_at: pull.mergedAt,
       merge_commit_sha: pull.mergeCommitSha,
       head: side(pull.head),
@@ -719,7 +782,8 @@ export class FakeGitHubServer {
       comments: 0,
       created_at: item.createdAt,
       updated_at: item.createdAt,
-      closed_at: null,
+      closed_at: item.closedAt ?? ("mergedAt" in item ? item.mergedAt : null),
+      ...("head" in item ? {} : { state_reason: item.stateReason ?? null }),
       body: item.body,
       author_association: "OWNER",
       ...(isPull

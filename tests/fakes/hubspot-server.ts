@@ -112,6 +112,7 @@ export class FakeHubSpot {
     if (method === "POST" && id === "search") return this.#search(response, type, body);
     if (method === "GET" && id !== undefined) return this.#get(response, type, id, url.searchParams.getAll("properties"));
     if (method === "PATCH" && id !== undefined) return this.#update(response, type, id, body);
+    if (method === "DELETE" && id !== undefined && id !== "search") return this.#archive(response, type, id);
     return sendError(response, 405, "VALIDATION_ERROR", `Method ${method} not allowed`);
   }
 
@@ -156,10 +157,48 @@ export class FakeHubSpot {
     const properties = (body as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
     const invalid = validateProperties(type, properties, { creating: false });
     if (invalid.length > 0) return sendValidation(response, invalid);
-    Object.assign(record.properties, properties);
+    for (const [name, value] of Object.entries(properties as Record<string, string>)) {
+      // HubSpot clears a property set to "": it reads back as unset.
+      if (value === "") delete record.properties[name];
+      else record.properties[name] = value;
+    }
     record.updatedAt = this.now().toISOString();
     record.properties.hs_lastmodifieddate = record.updatedAt;
     sendJson(response, 200, present(record));
+  }
+
+  // DELETE /crm/v3/objects/{type}/{id}: HubSpot "archives" (soft-deletes) and answers 204 with no body.
+  #archive(response: ServerResponse, type: ObjectType, id: string): void {
+    const record = this.objects[type].get(id);
+    if (record === undefined || record.archived) return sendError(response, 404, "OBJECT_NOT_FOUND", "resource not found");
+    record.archived = true;
+    record.archivedAt = this.now().toISOString();
+    response.writeHead(204);
+    response.end();
+  }
+
+  /**
+   * What the API shows, for comparing before and after: every live (not archived) record by type,
+   * with its properties minus the ones HubSpot maintains itself (modification time), and the
+   * associations between live records.
+   */
+  snapshot(): { objects: Record<ObjectType, Record<string, Record<string, string>>>; associations: string[] } {
+    const live = (type: ObjectType): Record<string, Record<string, string>> =>
+      Object.fromEntries(
+        [...this.objects[type].values()]
+          .filter((record) => !record.archived)
+          .map((record) => {
+            const { hs_lastmodifieddate: _modified, ...properties } = record.properties;
+            return [record.id, properties];
+          }),
+      );
+    const isLive = (type: ObjectType, id: string): boolean => this.objects[type].get(id)?.archived === false;
+    return {
+      objects: { contacts: live("contacts"), deals: live("deals"), tasks: live("tasks") },
+      associations: this.associations
+        .filter((a) => isLive(a.fromType, a.fromId) && isLive(a.toType, a.toId))
+        .map((a) => `${a.fromType}/${a.fromId} -> ${a.toType}/${a.toId} (${a.typeId})`),
+    };
   }
 
   #search(response: ServerResponse, type: ObjectType, body: unknown): void {
@@ -255,6 +294,7 @@ export interface StoredRecord {
   createdAt: string;
   updatedAt: string;
   archived: boolean;
+  archivedAt?: string;
 }
 
 export interface StoredAssociation {

@@ -6,11 +6,13 @@ import { failed, redact } from "../action-result.js";
 import { Allowlist } from "../allowlist.js";
 import { type CreateBranchInput, createBranch, type DeleteBranchInput, deleteBranch } from "./branches.js";
 import { type PushCommitInput, pushCommit } from "./commits.js";
-import { type CreateIssueInput, createIssue } from "./issues.js";
+import { notUndoable, type UndoContext, type Undoable } from "../../rollback/undoable.js";
+import { type CloseIssueInput, closeIssue, type CreateIssueInput, createIssue } from "./issues.js";
 import { type GitHubConnectorOptions, resolveBaseUrl, resolveTimeout, resolveToken, SILENT_LOG } from "./options.js";
-import { type CreatePrInput, createPr, type MergePrInput, mergePr } from "./pulls.js";
+import { type ClosePrInput, closePr, type CreatePrInput, createPr, type MergePrInput, mergePr } from "./pulls.js";
 import { describeGitHubFailure } from "./request-error.js";
 import { GitHubCallFailure, GitHubSession, SYSTEM } from "./session.js";
+import { planUndo } from "./undo.js";
 import { InvalidInputError } from "./validate.js";
 
 /** The actions a `GitHubConnector` can perform; the names allowlists and receipts use. */
@@ -21,6 +23,10 @@ export const GITHUB_ACTIONS = [
   "delete_branch",
   "create_issue",
   "merge_pr",
+  // Undo actions (see `undo`); also allowlisted, so they can be allowed or denied like any other.
+  "close_pr",
+  "close_issue",
+  "restore_branch",
 ] as const;
 export type GitHubAction = (typeof GITHUB_ACTIONS)[number];
 
@@ -37,7 +43,7 @@ export type GitHubAction = (typeof GITHUB_ACTIONS)[number];
  * const result = await github.createBranch({ repo: "acme/app", branch: "agent/fix-1" });
  * if (result.success) console.log(result.output.sha);
  */
-export class GitHubConnector {
+export class GitHubConnector implements Undoable {
   readonly #session: GitHubSession;
   readonly #token: string | undefined;
   readonly #allowlist: Allowlist<GitHubAction>;
@@ -112,6 +118,47 @@ export class GitHubConnector {
   async mergePr(input: MergePrInput): Promise<ActionResult> {
     this.#allowlist.check("merge_pr");
     return this.#attempt("merge_pr", () => mergePr(this.#session, input));
+  }
+
+  /**
+   * Closes an open pull request without merging it. Already done when it is closed; a failure when
+   * it was merged. Output: `{ repo, prNumber, url, title, head, base, state }`.
+   */
+  async closePr(input: ClosePrInput): Promise<ActionResult> {
+    this.#allowlist.check("close_pr");
+    return this.#attempt("close_pr", () => closePr(this.#session, input));
+  }
+
+  /**
+   * Closes an issue as "not planned". Already done when it is closed.
+   * Output: `{ repo, issueNumber, url, title, state }`.
+   */
+  async closeIssue(input: CloseIssueInput): Promise<ActionResult> {
+    this.#allowlist.check("close_issue");
+    return this.#attempt("close_issue", () => closeIssue(this.#session, input));
+  }
+
+  /**
+   * Undoes one action this connector took in a run, from its receipt (called by
+   * `EnactClient.rollback()`): `create_branch` and `push_commit` → `delete_branch` (only if the
+   * branch still points where the run left it; commits on branches the run did not create are not
+   * undoable), `create_pr` → `close_pr`, `create_issue` → `close_issue`, `delete_branch` →
+   * `restore_branch`; `merge_pr` is irreversible. The undo action must be allowed
+   * (else `PermissionError`); GitHub failures come back as `success: false`.
+   */
+  async undo(action: ActionResult, context: UndoContext): Promise<ActionResult | undefined> {
+    if (action.system !== SYSTEM) return notUndoable(SYSTEM, `Not a GitHub action: ${action.system}.${action.action}`);
+    let plan: ReturnType<typeof planUndo>;
+    try {
+      plan = planUndo(action, context);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      return notUndoable(SYSTEM, `The receipt's rollback data of ${action.action} is not usable: ${error.message}`);
+    }
+    if (plan === undefined || !("run" in plan)) return plan;
+    const step = plan;
+    this.#allowlist.check(step.action);
+    return this.#attempt(step.action, () => step.run(this.#session));
   }
 
   #octokit(options: GitHubConnectorOptions): Octokit {

@@ -90,3 +90,33 @@ export async function mergePr(session: GitHubSession, input: MergePrInput): Prom
     },
   );
 }
+
+/** Input of `closePr`. */
+export interface ClosePrInput {
+  repo: string;
+  prNumber: number;
+}
+
+/**
+ * Closes an open pull request without merging it. Already done when it is closed; a failure when
+ * it has been merged (a merge cannot be undone by closing).
+ */
+export async function closePr(session: GitHubSession, input: ClosePrInput): Promise<ActionResult> {
+  const { describe } = session;
+  const target = parseRepo(input?.repo);
+  const prNumber = checkPrNumber(input.prNumber);
+  const { data: pull } = await describe(`Could not read pull request #${prNumber} of ${target.fullName}`, () =>
+    session.octokit.rest.pulls.get({ ...session.scope(target), pull_number: prNumber }));
+  if (pull.merged) {
+    return failed(
+      SYSTEM,
+      "close_pr",
+      `Pull request #${prNumber} of ${target.fullName} has been merged; closing cannot undo a merge`,
+      { repo: target.fullName, prNumber, merged: true },
+    );
+  }
+  if (pull.state === "closed") return succeeded(SYSTEM, "close_pr", pullOutput(target, pull), { alreadyDone: true });
+  const { data: closed } = await describe(`Could not close pull request #${prNumber} of ${target.fullName}`, () =>
+    session.octokit.rest.pulls.update({ ...session.scope(target), pull_number: prNumber, state: "closed" }));
+  return succeeded(SYSTEM, "close_pr", pullOutput(target, closed));
+}

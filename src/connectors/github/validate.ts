@@ -95,6 +95,22 @@ export function checkPrNumber(value: unknown): number {
   return value;
 }
 
+/** An issue number: a positive integer. */
+export function checkIssueNumber(value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidInputError(`issueNumber must be a positive integer, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
+}
+
+/** A full git object id as GitHub reports it: 40 lowercase hex digits (SHA-1), or 64 (SHA-256). */
+export function checkSha(value: unknown, field = "sha"): string {
+  if (typeof value !== "string" || !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(value)) {
+    throw new InvalidInputError(`${field} must be a lowercase hex commit sha (40 or 64 characters)`);
+  }
+  return value;
+}
+
 /** One file of a commit. */
 export interface CommitFile {
   /** Repository-relative path with `/` separators, e.g. `src/app.ts`. */

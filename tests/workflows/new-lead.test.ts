@@ -2,7 +2,7 @@ import { MissingSystemError, type WorkflowContext } from "enact-sdk";
 import { HubSpotConnector } from "enact-sdk/connectors/hubspot";
 import { NewLeadPayload, newLeadWorkflow } from "enact-sdk/workflows";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeHubSpot } from "./fakes/hubspot-server.js";
+import { FakeHubSpot } from "../fakes/hubspot-server.js";
 
 let fake: FakeHubSpot;
 let hubspot: HubSpotConnector;

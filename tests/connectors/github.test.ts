@@ -3,7 +3,7 @@ import { Octokit } from "@octokit/rest";
 import { PermissionError } from "enact-sdk";
 import { GitHubConnector } from "enact-sdk/connectors/github";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { FakeGitHubServer, SECONDARY_RATE_LIMIT, githubError, validationFailed } from "./fakes/github-server.js";
+import { FakeGitHubServer, SECONDARY_RATE_LIMIT, githubError, validationFailed } from "../fakes/github-server.js";
 
 const TOKEN = "ghp_TestToken1234567890abcdefghijklmnop";
 const REPO = "acme/app";
@@ -104,6 +104,9 @@ describe("allowlist", () => {
       "delete_branch",
       "create_issue",
       "merge_pr",
+      "close_pr",
+      "close_issue",
+      "restore_branch",
     ]);
   });
 

@@ -2,7 +2,7 @@ import { Client } from "@hubspot/api-client";
 import { ConfigurationError, PermissionError } from "enact-sdk";
 import { HUBSPOT_ACTIONS, HubSpotConnector } from "enact-sdk/connectors/hubspot";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { FakeHubSpot } from "./fakes/hubspot-server.js";
+import { FakeHubSpot } from "../fakes/hubspot-server.js";
 
 let fake: FakeHubSpot;
 let hubspot: HubSpotConnector;

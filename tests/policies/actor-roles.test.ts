@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { defineWorkflow, EnactClient, type ActorRoles } from "enact-sdk";
 import { contractorCannotWritePii, requireActorRole } from "enact-sdk/policies";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TEST_SECRET } from "./support/context.js";
+import { TEST_SECRET } from "../support/context.js";
 
 let receiptDir: string;
 beforeEach(async () => {

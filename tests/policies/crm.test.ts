@@ -2,7 +2,7 @@ import type { WorkflowContext } from "enact-sdk";
 import { HubSpotConnector } from "enact-sdk/connectors/hubspot";
 import { limitTasksPerContact, noDuplicateContacts } from "enact-sdk/policies";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeHubSpot } from "./fakes/hubspot-server.js";
+import { FakeHubSpot } from "../fakes/hubspot-server.js";
 
 let fake: FakeHubSpot;
 let hubspot: HubSpotConnector;

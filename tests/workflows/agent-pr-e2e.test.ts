@@ -6,8 +6,8 @@ import { GitHubConnector } from "enact-sdk/connectors/github";
 import { maxFilesPerCommit, noPushDuringDeployFreeze, noPushToMain, requireBranchPrefix } from "enact-sdk/policies";
 import { agentPrWorkflow } from "enact-sdk/workflows";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeGitHubServer, githubError } from "./fakes/github-server.js";
-import { TEST_SECRET } from "./support/context.js";
+import { FakeGitHubServer, githubError } from "../fakes/github-server.js";
+import { TEST_SECRET } from "../support/context.js";
 
 const TOKEN = "ghp_EndToEndToken00000000000000000000000";
 const NOW = new Date("2025-06-02T10:00:00Z");

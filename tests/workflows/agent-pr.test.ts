@@ -2,7 +2,7 @@ import { MissingSystemError, type WorkflowContext } from "enact-sdk";
 import { GitHubConnector } from "enact-sdk/connectors/github";
 import { AgentPrPayload, agentPrWorkflow } from "enact-sdk/workflows";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeGitHubServer, githubError } from "./fakes/github-server.js";
+import { FakeGitHubServer, githubError } from "../fakes/github-server.js";
 
 const TOKEN = "ghp_WorkflowToken000000000000000000000000";
 

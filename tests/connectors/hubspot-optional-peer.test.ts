@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const probe = fileURLToPath(new URL("./support/loads-hubspot-sdk.mts", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const probe = fileURLToPath(new URL("../support/loads-hubspot-sdk.mts", import.meta.url));
 
 // A fresh process, so the module cache shows exactly what one import pulls in.
 function loadsHubSpotSdk(entry: string): boolean {

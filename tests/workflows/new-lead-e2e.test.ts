@@ -6,8 +6,8 @@ import { HubSpotConnector } from "enact-sdk/connectors/hubspot";
 import { limitTasksPerContact, noDuplicateContacts } from "enact-sdk/policies";
 import { newLeadWorkflow } from "enact-sdk/workflows";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeHubSpot } from "./fakes/hubspot-server.js";
-import { TEST_SECRET } from "./support/context.js";
+import { FakeHubSpot } from "../fakes/hubspot-server.js";
+import { TEST_SECRET } from "../support/context.js";
 
 let fake: FakeHubSpot;
 let receiptDir: string;

@@ -1,0 +1,330 @@
+import type { Pool, PoolClient, PoolConfig, QueryConfig } from "pg";
+import { ConfigurationError } from "../errors.js";
+import type { ActionResult } from "../models.js";
+import { loadPeer } from "../peer.js";
+import { Allowlist } from "./allowlist.js";
+import { failed, succeeded } from "./action-result.js";
+import { describeDatabaseError, passwordsIn } from "./postgres/errors.js";
+import { InvalidInputError, parseTableName, quoteIdentifier, type TableName } from "./postgres/identifiers.js";
+import { insertedKeys, primaryKeyOf } from "./postgres/primary-key.js";
+import {
+  deleteStatement,
+  insertStatement,
+  lockRowsStatement,
+  selectStatement,
+  updateStatement,
+  type Statement,
+} from "./postgres/statements.js";
+import { planUndo } from "./postgres/undo.js";
+import { connectorTypes, rowToJson, type JsonRow } from "./postgres/values.js";
+import { notUndoable, type UndoContext, type Undoable } from "../rollback/undoable.js";
+import type {
+  DeleteRowInput,
+  InsertRowIfAbsentInput,
+  InsertRowInput,
+  SelectRowsInput,
+  UpdateRowInput,
+} from "./postgres/inputs.js";
+
+export { startEmbeddedPostgres } from "./postgres/embedded.js";
+export { PostgresReceiptStore } from "../stores/postgres-store.js";
+export type { PostgresReceiptStoreOptions } from "../stores/postgres-store.js";
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from "./postgres/embedded.js";
+export type { PostgresRollbackData } from "./postgres/primary-key.js";
+export type { JsonRow } from "./postgres/values.js";
+export type {
+  DeleteRowInput,
+  InsertRowIfAbsentInput,
+  InsertRowInput,
+  SelectRowsInput,
+  UpdateRowInput,
+} from "./postgres/inputs.js";
+export { MAX_LIMIT } from "./postgres/statements.js";
+
+const pg = loadPeer<typeof import("pg")>("pg", "enact-sdk/connectors/postgres");
+
+const SYSTEM = "postgres";
+
+/** Every action the Postgres connector knows, as allowlists and receipts name them. */
+export const POSTGRES_ACTIONS = [
+  "insert_row",
+  "update_row",
+  "select_rows",
+  "delete_row",
+  // Undo actions (see `undo`); allowlisted like any other, so they can be allowed or denied.
+  "delete_inserted_rows",
+  "restore_rows",
+  "reinsert_rows",
+] as const;
+/** One of `POSTGRES_ACTIONS`. */
+export type PostgresAction = (typeof POSTGRES_ACTIONS)[number];
+
+/** How to reach the database and what the agent may do there. */
+export interface PostgresConnectorOptions {
+  /** A libpq URL (`postgres://user:pass@host:5432/db?sslmode=require`). Default: `DATABASE_URL`. */
+  connectionString?: string;
+  /** A ready pool to use instead. The connector never ends a pool it did not create. */
+  pool?: Pool;
+  /**
+   * Extra settings for the pool the connector creates (`max`, `ssl`, `application_name`,
+   * `statement_timeout`, ...). `connectionTimeoutMillis` defaults to 10,000.
+   */
+  poolConfig?: Omit<PoolConfig, "connectionString">;
+  /** Actions the agent may use. Default: all of `POSTGRES_ACTIONS`; `[]` allows none. */
+  allowedActions?: readonly string[];
+}
+
+/**
+ * Postgres behind an allowlist: row-level insert, update, select and delete on any
+ * Postgres-compatible host (Supabase, Neon, RDS, local). Names are checked and quoted, values are
+ * always bound parameters, outputs are plain JSON, and database failures come back as
+ * `success: false` results, never exceptions. One pool per connector.
+ *
+ * @example
+ * const postgres = new PostgresConnector({
+ *   connectionString: process.env.DATABASE_URL,
+ *   allowedActions: ["insert_row", "select_rows"],
+ * });
+ * const result = await postgres.insertRow({ table: "leads", data: { email: "jane@example.com" } });
+ * await postgres.close();
+ */
+export class PostgresConnector implements Undoable {
+  readonly #pool: Pool;
+  readonly #ownsPool: boolean;
+  readonly #allowlist: Allowlist<PostgresAction>;
+  readonly #secrets: string[];
+  readonly #types = connectorTypes(pg.types);
+  #closed = false;
+  #ending: Promise<void> | undefined;
+
+  constructor(options: PostgresConnectorOptions = {}) {
+    this.#allowlist = new Allowlist(SYSTEM, POSTGRES_ACTIONS, options.allowedActions);
+    if (options.pool !== undefined && options.connectionString !== undefined) {
+      throw new ConfigurationError("PostgresConnector takes either connectionString or pool, not both.");
+    }
+    if (options.pool !== undefined) {
+      this.#pool = options.pool;
+      this.#ownsPool = false;
+      this.#secrets = secretStrings([(options.pool.options as { password?: unknown } | undefined)?.password]);
+      return;
+    }
+    const connectionString = options.connectionString ?? process.env.DATABASE_URL;
+    if (connectionString === undefined || connectionString.trim() === "") {
+      throw new ConfigurationError(
+        "PostgresConnector needs a database: pass connectionString, set DATABASE_URL, or pass a pg Pool as pool.",
+      );
+    }
+    this.#secrets = secretStrings([...passwordsIn(connectionString), options.poolConfig?.password]);
+    // A server that never answers must not hang the agent: give up on connecting after 10 s.
+    this.#pool = new pg.Pool({ connectionTimeoutMillis: 10_000, ...options.poolConfig, connectionString });
+    this.#ownsPool = true;
+    // An idle client whose server went away emits 'error' on the pool; unhandled, that would crash
+    // the process. The next action that needs a connection reports the failure instead.
+    this.#pool.on("error", () => undefined);
+  }
+
+  /** The actions this connector allows. */
+  get allowedActions(): readonly string[] {
+    return this.#allowlist.actions;
+  }
+
+  /**
+   * Inserts one row; output: the inserted row. rollbackData: the table, its primary-key columns
+   * and the new row's key values.
+   */
+  async insertRow(input: InsertRowInput): Promise<ActionResult> {
+    this.#allowlist.check("insert_row");
+    return this.#perform("insert_row", () => {
+      const table = parseTableName(input?.table);
+      return { table, insert: insertStatement(table, input.data) };
+    }, async (client, { table, insert }) => this.#insert(client, table, insert));
+  }
+
+  /**
+   * Inserts one row unless a row whose `uniqueKey` column equals `data[uniqueKey]` exists; then
+   * it changes nothing and returns that row with `alreadyDone: true`. Reported (and allowlisted)
+   * as `insert_row`. Concurrent calls with the same key insert exactly one row: the check and the
+   * insert run in one transaction holding a transaction-scoped advisory lock on (table, column,
+   * value), and a unique violation from a writer outside Enact also counts as "already there".
+   */
+  async insertRowIfAbsent(input: InsertRowIfAbsentInput): Promise<ActionResult> {
+    this.#allowlist.check("insert_row");
+    return this.#perform("insert_row", () => {
+      const table = parseTableName(input?.table);
+      const insert = insertStatement(table, input.data);
+      const uniqueKey = quoteIdentifier(input.uniqueKey, "uniqueKey");
+      const value = input.data[input.uniqueKey];
+      if (!Object.hasOwn(input.data, input.uniqueKey) || value === null || value === undefined) {
+        throw new InvalidInputError(`uniqueKey ${JSON.stringify(input.uniqueKey)} must be a column of data with a non-null value.`);
+      }
+      const lookup = selectStatement(table, { [input.uniqueKey]: value }, 1);
+      const lockKey = JSON.stringify([table.sql, uniqueKey, typeof value === "object" ? JSON.stringify(value) : String(value)]);
+      return { table, insert, lookup, lockKey };
+    }, async (client, { table, insert, lookup, lockKey }) => {
+      await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
+      // The two-key form keeps Enact's locks apart from an application's single-key advisory locks.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('enact_sdk.insert_row'), hashtext($1))", [lockKey]);
+      const existing = await client.query(this.#query(lookup));
+      if (existing.rows.length > 0) {
+        await client.query("COMMIT");
+        return succeeded(SYSTEM, "insert_row", rowToJson(existing.rows[0]), { alreadyDone: true });
+      }
+      try {
+        const result = await this.#insert(client, table, insert);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "23505") throw error;
+        await client.query("ROLLBACK");
+        const winner = await client.query(this.#query(lookup));
+        if (winner.rows.length === 0) throw error;
+        return succeeded(SYSTEM, "insert_row", rowToJson(winner.rows[0]), { alreadyDone: true });
+      }
+    });
+  }
+
+  /**
+   * Updates the rows matching `where`; output `{ rows, rowCount }` (the rows after the update).
+   * rollbackData holds the same rows as they were before, read and locked in the same
+   * REPEATABLE READ transaction, so they are exactly the rows that changed.
+   */
+  async updateRow(input: UpdateRowInput): Promise<ActionResult> {
+    this.#allowlist.check("update_row");
+    return this.#perform("update_row", () => {
+      const table = parseTableName(input?.table);
+      return { table, update: updateStatement(table, input.data, input.where), lock: lockRowsStatement(table, input.where, "update_row") };
+    }, async (client, { table, update, lock }) => {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      const primaryKey = await primaryKeyOf(client, table);
+      const before = await client.query(this.#query(lock));
+      const after = await client.query(this.#query(update));
+      await client.query("COMMIT");
+      const rows = after.rows.map(rowToJson);
+      return succeeded(SYSTEM, "update_row", { rows, rowCount: rows.length }, {
+        rollbackData: { table: table.name, primaryKey, rows: before.rows.map(rowToJson) },
+      });
+    });
+  }
+
+  /** Reads up to `limit` (default 100, at most 10,000) rows matching `where`; output `{ rows }`. */
+  async selectRows(input: SelectRowsInput): Promise<ActionResult> {
+    this.#allowlist.check("select_rows");
+    return this.#perform("select_rows", () => {
+      const table = parseTableName(input?.table);
+      return selectStatement(table, input.where, input.limit ?? 100);
+    }, async (client, select) => {
+      const result = await client.query(this.#query(select));
+      return succeeded(SYSTEM, "select_rows", { rows: result.rows.map(rowToJson) });
+    });
+  }
+
+  /**
+   * Deletes the rows matching `where`; output `{ rows, rowCount }` (the deleted rows).
+   * rollbackData: the table, its primary-key columns and the deleted rows in full.
+   */
+  async deleteRow(input: DeleteRowInput): Promise<ActionResult> {
+    this.#allowlist.check("delete_row");
+    return this.#perform("delete_row", () => {
+      const table = parseTableName(input?.table);
+      return { table, remove: deleteStatement(table, input.where) };
+    }, async (client, { table, remove }) => {
+      const primaryKey = await primaryKeyOf(client, table);
+      const result = await client.query(this.#query(remove));
+      const rows = result.rows.map(rowToJson);
+      return succeeded(SYSTEM, "delete_row", { rows, rowCount: rows.length }, {
+        rollbackData: { table: table.name, primaryKey, rows },
+      });
+    });
+  }
+
+  /**
+   * Undoes one action this connector took in a run, from its receipt (called by
+   * `EnactClient.rollback()`), in one transaction, finding rows only by primary key:
+   * `insert_row` → `delete_inserted_rows`, `update_row` → `restore_rows` (each row's previous
+   * values), `delete_row` → `reinsert_rows`. Rows changed by someone since the run are left alone
+   * and reported; a table without a primary key is not undoable. `select_rows` resolves undefined.
+   * The undo action must be allowed, else `PermissionError`.
+   */
+  async undo(action: ActionResult, _context?: UndoContext): Promise<ActionResult | undefined> {
+    if (action.system !== SYSTEM) return notUndoable(SYSTEM, `Not a Postgres action: ${action.system}.${action.action}`);
+    let plan: ReturnType<typeof planUndo>;
+    try {
+      plan = planUndo(action);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      return notUndoable(SYSTEM, `The receipt's rollback data of ${action.action} is not usable: ${error.message}`);
+    }
+    if (plan === undefined || !("run" in plan)) return plan;
+    const step = plan;
+    this.#allowlist.check(step.action);
+    return this.#perform(step.action, () => step, (client) => step.run(client, this.#types));
+  }
+
+  /**
+   * Stops the connector. A pool it created is ended (its connections closed); a pool passed in
+   * stays open for its owner. Later actions fail with "closed". Safe to call twice.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#ownsPool) this.#ending ??= this.#pool.end();
+    await this.#ending;
+  }
+
+  async #insert(client: PoolClient, table: TableName, insert: Statement): Promise<ActionResult> {
+    const primaryKey = await primaryKeyOf(client, table);
+    const result = await client.query(this.#query(insert));
+    const row: JsonRow = result.rows[0] === undefined ? {} : rowToJson(result.rows[0]);
+    return succeeded(SYSTEM, "insert_row", row, { rollbackData: insertedKeys(table, primaryKey, row) });
+  }
+
+  /**
+   * Validates first (`prepare` runs no SQL and throws InvalidInputError), then runs `execute` on
+   * one pooled client. Every failure becomes a `success: false` result with the password scrubbed.
+   */
+  async #perform<P>(
+    action: PostgresAction,
+    prepare: () => P,
+    execute: (client: PoolClient, prepared: P) => Promise<ActionResult>,
+  ): Promise<ActionResult> {
+    let prepared: P;
+    try {
+      prepared = prepare();
+    } catch (error) {
+      if (error instanceof InvalidInputError) return failed(SYSTEM, action, error.message, { code: "ENACT_INVALID_INPUT" }, this.#secrets);
+      return failed(SYSTEM, action, `Invalid input: ${describeDatabaseError(error).message}`, { code: "ENACT_INVALID_INPUT" }, this.#secrets);
+    }
+    if (this.#closed) return failed(SYSTEM, action, "PostgresConnector is closed; create a new one.", {}, this.#secrets);
+    let client: PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      return this.#failure(action, error);
+    }
+    let discard: Error | undefined;
+    try {
+      return await execute(client, prepared);
+    } catch (error) {
+      // Ends any transaction `execute` left open (outside one it is a no-op). A client that cannot
+      // even do that is broken and is discarded rather than returned to the pool.
+      await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+        discard = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      return this.#failure(action, error);
+    } finally {
+      client.release(discard);
+    }
+  }
+
+  #failure(action: PostgresAction, error: unknown): ActionResult {
+    const { message, details } = describeDatabaseError(error);
+    return failed(SYSTEM, action, message, details, this.#secrets);
+  }
+
+  #query(statement: Statement): QueryConfig {
+    return { text: statement.text, values: statement.values, types: this.#types };
+  }
+}
+
+function secretStrings(values: readonly unknown[]): string[] {
+  return values.filter((value): value is string => typeof value === "string" && value !== "");
+}

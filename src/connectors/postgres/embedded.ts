@@ -1,0 +1,77 @@
+import { MissingPeerDependencyError } from "../../errors.js";
+
+/** A running embedded Postgres: where to connect, and how to stop it. */
+export interface EmbeddedPostgres {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres`; no password, loopback only. */
+  readonly connectionString: string;
+  /** Closes every connection, stops listening and shuts the database down. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Options for `startEmbeddedPostgres`. */
+export interface EmbeddedPostgresOptions {
+  /** Where PGlite keeps its files; default in memory (gone on stop). */
+  dataDir?: string;
+  /**
+   * Client connections accepted at once (default 100). PGlite runs one query at a time; the
+   * socket server multiplexes connections and keeps a transaction's statements together, so a
+   * `pg.Pool` of several clients works.
+   */
+  maxConnections?: number;
+}
+
+/**
+ * Starts PGlite (Postgres compiled to WebAssembly, in this process) behind a Postgres wire
+ * protocol server on a free loopback port: a real Postgres for demos and tests with nothing to
+ * install beyond two npm packages, `@electric-sql/pglite` and `@electric-sql/pglite-socket`.
+ * Not for production: one query runs at a time.
+ *
+ * @example
+ * const embedded = await startEmbeddedPostgres();
+ * const postgres = new PostgresConnector({ connectionString: embedded.connectionString });
+ * // ...
+ * await postgres.close();
+ * await embedded.stop();
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+  // Loaded only here, so the connector itself never needs them.
+  const { PGlite } = await importPeer<typeof import("@electric-sql/pglite")>("@electric-sql/pglite");
+  const { PGLiteSocketServer } = await importPeer<typeof import("@electric-sql/pglite-socket")>("@electric-sql/pglite-socket");
+  const db = await PGlite.create(options.dataDir);
+  const server = new PGLiteSocketServer({
+    db,
+    host: "127.0.0.1",
+    port: 0,
+    maxConnections: options.maxConnections ?? 100,
+  });
+  try {
+    await server.start();
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const connectionString = `postgres://postgres@${server.getServerConn()}/postgres`;
+  let stopping: Promise<void> | undefined;
+  return {
+    connectionString,
+    stop: () => {
+      stopping ??= (async () => {
+        await server.stop();
+        await db.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function importPeer<T>(packageName: string): Promise<T> {
+  try {
+    return (await import(packageName)) as T;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      throw new MissingPeerDependencyError(packageName, "startEmbeddedPostgres()", { cause: error });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,263 @@
+import { createHash } from "node:crypto";
+import type { Pool, PoolClient } from "pg";
+import { ConfigurationError, CorruptReceiptError, ReceiptExistsError } from "../errors.js";
+import type { Receipt } from "../models.js";
+import { loadPeer } from "../peer.js";
+import type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./receipt-store.js";
+
+/** How to reach the database, and where in it the tables live. */
+export interface PostgresReceiptStoreOptions {
+  /** Default `process.env.DATABASE_URL`. Ignored when `pool` is given. */
+  connectionString?: string;
+  /** A ready `pg.Pool`; the store then never ends it. */
+  pool?: Pool;
+  /** Prefix of the two tables' names. Default `"enact_"`: `enact_receipts`, `enact_idempotency_keys`. */
+  tablePrefix?: string;
+  /** Schema of the tables. Default: the connection's search path (usually `public`). */
+  schema?: string;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
+
+/**
+ * Receipts and idempotency claims in Postgres, for fleets of agents on many machines. The tables
+ * are created if missing (see README, *Receipt stores*). Each receipt is kept as the exact JSON
+ * text that was signed, so it verifies when read back; workflow, actor, decision, time and key are
+ * also columns, indexed for `list()`. Claims are guarded by the key's primary key: of any number
+ * of concurrent claimers on any number of machines, one wins.
+ *
+ * @example
+ * const store = new PostgresReceiptStore({ connectionString: process.env.DATABASE_URL });
+ * const enact = new EnactClient({ ..., receiptStore: store });
+ */
+export class PostgresReceiptStore implements ReceiptStore {
+  readonly #pool: Pool;
+  readonly #ownsPool: boolean;
+  readonly #receipts: string;
+  readonly #claims: string;
+  readonly #prefix: string;
+  #ready: Promise<void> | undefined;
+
+  constructor(options: PostgresReceiptStoreOptions = {}) {
+    const prefix = options.tablePrefix ?? "enact_";
+    if (!NAME.test(prefix) || (options.schema !== undefined && !NAME.test(options.schema))) {
+      throw new ConfigurationError("tablePrefix and schema must be plain SQL names (letters, digits, _).");
+    }
+    const qualify = (table: string) => (options.schema === undefined ? `"${table}"` : `"${options.schema}"."${table}"`);
+    this.#prefix = prefix;
+    this.#receipts = qualify(`${prefix}receipts`);
+    this.#claims = qualify(`${prefix}idempotency_keys`);
+    if (options.pool !== undefined) {
+      this.#pool = options.pool;
+      this.#ownsPool = false;
+    } else {
+      const connectionString = options.connectionString ?? process.env.DATABASE_URL;
+      if (connectionString === undefined || connectionString === "") {
+        throw new ConfigurationError("PostgresReceiptStore needs a connectionString, DATABASE_URL, or a pool.");
+      }
+      const pg = loadPeer<typeof import("pg")>("pg", "enact-sdk/connectors/postgres");
+      this.#pool = new pg.Pool({ connectionString });
+      this.#ownsPool = true;
+    }
+  }
+
+  /** Creates the tables and indexes if they are missing. Called on first use; safe to call again. */
+  migrate(): Promise<void> {
+    this.#ready ??= this.#transaction(async (client) => {
+      // Several processes may start at once; CREATE ... IF NOT EXISTS alone can still collide.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('enact-sdk:receipt-store:migrate'))");
+      const p = this.#prefix;
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${this.#receipts} (
+          run_id uuid PRIMARY KEY,
+          workflow text NOT NULL,
+          actor_email text NOT NULL,
+          decision text NOT NULL,
+          created_at timestamptz NOT NULL,
+          idempotency_key_sha256 text,
+          receipt text NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS "${p}receipts_workflow_idx" ON ${this.#receipts} (workflow, created_at);
+        CREATE INDEX IF NOT EXISTS "${p}receipts_actor_idx" ON ${this.#receipts} (actor_email, created_at);
+        CREATE INDEX IF NOT EXISTS "${p}receipts_time_idx" ON ${this.#receipts} (created_at, run_id);
+        CREATE INDEX IF NOT EXISTS "${p}receipts_key_idx" ON ${this.#receipts} (idempotency_key_sha256);
+        CREATE TABLE IF NOT EXISTS ${this.#claims} (
+          key_sha256 text PRIMARY KEY,
+          key text NOT NULL,
+          fingerprint text NOT NULL,
+          run_id uuid NOT NULL,
+          state text NOT NULL CHECK (state IN ('claimed', 'executing', 'completed')),
+          owner text NOT NULL,
+          workflow text NOT NULL,
+          actor_email text NOT NULL,
+          payload text NOT NULL,
+          claimed_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL
+        );`);
+    }).catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  async write(receipt: Receipt): Promise<string> {
+    await this.migrate();
+    try {
+      await this.#pool.query(
+        `INSERT INTO ${this.#receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          receipt.runId,
+          column(receipt.workflow),
+          column(receipt.actorEmail),
+          receipt.decision,
+          receipt.timestamp,
+          receipt.idempotencyKey === undefined ? null : keyHash(receipt.idempotencyKey),
+          JSON.stringify(receipt),
+        ],
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === "23505") throw new ReceiptExistsError(`postgres:${receipt.runId}`);
+      throw error;
+    }
+    return `postgres:${receipt.runId}`;
+  }
+
+  async load(runId: string): Promise<Receipt | undefined> {
+    if (!/^[0-9a-fA-F-]{36}$/.test(runId)) return undefined;
+    await this.migrate();
+    const { rows } = await this.#pool.query<{ run_id: string; receipt: string }>(
+      `SELECT run_id, receipt FROM ${this.#receipts} WHERE run_id = $1`,
+      [runId],
+    );
+    return rows[0] === undefined ? undefined : parseRow(rows[0]);
+  }
+
+  async list(filter: ReceiptFilter = {}): Promise<Receipt[]> {
+    await this.migrate();
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      values.push(value);
+      conditions.push(sql.replace("?", `$${values.length}`));
+    };
+    if (filter.workflow !== undefined) add("workflow = ?", column(filter.workflow));
+    if (filter.actorEmail !== undefined) add("actor_email = ?", column(filter.actorEmail));
+    if (filter.decision !== undefined) add("decision = ?", filter.decision);
+    if (filter.since !== undefined) add("created_at >= ?", filter.since);
+    if (filter.until !== undefined) add("created_at < ?", filter.until);
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+    const { rows } = await this.#pool.query<{ run_id: string; receipt: string }>(
+      `SELECT run_id, receipt FROM ${this.#receipts} ${where} ORDER BY created_at, run_id`,
+      values,
+    );
+    return rows.map(parseRow);
+  }
+
+  async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | undefined> {
+    await this.migrate();
+    const inserted = await this.#pool.query(
+      `INSERT INTO ${this.#claims} (key_sha256, key, fingerprint, run_id, state, owner, workflow, actor_email, payload, claimed_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key_sha256) DO NOTHING`,
+      [
+        keyHash(claim.key),
+        JSON.stringify(claim.key),
+        claim.fingerprint,
+        claim.runId,
+        claim.state,
+        claim.owner,
+        JSON.stringify(claim.workflow),
+        JSON.stringify(claim.actorEmail),
+        JSON.stringify(claim.payload),
+        claim.claimedAt,
+        claim.updatedAt,
+      ],
+    );
+    if (inserted.rowCount === 1) return undefined;
+    // Released between our insert and this read: the key is free again, so try once more.
+    return (await this.getClaim(claim.key)) ?? this.claim(claim);
+  }
+
+  async updateClaim(key: string, runId: string, state: ClaimState): Promise<void> {
+    await this.migrate();
+    await this.#pool.query(`UPDATE ${this.#claims} SET state = $3, updated_at = now() WHERE key_sha256 = $1 AND run_id = $2`, [keyHash(key), runId, state]);
+  }
+
+  async getClaim(key: string): Promise<IdempotencyClaim | undefined> {
+    await this.migrate();
+    const { rows } = await this.#pool.query<ClaimRow>(`SELECT * FROM ${this.#claims} WHERE key_sha256 = $1`, [keyHash(key)]);
+    return rows[0] === undefined ? undefined : fromRow(rows[0]);
+  }
+
+  async releaseClaim(key: string, runId: string): Promise<boolean> {
+    await this.migrate();
+    const { rowCount } = await this.#pool.query(`DELETE FROM ${this.#claims} WHERE key_sha256 = $1 AND run_id = $2`, [keyHash(key), runId]);
+    return rowCount === 1;
+  }
+
+  /** Ends the pool if the store created it. */
+  async close(): Promise<void> {
+    if (this.#ownsPool) await this.#pool.end();
+  }
+
+  async #transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      await work(client);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+interface ClaimRow {
+  key: string;
+  fingerprint: string;
+  run_id: string;
+  state: ClaimState;
+  owner: string;
+  workflow: string;
+  actor_email: string;
+  payload: string;
+  claimed_at: Date;
+  updated_at: Date;
+}
+
+function parseRow(row: { run_id: string; receipt: string }): Receipt {
+  try {
+    return JSON.parse(row.receipt) as Receipt;
+  } catch (error) {
+    throw new CorruptReceiptError(`postgres:${row.run_id}`, error);
+  }
+}
+
+// Postgres text cannot hold U+0000: keys, workflow and actor are kept as JSON strings in claims,
+// and filter columns of receipts replace it. The receipt itself is the exact JSON that was signed.
+function keyHash(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+function column(text: string): string {
+  return text.replaceAll("\u0000", "\uFFFD");
+}
+
+function fromRow(row: ClaimRow): IdempotencyClaim {
+  return {
+    key: JSON.parse(row.key) as string,
+    fingerprint: row.fingerprint,
+    runId: row.run_id,
+    state: row.state,
+    owner: row.owner,
+    workflow: JSON.parse(row.workflow) as string,
+    actorEmail: JSON.parse(row.actor_email) as string,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    claimedAt: row.claimed_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

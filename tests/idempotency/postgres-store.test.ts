@@ -1,0 +1,109 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { buildReceipt, EnactClient, signReceipt, verifySignature, type Receipt } from "enact-sdk";
+import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
+import { TEST_SECRET } from "../support/context.js";
+import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
+import { describeIdempotency } from "./shared.js";
+import { describeAcrossProcesses } from "./processes.js";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const prefixes: string[] = [];
+const stores: PostgresReceiptStore[] = [];
+
+/** A store on fresh tables, dropped after the file. */
+async function freshStore(): Promise<{ store: PostgresReceiptStore; prefix: string; connectionString: string }> {
+  const db = await getTestDatabase();
+  const prefix = `${db.uniqueName("enact")}_`;
+  prefixes.push(prefix);
+  const store = new PostgresReceiptStore({ connectionString: db.connectionString, tablePrefix: prefix });
+  stores.push(store);
+  return { store, prefix, connectionString: db.connectionString };
+}
+
+afterAll(async () => {
+  const db = await getTestDatabase();
+  await Promise.all(stores.map((store) => store.close()));
+  for (const prefix of prefixes) {
+    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys"`);
+  }
+  await releaseTestDatabase();
+});
+
+describeIdempotency("the Postgres store", async () => (await freshStore()).store);
+
+describeAcrossProcesses("the Postgres store", async () => {
+  const { store, prefix, connectionString } = await freshStore();
+  return {
+    childStore: { kind: "postgres", connectionString, tablePrefix: prefix },
+    store,
+    scratch: await mkdtemp(join(tmpdir(), "enact-pg-procs-")),
+  };
+});
+
+describe("PostgresReceiptStore", () => {
+  function receipt(overrides: { workflow?: string; actorEmail?: string; decision?: "PASS" | "BLOCK"; timestamp?: string }): Receipt {
+    const built = buildReceipt({
+      workflow: overrides.workflow ?? "db_safe_insert",
+      actorEmail: overrides.actorEmail ?? "agent@co.com",
+      payload: { note: "café \u0000 😀", big: 2n ** 64n, when: new Date(0) },
+      policyResults: [{ policy: "p", passed: true, reason: "ok" }],
+      decision: overrides.decision ?? "PASS",
+    });
+    return signReceipt({ ...built, timestamp: overrides.timestamp ?? built.timestamp }, TEST_SECRET);
+  }
+
+  it("returns a written receipt that still verifies", async () => {
+    const { store } = await freshStore();
+    const written = receipt({});
+    await store.write(written);
+    const loaded = await store.load(written.runId);
+    expect(loaded).toEqual(written);
+    expect(verifySignature(loaded, TEST_SECRET)).toBe(true);
+  });
+
+  it("refuses to overwrite a stored receipt", async () => {
+    const { store } = await freshStore();
+    const written = receipt({});
+    await store.write(written);
+    await expect(store.write({ ...written, decision: "BLOCK" })).rejects.toThrow(/already exists/);
+    expect((await store.load(written.runId))?.decision).toBe("PASS");
+  });
+
+  it("answers undefined for an unknown or malformed run id", async () => {
+    const { store } = await freshStore();
+    expect(await store.load("00000000-0000-4000-8000-000000000000")).toBeUndefined();
+    expect(await store.load("'; DROP TABLE x; --")).toBeUndefined();
+  });
+
+  it("filters by workflow, actor, decision and time range, oldest first", async () => {
+    const { store } = await freshStore();
+    const a = receipt({ workflow: "w1", actorEmail: "a@co.com", decision: "PASS", timestamp: "2026-01-01T00:00:00.000Z" });
+    const b = receipt({ workflow: "w1", actorEmail: "b@co.com", decision: "BLOCK", timestamp: "2026-01-02T00:00:00.000Z" });
+    const c = receipt({ workflow: "w2", actorEmail: "a@co.com", decision: "PASS", timestamp: "2026-01-03T00:00:00.000Z" });
+    for (const r of [c, a, b]) await store.write(r);
+    const ids = async (filter: Parameters<PostgresReceiptStore["list"]>[0]) => (await store.list(filter)).map((r) => r.runId);
+    expect(await ids({})).toEqual([a.runId, b.runId, c.runId]);
+    expect(await ids({ workflow: "w1" })).toEqual([a.runId, b.runId]);
+    expect(await ids({ actorEmail: "a@co.com" })).toEqual([a.runId, c.runId]);
+    expect(await ids({ decision: "BLOCK" })).toEqual([b.runId]);
+    expect(await ids({ since: new Date("2026-01-02T00:00:00Z") })).toEqual([b.runId, c.runId]);
+    expect(await ids({ until: new Date("2026-01-02T00:00:00Z") })).toEqual([a.runId]);
+    expect(await ids({ workflow: "w1'; DROP TABLE x; --" })).toEqual([]);
+  });
+
+  it("creates its tables once even when many clients start at the same time", async () => {
+    const { connectionString, prefix } = await freshStore();
+    const racers = Array.from({ length: 5 }, () => new PostgresReceiptStore({ connectionString, tablePrefix: prefix }));
+    stores.push(...racers);
+    await Promise.all(racers.map((store) => store.migrate()));
+    const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: racers[0], workflows: [async function noop() { return []; }] });
+    const [, stored] = await enact.run({ workflow: "noop", actorEmail: "a@co.com" });
+    expect(await racers[4]?.load(stored.runId)).toEqual(stored);
+  });
+
+  it("refuses a table prefix that is not a plain SQL name", () => {
+    expect(() => new PostgresReceiptStore({ connectionString: "postgres://x", tablePrefix: 'x"; DROP TABLE y; --' })).toThrow(/plain SQL names/);
+  });
+});
