@@ -58,6 +58,20 @@ export async function postgres(report: Report, settings: Settings): Promise<void
       const data = row();
       await pool.query(insertSql, [data.email, data.name, data.deal_value]);
     };
+    // What insertRow sends today: its primary-key lookup (for rollbackData), then the insert, on one client.
+    const primaryKeySql = `SELECT a.attname AS name FROM pg_catalog.pg_index i
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+      WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`;
+    const rawInsertWithLookup = async (): Promise<void> => {
+      const data = row();
+      const connection = await pool.connect();
+      try {
+        await connection.query(primaryKeySql, [`"${table}"`]);
+        await connection.query(insertSql, [data.email, data.name, data.deal_value]);
+      } finally {
+        connection.release();
+      }
+    };
     const rawSelect = async (): Promise<void> => {
       await pool.query(selectSql, [id(), 100]);
     };
@@ -74,6 +88,7 @@ export async function postgres(report: Report, settings: Settings): Promise<void
       {
         rawInsertSeq: { batch: () => sequential(rawInsert, ms) },
         insertSeq: { batch: () => sequential(insert, ms) },
+        rawLookupInsertSeq: { batch: () => sequential(rawInsertWithLookup, ms) },
         rawInsertConc: { batch: () => concurrent(rawInsert, IN_FLIGHT, ms) },
         insertConc: { batch: () => concurrent(insert, IN_FLIGHT, ms) },
         rawSelectSeq: { batch: () => sequential(rawSelect, ms) },
@@ -102,6 +117,10 @@ export async function postgres(report: Report, settings: Settings): Promise<void
         worstName = name;
       }
     }
+    // Not a target: shows how much of insertRow's cost is its extra statement rather than its own code.
+    const lookupName = "raw pg.Pool, insertRow's two statements (primary-key lookup + insert), sequential";
+    report.add(SECTION, lookupName, stats.rawLookupInsertSeq, `raw pg.Pool insert, sequential (${where})`);
+    report.add(SECTION, "PostgresConnector insert, sequential (vs its own two statements)", stats.insertSeq, lookupName);
     report.target({ ...TARGET, value: worst, detail: `time per call ÷ raw pg time per call; worst case: ${worstName} (${where})` });
   } finally {
     await pool.query(`DROP TABLE IF EXISTS "${table}"`).catch(() => undefined);
