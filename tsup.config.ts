@@ -7,6 +7,8 @@ export const entryPoints = {
   "connectors/hubspot": "src/connectors/hubspot.ts",
   "policies/index": "src/policies/index.ts",
   "workflows/index": "src/workflows/index.ts",
+  // The `enact-sdk` command (package.json "bin"); its hashbang makes tsup mark it executable.
+  cli: "src/cli/main.ts",
 };
 
 export default defineConfig({

@@ -9,6 +9,7 @@ import { buildReceipt, ReceiptSigner } from "./receipt.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
+import { JournalKey } from "./journal/key.js";
 import type { z } from "zod";
 import type { WorkflowDefinition, WorkflowLike } from "./workflow.js";
 
@@ -120,6 +121,8 @@ export class EnactClient {
     this.#policies = Object.freeze([...(options.policies ?? [])]);
     this.#workflows = registerWorkflows(options.workflows ?? []);
     this.#store = options.receiptStore ?? new FileReceiptStore(options.receiptDir ?? "receipts");
+    // Tamper-evident journal (issue 8): the store gets a key derived from the secret, never the secret.
+    this.#store.attachJournal?.(JournalKey.fromSecret(this.#secret));
     this.#actorRoles = options.actorRoles;
     this.#keyedRuns = new KeyedRuns(this.#store, options.idempotencyWaitMs ?? 30_000);
     this.#rollback = new RollbackEngine({

@@ -307,7 +307,7 @@ describe("EnactClient.run()", () => {
     const runs = await Promise.all(
       Array.from({ length: 500 }, (_, i) => enact.run({ workflow: "dummyWorkflow", actorEmail: "a@b.com", payload: { i } })),
     );
-    const files = await readdir(receiptDir);
+    const files = (await readdir(receiptDir)).filter((name) => name.endsWith(".json")); // not journal/
     expect(files).toHaveLength(500);
     expect(new Set(runs.map(([, receipt]) => receipt.runId)).size).toBe(500);
     const stored = await Promise.all(runs.map(([, receipt]) => storedReceipt(receipt.runId)));

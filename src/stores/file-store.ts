@@ -1,6 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CorruptReceiptError } from "../errors.js";
+import { FileJournal } from "../journal/file-journal.js";
+import type { JournalKey } from "../journal/key.js";
+import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
 import { receiptPath, writeReceipt } from "../receipt-file.js";
 import { FileClaims } from "./file-claims.js";
@@ -8,24 +11,43 @@ import { byTime, matchesFilter, type ClaimState, type IdempotencyClaim, type Rec
 
 const RECEIPT_FILE = /^[0-9a-f-]{36}\.json$/;
 
+/** Options of `FileReceiptStore`: the journal's key (else `EnactClient` attaches it). */
+export type FileReceiptStoreOptions = JournalOptions;
+
 /**
  * Receipts as JSON files in one directory, `<directory>/<runId>.json`, and idempotency claims
  * in `<directory>/claims/`: the default store. Processes on one machine that share the
- * directory share its receipts and its idempotency keys.
+ * directory share its receipts and its idempotency keys. Every receipt written is also recorded
+ * in the directory's tamper-evident journal (`<directory>/journal/`, see `FileJournal`).
  *
  * @example
  * const enact = new EnactClient({ ..., receiptStore: new FileReceiptStore("/var/lib/agent/receipts") });
  */
 export class FileReceiptStore implements ReceiptStore {
   readonly #claims: FileClaims;
+  // --- journal (issue 8): the receipt file is written first, then its journal entry. ---
+  readonly #journal: JournalSlot<FileJournal>;
 
-  constructor(readonly directory = "receipts") {
+  constructor(
+    readonly directory = "receipts",
+    options: FileReceiptStoreOptions = {},
+  ) {
     this.#claims = new FileClaims(join(directory, "claims"));
+    this.#journal = new JournalSlot(options, (key) => new FileJournal(directory, key));
   }
 
-  write(receipt: Receipt): Promise<string> {
-    return writeReceipt(receipt, this.directory);
+  /** Called by `EnactClient` with the journal key derived from its secret. */
+  attachJournal(key: JournalKey): void {
+    this.#journal.attach(key);
   }
+
+  async write(receipt: Receipt): Promise<string> {
+    const journal = this.#journal.journal;
+    const path = await writeReceipt(receipt, this.directory);
+    await journal.append({ runId: receipt.runId, signature: receipt.signature });
+    return path;
+  }
+  // --- end journal ---
 
   async load(runId: string): Promise<Receipt | undefined> {
     if (!/^[0-9a-fA-F-]{36}$/.test(runId)) return undefined;

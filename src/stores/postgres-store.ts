@@ -1,12 +1,15 @@
 import { createHash } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
 import { ConfigurationError, CorruptReceiptError, ReceiptExistsError } from "../errors.js";
+import type { JournalKey } from "../journal/key.js";
+import { PostgresJournal } from "../journal/postgres-journal.js";
+import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
 import { loadPeer } from "../peer.js";
 import type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./receipt-store.js";
 
 /** How to reach the database, and where in it the tables live. */
-export interface PostgresReceiptStoreOptions {
+export interface PostgresReceiptStoreOptions extends JournalOptions {
   /** Default `process.env.DATABASE_URL`. Ignored when `pool` is given. */
   connectionString?: string;
   /** A ready `pg.Pool`; the store then never ends it. */
@@ -37,6 +40,8 @@ export class PostgresReceiptStore implements ReceiptStore {
   readonly #claims: string;
   readonly #prefix: string;
   #ready: Promise<void> | undefined;
+  // Tamper-evident journal (issue 8): table <prefix>journal, see PostgresJournal.
+  readonly #journal: JournalSlot<PostgresJournal>;
 
   constructor(options: PostgresReceiptStoreOptions = {}) {
     const prefix = options.tablePrefix ?? "enact_";
@@ -59,6 +64,12 @@ export class PostgresReceiptStore implements ReceiptStore {
       this.#pool = new pg.Pool({ connectionString });
       this.#ownsPool = true;
     }
+    this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, qualify(`${prefix}journal`), key));
+  }
+
+  /** Called by `EnactClient` with the journal key derived from its secret. */
+  attachJournal(key: JournalKey): void {
+    this.#journal.attach(key);
   }
 
   /** Creates the tables and indexes if they are missing. Called on first use; safe to call again. */
@@ -102,9 +113,16 @@ export class PostgresReceiptStore implements ReceiptStore {
   }
 
   async write(receipt: Receipt): Promise<string> {
+    const journal = this.#journal.journal;
     await this.migrate();
+    // The receipt row and its journal entry are committed together (issue 8).
+    await journal.record(receipt, (client) => this.#insert(client, receipt));
+    return `postgres:${receipt.runId}`;
+  }
+
+  async #insert(client: PoolClient, receipt: Receipt): Promise<void> {
     try {
-      await this.#pool.query(
+      await client.query(
         `INSERT INTO ${this.#receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [
@@ -121,7 +139,6 @@ export class PostgresReceiptStore implements ReceiptStore {
       if ((error as { code?: string }).code === "23505") throw new ReceiptExistsError(`postgres:${receipt.runId}`);
       throw error;
     }
-    return `postgres:${receipt.runId}`;
   }
 
   async load(runId: string): Promise<Receipt | undefined> {

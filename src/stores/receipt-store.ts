@@ -1,3 +1,4 @@
+import type { JournalKey } from "../journal/key.js";
 import type { Decision, Receipt } from "../models.js";
 
 /** Which receipts `list()` returns; every field narrows the result. */
@@ -55,6 +56,11 @@ export interface ReceiptStore {
   getClaim(key: string): Promise<IdempotencyClaim | undefined>;
   /** Frees `key` if `runId` still holds it, so the key may be claimed again. Resolves whether it did. */
   releaseClaim(key: string, runId: string): Promise<boolean>;
+  /**
+   * Optional: receives the key of the store's tamper-evident journal, derived from the client's
+   * secret, when the store is handed to `EnactClient` (issue 8).
+   */
+  attachJournal?(key: JournalKey): void;
 }
 
 /** True when `receipt` passes every condition of `filter`. */

@@ -17,7 +17,7 @@ async function freshStore(): Promise<{ store: PostgresReceiptStore; prefix: stri
   const db = await getTestDatabase();
   const prefix = `${db.uniqueName("enact")}_`;
   prefixes.push(prefix);
-  const store = new PostgresReceiptStore({ connectionString: db.connectionString, tablePrefix: prefix });
+  const store = new PostgresReceiptStore({ connectionString: db.connectionString, tablePrefix: prefix, secret: TEST_SECRET });
   stores.push(store);
   return { store, prefix, connectionString: db.connectionString };
 }
@@ -95,7 +95,7 @@ describe("PostgresReceiptStore", () => {
 
   it("creates its tables once even when many clients start at the same time", async () => {
     const { connectionString, prefix } = await freshStore();
-    const racers = Array.from({ length: 5 }, () => new PostgresReceiptStore({ connectionString, tablePrefix: prefix }));
+    const racers = Array.from({ length: 5 }, () => new PostgresReceiptStore({ connectionString, tablePrefix: prefix, secret: TEST_SECRET }));
     stores.push(...racers);
     await Promise.all(racers.map((store) => store.migrate()));
     const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: racers[0], workflows: [async function noop() { return []; }] });

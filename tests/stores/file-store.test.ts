@@ -7,7 +7,7 @@ import { TEST_SECRET } from "../support/context.js";
 
 let store: FileReceiptStore;
 beforeEach(async () => {
-  store = new FileReceiptStore(await mkdtemp(join(tmpdir(), "enact-file-store-")));
+  store = new FileReceiptStore(await mkdtemp(join(tmpdir(), "enact-file-store-")), { secret: TEST_SECRET });
 });
 
 function receipt(overrides: { workflow?: string; actorEmail?: string; decision?: "PASS" | "BLOCK"; timestamp?: string } = {}): Receipt {

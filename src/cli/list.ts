@@ -1,0 +1,112 @@
+import Table from "cli-table3";
+import { matchesFilter, type ReceiptFilter } from "../stores/receipt-store.js";
+import { Decision, type Receipt } from "../models.js";
+import { CliError, ExitCode } from "./exit-codes.js";
+import { brief, clean, colorsFor, writeLines } from "./output.js";
+import { actionSummary, asReceipt, decisionLabel, shortTime } from "./receipt-view.js";
+import { signerFor, type AuditableStore, type StoreCommand } from "./store.js";
+
+/** Options of `enact-sdk list`. */
+export interface ListOptions {
+  workflow?: string;
+  actor?: string;
+  decision?: string;
+  since?: string;
+  until?: string;
+  json?: boolean;
+}
+
+interface Row {
+  receipt: Receipt;
+  signatureValid: boolean;
+}
+
+/**
+ * `enact-sdk list`: a table of receipts, oldest first, with whether each signature is valid.
+ * Receipts that cannot be read are named on stderr and make the exit code 5.
+ */
+export function listCommand(options: ListOptions): StoreCommand {
+  const filter = parseFilter(options);
+  return (store, secret) => list(store, secret, filter, options.json === true);
+}
+
+async function list(store: AuditableStore, secret: string, filter: ReceiptFilter, json: boolean): Promise<ExitCode> {
+  const signer = signerFor(secret);
+  const rows: Row[] = [];
+  const unreadable: { runId: string; where: string; problem: string }[] = [];
+  for (const stored of await store.readAll()) {
+    const receipt = stored.error === undefined ? asReceipt(stored.value) : stored.error;
+    if (typeof receipt === "string") unreadable.push({ runId: stored.runId, where: stored.where, problem: receipt });
+    else if (matchesFilter(receipt, filter)) rows.push({ receipt, signatureValid: signer.verify(stored.value) });
+  }
+  rows.sort((a, b) => a.receipt.timestamp.localeCompare(b.receipt.timestamp) || a.receipt.runId.localeCompare(b.receipt.runId));
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ receipts: rows.map(toJson), unreadable }, null, 2)}\n`);
+  } else {
+    writeLines(process.stdout, rows.length === 0 ? ["No receipts match."] : [renderTable(rows)]);
+  }
+  const err = colorsFor(process.stderr);
+  writeLines(process.stderr, unreadable.map((item) => err.yellow(`warning: ${clean(item.where)} ${clean(item.problem)}`)));
+  return unreadable.length > 0 ? ExitCode.unreadable : ExitCode.ok;
+}
+
+function parseFilter(options: ListOptions): ReceiptFilter {
+  const filter: ReceiptFilter = {};
+  if (options.workflow !== undefined) filter.workflow = options.workflow;
+  if (options.actor !== undefined) filter.actorEmail = options.actor;
+  if (options.decision !== undefined) {
+    const decision = Decision.safeParse(options.decision.toUpperCase());
+    if (!decision.success) {
+      throw new CliError(ExitCode.usage, `--decision must be one of ${Decision.options.join(", ")}, got ${JSON.stringify(options.decision)}`);
+    }
+    filter.decision = decision.data;
+  }
+  if (options.since !== undefined) filter.since = parseTime("--since", options.since);
+  if (options.until !== undefined) filter.until = parseTime("--until", options.until);
+  return filter;
+}
+
+function parseTime(flag: string, text: string): Date {
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) {
+    throw new CliError(ExitCode.usage, `${flag} must be an ISO-8601 date or time (e.g. 2026-11-22 or 2026-11-22T08:00:00Z), got ${JSON.stringify(text)}`);
+  }
+  return new Date(time);
+}
+
+function renderTable(rows: readonly Row[]): string {
+  const c = colorsFor(process.stdout);
+  // cli-table3 colours headers and borders itself; switch that off and colour with picocolors,
+  // which knows whether stdout is a terminal.
+  const table = new Table({
+    head: ["time", "run id", "workflow", "actor", "decision", "actions", "signature"].map((title) => c.bold(title)),
+    style: { head: [], border: [] },
+    // One line per receipt, no rule between rows: long listings stay readable.
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
+  for (const { receipt, signatureValid } of rows) {
+    table.push([
+      shortTime(receipt.timestamp),
+      receipt.runId,
+      brief(receipt.workflow, 40),
+      brief(receipt.actorEmail, 40),
+      decisionLabel(receipt.decision, c),
+      actionSummary(receipt),
+      signatureValid ? c.green("valid") : c.red("INVALID"),
+    ]);
+  }
+  return table.toString();
+}
+
+function toJson({ receipt, signatureValid }: Row): Record<string, unknown> {
+  return {
+    timestamp: receipt.timestamp,
+    runId: receipt.runId,
+    workflow: receipt.workflow,
+    actorEmail: receipt.actorEmail,
+    decision: receipt.decision,
+    actions: receipt.actionsTaken.map(({ system, action, success }) => ({ system, action, success })),
+    signatureValid,
+  };
+}

@@ -1,0 +1,101 @@
+import type { Pool } from "pg";
+import { walkJournal, type AuditReport, type JournalAnchor, type StoredReceipt } from "../journal/audit.js";
+import { StoreNotFoundError, type ProgressListener } from "../journal/file-source.js";
+import { JournalKey } from "../journal/key.js";
+import {
+  assertTables,
+  auditPostgresStore,
+  postgresTables,
+  readPostgresJournal,
+  readPostgresReceipt,
+  readPostgresReceipts,
+  type PostgresTables,
+} from "../journal/postgres-source.js";
+import { MissingPeerDependencyError } from "../errors.js";
+import { loadPeer } from "../peer.js";
+import { CliError, ExitCode } from "./exit-codes.js";
+import type { AuditableStore } from "./store.js";
+
+/** Where a Postgres store is: the database and the tables' prefix and schema. */
+export interface PostgresLocation {
+  databaseUrl: string;
+  tablePrefix?: string | undefined;
+  schema?: string | undefined;
+}
+
+/** Opens a `PostgresReceiptStore`'s tables for reading; exit 4 when the database or tables are not there. */
+export async function openPostgresStore(location: PostgresLocation, secret: string): Promise<AuditableStore> {
+  let url: URL;
+  try {
+    url = new URL(location.databaseUrl);
+  } catch {
+    throw new CliError(ExitCode.usage, "--database-url must be a URL such as postgres://user@host:5432/dbname");
+  }
+  let tables: PostgresTables;
+  try {
+    tables = postgresTables(location);
+  } catch (error) {
+    throw new CliError(ExitCode.usage, (error as Error).message);
+  }
+  let pg: typeof import("pg");
+  try {
+    pg = loadPeer<typeof import("pg")>("pg", "enact-sdk --database-url");
+  } catch (error) {
+    if (error instanceof MissingPeerDependencyError) throw new CliError(ExitCode.usage, error.message);
+    throw error;
+  }
+  // Never print the password: name the store by user, host and database only.
+  url.password = "";
+  const label = url.toString();
+  const pool = new pg.Pool({ connectionString: location.databaseUrl, max: 4 });
+  // An idle client's network error must not crash the CLI; the failing query reports it.
+  pool.on("error", () => undefined);
+  try {
+    await assertTables(pool, tables);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    if (error instanceof StoreNotFoundError) throw new CliError(ExitCode.storeNotFound, `${error.message} (${label}).`);
+    const code = (error as { code?: string }).code;
+    throw new CliError(ExitCode.storeNotFound, `Cannot read the database ${label}: ${(error as Error).message}${code === undefined ? "" : ` (${code})`}.`);
+  }
+  return new PostgresStore(label, pool, tables, secret);
+}
+
+class PostgresStore implements AuditableStore {
+  readonly #pool: Pool;
+  readonly #tables: PostgresTables;
+  readonly #secret: string;
+
+  constructor(
+    readonly label: string,
+    pool: Pool,
+    tables: PostgresTables,
+    secret: string,
+  ) {
+    this.#pool = pool;
+    this.#tables = tables;
+    this.#secret = secret;
+  }
+
+  audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor }): Promise<AuditReport> {
+    return auditPostgresStore(this.#pool, this.#tables, this.#secret, options);
+  }
+
+  async readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]> {
+    const all: StoredReceipt[] = [];
+    await readPostgresReceipts(this.#pool, this.#tables, (stored) => all.push(stored), onProgress);
+    return all;
+  }
+
+  read(runId: string): Promise<StoredReceipt | undefined> {
+    return readPostgresReceipt(this.#pool, this.#tables, runId);
+  }
+
+  async journal(): Promise<ReturnType<typeof walkJournal>> {
+    return walkJournal(JournalKey.fromSecret(this.#secret), await readPostgresJournal(this.#pool, this.#tables));
+  }
+
+  close(): Promise<void> {
+    return this.#pool.end();
+  }
+}

@@ -1,0 +1,21 @@
+import { join } from "node:path";
+import { config } from "dotenv";
+import { CliError, ExitCode } from "./exit-codes.js";
+
+/**
+ * The receipt secret: `ENACT_SECRET` from the environment, else from `.env` in the current
+ * directory. The environment wins over `.env`, as with dotenv everywhere.
+ */
+export function loadSecret(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  if (env.ENACT_SECRET === undefined || env.ENACT_SECRET === "") {
+    const parsed = config({ path: join(cwd, ".env"), processEnv: {}, quiet: true }).parsed;
+    const fromFile = parsed?.ENACT_SECRET;
+    if (fromFile !== undefined && fromFile !== "") return fromFile;
+    throw new CliError(
+      ExitCode.noSecret,
+      "ENACT_SECRET is not set. Set it to the secret your EnactClient signs receipts with, in the environment " +
+        "or in a .env file in the current directory (ENACT_SECRET=...).",
+    );
+  }
+  return env.ENACT_SECRET;
+}

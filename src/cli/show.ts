@@ -1,0 +1,103 @@
+import type { Receipt } from "../models.js";
+import { CliError, ExitCode } from "./exit-codes.js";
+import { brief, clean, colorsFor, compactJson, writeLines, type Colors } from "./output.js";
+import { asReceipt, decisionLabel } from "./receipt-view.js";
+import { signerFor, type AuditableStore, type StoreCommand } from "./store.js";
+
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Options of `enact-sdk show`. */
+export interface ShowOptions {
+  json?: boolean;
+}
+
+/** Where the receipt stands in the journal. */
+interface JournalStatus {
+  recorded: boolean;
+  /** The journal's entry for this run, when there is an authentic one. */
+  seq?: number;
+  /** True when the stored receipt is the one the journal recorded. */
+  matches: boolean;
+  /** Problems of the journal as a whole (not necessarily about this receipt). */
+  journalProblems: number;
+}
+
+/**
+ * `enact-sdk show <runId>`: one receipt in words: who asked, what, the decision and why (each
+ * policy), what changed (each action), any error, and whether the signature and journal vouch
+ * for it. Exit 0 when they do, 1 when they do not, 6 when there is no such receipt, 5 when it
+ * cannot be read.
+ */
+export function showCommand(runId: string, options: ShowOptions): StoreCommand {
+  const id = runId.toLowerCase();
+  if (!RUN_ID.test(id)) throw new CliError(ExitCode.usage, `${JSON.stringify(runId)} is not a run id (a UUID such as 0b6f1c52-8d7e-4a39-9f0e-3c2d1b4a5e6f)`);
+  return (store, secret) => show(store, secret, id, options.json === true);
+}
+
+async function show(store: AuditableStore, secret: string, id: string, json: boolean): Promise<ExitCode> {
+  const stored = await store.read(id);
+  if (stored === undefined) throw new CliError(ExitCode.notFound, `No receipt for run ${id} in ${store.label}.`);
+  if (stored.error !== undefined) throw new CliError(ExitCode.unreadable, `${stored.where} ${stored.error}.`);
+  const receipt = asReceipt(stored.value);
+  if (typeof receipt === "string") throw new CliError(ExitCode.unreadable, `${stored.where} ${receipt}.`);
+
+  const signatureValid = signerFor(secret).verify(stored.value);
+  const { check, byRunId } = await store.journal();
+  const entry = byRunId.get(id);
+  const journal: JournalStatus = {
+    recorded: entry !== undefined,
+    ...(entry === undefined ? {} : { seq: entry.seq }),
+    matches: entry !== undefined && entry.signature === receipt.signature && receipt.runId === id,
+    journalProblems: check.problems.length,
+  };
+  const trusted = signatureValid && journal.matches;
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ receipt, signatureValid, journal }, null, 2)}\n`);
+  } else {
+    writeLines(process.stdout, render(receipt, signatureValid, journal, colorsFor(process.stdout)));
+  }
+  return trusted ? ExitCode.ok : ExitCode.verificationFailed;
+}
+
+function render(receipt: Receipt, signatureValid: boolean, journal: JournalStatus, c: Colors): string[] {
+  const pass = (ok: boolean, yes: string, no: string): string => (ok ? c.green(yes) : c.red(no));
+  const label = (text: string): string => c.dim(text.padEnd(11));
+  const lines = [
+    c.bold(`Receipt ${receipt.runId}`),
+    `  ${label("signature")}${pass(signatureValid, "VALID", "INVALID: this receipt was changed, forged, or signed with another secret")}`,
+    `  ${label("journal")}${journalLine(journal, c)}`,
+    `  ${label("when")}${clean(receipt.timestamp)}`,
+    `  ${label("who")}${clean(receipt.actorEmail)}`,
+    `  ${label("what")}${clean(receipt.workflow)}`,
+    `  ${label("decision")}${decisionLabel(receipt.decision, c)}`,
+  ];
+  if (receipt.rollbackOf !== undefined) lines.push(`  ${label("rolls back")}${clean(receipt.rollbackOf)}`);
+  if (receipt.note !== undefined) lines.push(`  ${label("note")}${clean(receipt.note)}`);
+  if (receipt.idempotencyKey !== undefined) lines.push(`  ${label("idem. key")}${clean(receipt.idempotencyKey)}`);
+  lines.push(`  ${label("payload")}${brief(compactJson(receipt.payload), 400)}`);
+
+  lines.push("", c.bold(`Why: ${receipt.policyResults.length} ${receipt.policyResults.length === 1 ? "policy" : "policies"}`));
+  if (receipt.policyResults.length === 0) lines.push("  (none)");
+  for (const result of receipt.policyResults) {
+    lines.push(`  ${result.passed ? c.green("PASS") : c.red("FAIL")}  ${clean(result.policy)}: ${clean(result.reason)}`);
+  }
+
+  lines.push("", c.bold(`What changed: ${receipt.actionsTaken.length} ${receipt.actionsTaken.length === 1 ? "action" : "actions"}`));
+  if (receipt.actionsTaken.length === 0) {
+    lines.push(receipt.decision === "BLOCK" ? "  (nothing: the run was blocked)" : "  (nothing)");
+  }
+  for (const action of receipt.actionsTaken) {
+    const state = !action.success ? c.red("FAILED") : action.alreadyDone === true ? c.yellow("already done") : c.green("done");
+    lines.push(`  ${clean(action.system)}.${clean(action.action)}  ${state}  ${brief(compactJson(action.output), 200)}`);
+  }
+  if (receipt.error !== undefined) lines.push("", `${c.red(c.bold("Error:"))} ${clean(receipt.error)}`);
+  return lines;
+}
+
+function journalLine(journal: JournalStatus, c: Colors): string {
+  const elsewhere = journal.journalProblems > 0 ? c.yellow(` (the journal has ${journal.journalProblems} problem(s) elsewhere: run verify)`) : "";
+  if (!journal.recorded) return c.red("NOT IN THE JOURNAL: injected, or written without the journal") + elsewhere;
+  if (!journal.matches) return c.red(`DIFFERS from journal entry ${journal.seq}: replaced by another receipt`) + elsewhere;
+  return c.green(`recorded as entry ${journal.seq}`) + elsewhere;
+}

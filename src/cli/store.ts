@@ -1,0 +1,96 @@
+import { ReceiptSigner } from "../receipt.js";
+import { walkJournal, type AuditReport, type JournalAnchor, type StoredReceipt } from "../journal/audit.js";
+import {
+  assertDirectory,
+  auditReceiptDirectory,
+  listReceiptFiles,
+  readJournalDirectory,
+  readReceiptFile,
+  readReceiptFiles,
+  StoreNotFoundError,
+  type ProgressListener,
+} from "../journal/file-source.js";
+import { JournalKey } from "../journal/key.js";
+import { CliError, ExitCode } from "./exit-codes.js";
+import { openPostgresStore } from "./postgres-store.js";
+
+/** What the commands need from a receipt store, whatever it is kept in. */
+export interface AuditableStore {
+  /** How to name the store in messages: the directory, or the database without its password. */
+  readonly label: string;
+  /** Checks every receipt and the journal. */
+  audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor }): Promise<AuditReport>;
+  /** Every stored receipt, as read (parsed or with an error). */
+  readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]>;
+  /** One stored receipt, or undefined when there is none with this run id. */
+  read(runId: string): Promise<StoredReceipt | undefined>;
+  /** The journal walked and checked. */
+  journal(): Promise<ReturnType<typeof walkJournal>>;
+  close(): Promise<void>;
+}
+
+/** A command whose arguments have been checked, ready to run on a store. */
+export type StoreCommand = (store: AuditableStore, secret: string) => Promise<ExitCode>;
+
+/** Where the command should look, from its arguments. */
+export interface StoreLocation {
+  directory: string;
+  databaseUrl?: string | undefined;
+  tablePrefix?: string | undefined;
+  schema?: string | undefined;
+}
+
+/** Opens the store a command names; fails with exit code 4 when it does not exist. */
+export async function openStore(location: StoreLocation, secret: string): Promise<AuditableStore> {
+  if (location.databaseUrl !== undefined) {
+    return openPostgresStore({ databaseUrl: location.databaseUrl, tablePrefix: location.tablePrefix, schema: location.schema }, secret);
+  }
+  const store = new DirectoryStore(location.directory, secret);
+  try {
+    await assertDirectory(location.directory);
+  } catch (error) {
+    if (error instanceof StoreNotFoundError) {
+      throw new CliError(ExitCode.storeNotFound, `${error.message}. Pass the directory your EnactClient writes receipts to.`);
+    }
+    throw error;
+  }
+  return store;
+}
+
+/** A receipt directory written by `FileReceiptStore`. */
+class DirectoryStore implements AuditableStore {
+  readonly #secret: string;
+
+  constructor(
+    readonly label: string,
+    secret: string,
+  ) {
+    this.#secret = secret;
+  }
+
+  audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor }): Promise<AuditReport> {
+    return auditReceiptDirectory(this.label, this.#secret, options);
+  }
+
+  async readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]> {
+    const all: StoredReceipt[] = [];
+    await readReceiptFiles(this.label, await listReceiptFiles(this.label), (stored) => all.push(stored), onProgress);
+    return all;
+  }
+
+  async read(runId: string): Promise<StoredReceipt | undefined> {
+    const stored = await readReceiptFile(this.label, runId);
+    return stored.error === "does not exist" ? undefined : stored;
+  }
+
+  async journal(): Promise<ReturnType<typeof walkJournal>> {
+    return walkJournal(JournalKey.fromSecret(this.#secret), await readJournalDirectory(this.label));
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The signer the commands check signatures with: one imported key for the whole run. */
+export function signerFor(secret: string): ReceiptSigner {
+  return new ReceiptSigner(secret);
+}

@@ -1,0 +1,112 @@
+import { SingleBar } from "cli-progress";
+import type { AuditReport, JournalAnchor, ReceiptFinding } from "../journal/audit.js";
+import { CliError, ExitCode } from "./exit-codes.js";
+import { clean, colorsFor, writeLines } from "./output.js";
+import type { AuditableStore, StoreCommand } from "./store.js";
+
+/** A progress bar is worth its noise only on stores this large. */
+const PROGRESS_THRESHOLD = 500;
+
+/** Options of `enact-sdk verify`. */
+export interface VerifyOptions {
+  json?: boolean;
+  anchor?: string;
+}
+
+/**
+ * `enact-sdk verify [dir]`: checks every receipt's signature and the journal's chain, prints each
+ * bad receipt and what is wrong, then the counts. Exit 0 only when all is well; 1 when anything
+ * was tampered with (invalid, missing, injected, journal broken); 5 when the only problem is
+ * receipts that cannot be read.
+ */
+export function verifyCommand(options: VerifyOptions): StoreCommand {
+  const anchor = options.anchor === undefined ? undefined : parseAnchor(options.anchor);
+  return (store) => verify(store, anchor, options.json === true);
+}
+
+async function verify(store: AuditableStore, anchor: JournalAnchor | undefined, json: boolean): Promise<ExitCode> {
+  const bar = progressBar();
+  let report: AuditReport;
+  try {
+    report = await store.audit({
+      ...(anchor === undefined ? {} : { anchor }),
+      onProgress: (done, total) => bar?.update(done, total),
+    });
+  } finally {
+    bar?.stop();
+  }
+  const code = exitCodeOf(report);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ store: store.label, exitCode: code, ...report }, null, 2)}\n`);
+  } else {
+    writeLines(process.stdout, render(store.label, report));
+  }
+  return code;
+}
+
+function exitCodeOf(report: AuditReport): ExitCode {
+  if (report.ok) return ExitCode.ok;
+  const { invalid, missing } = report.counts;
+  if (invalid > 0 || missing > 0 || report.journal.problems.length > 0) return ExitCode.verificationFailed;
+  return ExitCode.unreadable;
+}
+
+function render(label: string, report: AuditReport): string[] {
+  const c = colorsFor(process.stdout);
+  const tag: Record<ReceiptFinding["status"], string> = {
+    invalid: c.red("INVALID   "),
+    missing: c.red("MISSING   "),
+    unreadable: c.yellow("UNREADABLE"),
+  };
+  const lines = [`Verifying receipts in ${clean(label)}`];
+  for (const finding of report.findings) {
+    lines.push(`  ${tag[finding.status]} ${finding.runId}  ${clean(finding.problems.join("; "))}`);
+  }
+  for (const problem of report.journal.problems) lines.push(`  ${c.red("JOURNAL   ")} ${clean(problem)}`);
+  if (report.findings.length > 0 || report.journal.problems.length > 0) lines.push("");
+
+  const { receipts, valid, invalid, missing, unreadable } = report.counts;
+  const count = (n: number, word: string, bad: (text: string) => string): string => (n > 0 ? bad(`${n} ${word}`) : `${n} ${word}`);
+  lines.push(
+    `Receipts: ${c.green(`${valid} valid`)}, ${count(invalid, "invalid", c.red)}, ${count(missing, "missing", c.red)}, ` +
+      `${count(unreadable, "unreadable", c.yellow)} (${receipts} in all)`,
+  );
+  const journal = report.journal;
+  const state = journal.problems.length === 0 ? "chain intact" : c.red(`${journal.problems.length} problem(s)`);
+  lines.push(`Journal:  ${journal.entries} entries, ${state}, head ${journal.head.seq}:${journal.head.mac}`);
+  lines.push(report.ok ? c.green("OK: every receipt is valid and the journal is intact.") : c.red(c.bold("FAILED: see above.")));
+  return lines;
+}
+
+/** `--anchor 41:9f…` — a head recorded earlier (seq and MAC) that the journal must still contain. */
+function parseAnchor(text: string): JournalAnchor {
+  const match = /^(\d+):([0-9a-f]{64})$/.exec(text.trim());
+  if (match === null) throw new CliError(ExitCode.usage, `--anchor must be <seq>:<64 hex MAC> as printed by verify, got ${JSON.stringify(text)}`);
+  return { seq: Number(match[1]), mac: match[2] as string };
+}
+
+// On stderr, and only on a terminal: piped output and CI logs stay clean.
+function progressBar(): { update(done: number, total: number): void; stop(): void } | undefined {
+  if (process.stderr.isTTY !== true) return undefined;
+  let bar: SingleBar | undefined;
+  return {
+    update(done, total) {
+      if (total < PROGRESS_THRESHOLD) return;
+      if (bar === undefined) {
+        bar = new SingleBar({
+          stream: process.stderr,
+          format: "verifying [{bar}] {percentage}% | {value}/{total} receipts",
+          clearOnComplete: true,
+          hideCursor: true,
+          noTTYOutput: false,
+        });
+        bar.start(total, done);
+      } else {
+        bar.update(done);
+      }
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}

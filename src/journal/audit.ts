@@ -1,0 +1,199 @@
+import type { ReceiptSigner } from "../receipt.js";
+import { EMPTY_HEAD, GENESIS, openEntry, type JournalEntry, type JournalHead } from "./entry.js";
+import type { JournalKey } from "./key.js";
+
+/** One journal entry as read from a store, before it is checked. */
+export interface RawJournalEntry {
+  /** Where it was read, for messages: `journal/000000000003.jsonl line 2`, `journal row 17`. */
+  where: string;
+  /** The parsed JSON, when it could be parsed. */
+  value?: unknown;
+  /** Why it could not be read, when it could not. */
+  error?: string;
+}
+
+/** One stored receipt as read from a store, before it is checked. */
+export interface StoredReceipt {
+  /** The run id the store files it under (file name, primary key). */
+  runId: string;
+  /** Where it was read, for messages. */
+  where: string;
+  /** The parsed JSON, when it could be read and parsed. */
+  value?: unknown;
+  /** Why it could not be read or parsed, when it could not. */
+  error?: string;
+}
+
+/** What is wrong with one receipt. */
+export interface ReceiptFinding {
+  runId: string;
+  where: string;
+  status: "invalid" | "missing" | "unreadable";
+  problems: string[];
+}
+
+/** The result of checking the journal's chain. */
+export interface JournalCheck {
+  /** Number of entries read (authentic or not; unreadable files and lines not counted). */
+  entries: number;
+  /** The last authentic entry: record it elsewhere to detect a truncated tail later. */
+  head: JournalHead;
+  problems: string[];
+}
+
+/** The outcome of auditing a whole store. */
+export interface AuditReport {
+  /** True only when every receipt is valid, none is missing, and the journal is intact. */
+  ok: boolean;
+  counts: { receipts: number; valid: number; invalid: number; missing: number; unreadable: number };
+  /** Every receipt that is not valid, in journal order, then the rest by run id. */
+  findings: ReceiptFinding[];
+  journal: JournalCheck;
+}
+
+/** An externally recorded journal position (`seq` and its `mac`) the journal must still contain. */
+export type JournalAnchor = JournalHead;
+
+/**
+ * Checks the journal: every entry must be authentic (its MAC), the entries must be numbered
+ * 0, 1, 2, … without gaps or repeats, each linked to the one before (`prev`), and stored in that
+ * order. Problems are collected, not thrown, each reported once.
+ */
+export function walkJournal(
+  key: JournalKey,
+  raw: Iterable<RawJournalEntry>,
+  anchor?: JournalAnchor,
+): { check: JournalCheck; byRunId: Map<string, JournalEntry & { where: string }> } {
+  const problems: string[] = [];
+  const authentic: (JournalEntry & { where: string })[] = [];
+  let count = 0;
+  for (const item of raw) {
+    if (item.error !== undefined) {
+      problems.push(`${item.where} ${item.error}`);
+      continue;
+    }
+    count += 1;
+    const entry = openEntry(key, item.value);
+    if (typeof entry === "string") problems.push(`${item.where} ${entry}`);
+    else authentic.push({ ...entry, where: item.where });
+  }
+
+  // Stored order: each entry must come after the one stored before it.
+  authentic.forEach((entry, index) => {
+    const before = authentic[index - 1];
+    if (before !== undefined && entry.seq < before.seq) {
+      problems.push(`${entry.where}: entry ${entry.seq} is out of order (stored after entry ${before.seq})`);
+    }
+  });
+
+  // Numbering and links, in seq order.
+  const bySeq = new Map<number, JournalEntry & { where: string }>();
+  for (const entry of authentic) {
+    const earlier = bySeq.get(entry.seq);
+    if (earlier === undefined) bySeq.set(entry.seq, entry);
+    else problems.push(`${entry.where}: entry ${entry.seq} appears again (first at ${earlier.where})`);
+  }
+  let head: JournalHead = EMPTY_HEAD;
+  for (const seq of [...bySeq.keys()].sort((a, b) => a - b)) {
+    const entry = bySeq.get(seq) as JournalEntry & { where: string };
+    if (seq > head.seq + 1) {
+      const first = head.seq + 1;
+      const last = seq - 1;
+      problems.push(`entr${first === last ? `y ${first} is` : `ies ${first}–${last} are`} missing from the journal (before ${entry.where})`);
+    } else if (entry.prev !== head.mac) {
+      problems.push(`${entry.where}: entry ${seq} is not linked to entry ${head.seq}${entry.prev === GENESIS ? " (it claims to be the first)" : ""}`);
+    }
+    head = { seq, mac: entry.mac };
+  }
+
+  const byRunId = new Map<string, JournalEntry & { where: string }>();
+  for (const entry of bySeq.values()) {
+    const earlier = byRunId.get(entry.runId);
+    if (earlier === undefined) byRunId.set(entry.runId, entry);
+    else problems.push(`${entry.where} records run ${entry.runId} again (first at ${earlier.where})`);
+  }
+
+  if (anchor !== undefined) {
+    const anchored = bySeq.get(anchor.seq);
+    if (anchored === undefined) {
+      problems.push(`the anchored entry ${anchor.seq} is not in the journal (its tail was cut, or the journal was replaced)`);
+    } else if (anchored.mac !== anchor.mac) {
+      problems.push(`${anchored.where}: entry ${anchor.seq} is not the anchored one (the journal was replaced)`);
+    }
+  }
+  return { check: { entries: count, head, problems }, byRunId };
+}
+
+/**
+ * Checks receipts against the journal, one at a time so a large store need not be held in memory.
+ * Feed every stored receipt to `check()`, then call `finish()`.
+ */
+export class ReceiptAuditor {
+  readonly #signer: ReceiptSigner;
+  readonly #journal: ReturnType<typeof walkJournal>;
+  readonly #seen = new Set<string>();
+  readonly #findings: ReceiptFinding[] = [];
+  #valid = 0;
+
+  constructor(signer: ReceiptSigner, journal: ReturnType<typeof walkJournal>) {
+    this.#signer = signer;
+    this.#journal = journal;
+  }
+
+  /** Checks one stored receipt; returns its finding, or undefined when it is valid. */
+  check(stored: StoredReceipt): ReceiptFinding | undefined {
+    this.#seen.add(stored.runId);
+    const finding = this.#inspect(stored);
+    if (finding === undefined) this.#valid += 1;
+    else this.#findings.push(finding);
+    return finding;
+  }
+
+  /** The report, once every stored receipt has been checked. */
+  finish(): AuditReport {
+    for (const [runId, entry] of this.#journal.byRunId) {
+      if (!this.#seen.has(runId)) {
+        this.#findings.push({ runId, where: entry.where, status: "missing", problems: [`recorded in ${entry.where} but not in the store (deleted)`] });
+      }
+    }
+    const order = new Map([...this.#journal.byRunId.values()].map((entry) => [entry.runId, entry.seq]));
+    const rank = (finding: ReceiptFinding): number => order.get(finding.runId) ?? Number.MAX_SAFE_INTEGER;
+    const findings = this.#findings.sort((a, b) => rank(a) - rank(b) || a.runId.localeCompare(b.runId));
+    const count = (status: ReceiptFinding["status"]): number => findings.filter((f) => f.status === status).length;
+    const counts = {
+      receipts: this.#seen.size + count("missing"),
+      valid: this.#valid,
+      invalid: count("invalid"),
+      missing: count("missing"),
+      unreadable: count("unreadable"),
+    };
+    const journal = this.#journal.check;
+    return { ok: findings.length === 0 && journal.problems.length === 0, counts, findings, journal };
+  }
+
+  #inspect(stored: StoredReceipt): ReceiptFinding | undefined {
+    const entry = this.#journal.byRunId.get(stored.runId);
+    const finding = (status: ReceiptFinding["status"], problems: string[]): ReceiptFinding => ({
+      runId: stored.runId,
+      where: stored.where,
+      status,
+      problems,
+    });
+    if (stored.error !== undefined) return finding("unreadable", [stored.error]);
+    const receipt = stored.value;
+    if (typeof receipt !== "object" || receipt === null || Array.isArray(receipt)) {
+      return finding("unreadable", ["is not a JSON object"]);
+    }
+    const { runId, signature } = receipt as { runId?: unknown; signature?: unknown };
+    const problems: string[] = [];
+    const signed = this.#signer.verify(receipt);
+    if (!signed) problems.push("signature invalid (edited, forged, or signed with another secret)");
+    if (runId !== stored.runId) problems.push(`holds run ${JSON.stringify(runId)}, not ${stored.runId} (moved or swapped)`);
+    if (entry === undefined) {
+      problems.push("not in the journal (injected, or written without the journal)");
+    } else if (signed && entry.signature !== signature) {
+      problems.push(`is not the receipt the journal recorded at entry ${entry.seq} (replaced by another signed receipt)`);
+    }
+    return problems.length === 0 ? undefined : finding("invalid", problems);
+  }
+}

@@ -1,0 +1,80 @@
+import { canonicalJson } from "../receipt.js";
+import type { JournalKey } from "./key.js";
+
+/** The `prev` of the first entry: a journal starts from nothing. */
+export const GENESIS = "0".repeat(64);
+
+/** Format version of journal entries. */
+export const JOURNAL_VERSION = 1 as const;
+
+/**
+ * One line of the journal: receipt `runId`, whose `signature` was this, was stored as the
+ * `seq`-th receipt (from 0) after the entry whose MAC is `prev`. `mac` is HMAC-SHA256, under the
+ * journal key, of the RFC 8785 form of the other fields, so entries cannot be forged, edited,
+ * re-chained or renumbered without the secret.
+ *
+ * The receipt's own signature (an HMAC over every field of the receipt) is its digest here: a
+ * receipt edited or replaced by another validly signed receipt no longer matches its entry.
+ */
+export interface JournalEntry {
+  v: typeof JOURNAL_VERSION;
+  seq: number;
+  runId: string;
+  signature: string;
+  prev: string;
+  mac: string;
+}
+
+/** Where the journal ends: the last entry's `seq` and `mac` (`seq: -1`, `mac: GENESIS` when empty). */
+export interface JournalHead {
+  seq: number;
+  mac: string;
+}
+
+/** The empty journal's head. */
+export const EMPTY_HEAD: JournalHead = Object.freeze({ seq: -1, mac: GENESIS });
+
+/** What the store tells the journal about a receipt it has just stored. */
+export interface JournalItem {
+  runId: string;
+  signature: string;
+}
+
+/** Chains `items` after `head`, in order, returning the sealed entries. */
+export function chainEntries(key: JournalKey, head: JournalHead, items: readonly JournalItem[]): JournalEntry[] {
+  const entries: JournalEntry[] = [];
+  let prev = head;
+  for (const item of items) {
+    const unsealed = { v: JOURNAL_VERSION, seq: prev.seq + 1, runId: item.runId, signature: item.signature, prev: prev.mac };
+    const entry: JournalEntry = { ...unsealed, mac: key.mac(canonicalJson(unsealed)) };
+    entries.push(entry);
+    prev = { seq: entry.seq, mac: entry.mac };
+  }
+  return entries;
+}
+
+/** The entry as one JSON line (with its trailing newline). */
+export function entryLine(entry: JournalEntry): string {
+  const { v, seq, runId, signature, prev, mac } = entry;
+  return `${JSON.stringify({ v, seq, runId, signature, prev, mac })}\n`;
+}
+
+/**
+ * Reads one stored entry. Returns the entry when it is well formed and its MAC is right under
+ * `key`; otherwise a sentence saying what is wrong. The MAC covers exactly the known fields, so
+ * an entry with extra or missing fields is rejected too.
+ */
+export function openEntry(key: JournalKey, raw: unknown): JournalEntry | string {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "is not a JSON object";
+  const record = raw as Record<string, unknown>;
+  const keys = Object.keys(record).sort().join(",");
+  if (keys !== "mac,prev,runId,seq,signature,v") return `has unexpected fields (${Object.keys(record).join(", ")})`;
+  const { v, seq, runId, signature, prev, mac } = record;
+  if (v !== JOURNAL_VERSION) return `has unknown version ${JSON.stringify(v)}`;
+  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) return "has a malformed seq";
+  if (typeof runId !== "string" || typeof signature !== "string" || typeof prev !== "string") return "has malformed fields";
+  if (!key.verify(canonicalJson({ v, seq, runId, signature, prev }), mac)) {
+    return "has a wrong MAC (edited, forged, or sealed with another secret)";
+  }
+  return { v, seq, runId, signature, prev, mac: mac as string };
+}

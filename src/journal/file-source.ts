@@ -1,0 +1,158 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { EnactError } from "../errors.js";
+import { ReceiptSigner } from "../receipt.js";
+import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type StoredReceipt } from "./audit.js";
+import { JOURNAL_DIRECTORY, SEGMENT_FILE } from "./file-journal.js";
+import { JournalKey } from "./key.js";
+
+/** Receipt file names as the file store writes them. */
+export const RECEIPT_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
+
+/** How many files are read at once: enough to keep the disk busy, few enough to stay under fd limits. */
+const READ_CONCURRENCY = 64;
+
+/** The receipt store to audit does not exist (no such directory, no receipt table). */
+export class StoreNotFoundError extends EnactError {
+  readonly code = "ENACT_STORE_NOT_FOUND" as const;
+}
+
+/** Progress of a long read: `done` of `total` receipts. */
+export type ProgressListener = (done: number, total: number) => void;
+
+/** Options of `auditReceiptDirectory`. */
+export interface AuditOptions {
+  /** Called as receipts are checked. */
+  onProgress?: ProgressListener;
+  /** A journal position recorded earlier that must still be there. */
+  anchor?: JournalAnchor;
+}
+
+/**
+ * Checks every receipt of a file store and its journal: each receipt's signature, that it is the
+ * receipt the journal recorded, that no journaled receipt is missing and no receipt is unjournaled,
+ * and that the journal's chain is unbroken.
+ *
+ * @example
+ * const report = await auditReceiptDirectory("receipts", process.env.ENACT_SECRET!);
+ * if (!report.ok) console.error(report.findings);
+ */
+export async function auditReceiptDirectory(directory: string, secret: string, options: AuditOptions = {}): Promise<AuditReport> {
+  await assertDirectory(directory);
+  const journal = walkJournal(JournalKey.fromSecret(secret), await readJournalDirectory(directory), options.anchor);
+  const auditor = new ReceiptAuditor(new ReceiptSigner(secret), journal);
+  const runIds = await listReceiptFiles(directory);
+  await readReceiptFiles(directory, runIds, (stored) => void auditor.check(stored), options.onProgress);
+  return auditor.finish();
+}
+
+/** Fails with StoreNotFoundError unless `directory` is an existing directory. */
+export async function assertDirectory(directory: string): Promise<void> {
+  const info = await stat(directory).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" || error.code === "ENOTDIR") return undefined;
+    throw error;
+  });
+  if (info === undefined) throw new StoreNotFoundError(`Receipt directory ${directory} does not exist`);
+  if (!info.isDirectory()) throw new StoreNotFoundError(`${directory} is not a directory`);
+}
+
+/** The run ids of the receipt files in `directory`, sorted. */
+export async function listReceiptFiles(directory: string): Promise<string[]> {
+  const runIds: string[] = [];
+  for (const name of await readdir(directory)) {
+    const match = RECEIPT_FILE.exec(name);
+    if (match?.[1] !== undefined) runIds.push(match[1]);
+  }
+  return runIds.sort();
+}
+
+/**
+ * Reads and parses receipt files, `READ_CONCURRENCY` at a time, handing each to `visit` as soon
+ * as it is read. A file that cannot be read or parsed is handed over with its `error`.
+ */
+export async function readReceiptFiles(
+  directory: string,
+  runIds: readonly string[],
+  visit: (stored: StoredReceipt) => void,
+  onProgress?: ProgressListener,
+): Promise<void> {
+  let next = 0;
+  let done = 0;
+  onProgress?.(0, runIds.length);
+  const worker = async (): Promise<void> => {
+    while (next < runIds.length) {
+      const runId = runIds[next++] as string;
+      visit(await readReceiptFile(directory, runId));
+      done += 1;
+      onProgress?.(done, runIds.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, runIds.length) }, worker));
+}
+
+/** Reads one receipt file; never throws (a problem is reported in `error`). */
+export async function readReceiptFile(directory: string, runId: string): Promise<StoredReceipt> {
+  const where = join(directory, `${runId}.json`);
+  let text: string;
+  try {
+    text = await readFile(where, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { runId, where, error: code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? String(error)})` };
+  }
+  try {
+    return { runId, where, value: JSON.parse(text) };
+  } catch {
+    return { runId, where, error: text.trim() === "" ? "is empty" : "is not valid JSON (truncated or corrupt)" };
+  }
+}
+
+/**
+ * Every journal entry of a receipt directory, in order, with problems of the segment files
+ * themselves (a gap in their numbering, an unreadable file) as entries carrying an `error`.
+ */
+export async function readJournalDirectory(directory: string): Promise<RawJournalEntry[]> {
+  const journalDirectory = join(directory, JOURNAL_DIRECTORY);
+  const names = await readdir(journalDirectory).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [] as string[];
+    throw error;
+  });
+  const segments = names
+    .map((name) => ({ name, number: Number(SEGMENT_FILE.exec(name)?.[1] ?? Number.NaN) }))
+    .filter((segment) => !Number.isNaN(segment.number))
+    .sort((a, b) => a.number - b.number);
+  const texts = await Promise.all(
+    segments.map((segment) => readFile(join(journalDirectory, segment.name), "utf8").catch((error: NodeJS.ErrnoException) => error)),
+  );
+  const entries: RawJournalEntry[] = [];
+  let expected = 0;
+  segments.forEach((segment, index) => {
+    const where = `${JOURNAL_DIRECTORY}/${segment.name}`;
+    if (segment.number !== expected) {
+      const missing = segment.number - expected === 1 ? `segment ${expected} is` : `segments ${expected}–${segment.number - 1} are`;
+      entries.push({ where: `${JOURNAL_DIRECTORY}/`, error: `${missing} missing` });
+    }
+    expected = segment.number + 1;
+    const text = texts[index];
+    if (typeof text !== "string") {
+      entries.push({ where, error: `cannot be read (${text?.code ?? "unknown error"})` });
+      return;
+    }
+    if (text === "") {
+      entries.push({ where, error: "is empty" });
+      return;
+    }
+    const lines = text.split("\n");
+    if (lines[lines.length - 1] === "") lines.pop();
+    else entries.push({ where, error: "does not end with a newline (truncated)" });
+    lines.forEach((line, lineIndex) => {
+      const at = `${where} line ${lineIndex + 1}`;
+      try {
+        entries.push({ where: at, value: JSON.parse(line) });
+      } catch {
+        entries.push({ where: at, error: "is not valid JSON" });
+      }
+    });
+  });
+  return entries;
+}

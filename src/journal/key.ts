@@ -1,0 +1,59 @@
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
+
+/** Labels the journal's key so a journal MAC can never be mistaken for a receipt signature. */
+const JOURNAL_KEY_LABEL = "enact-sdk journal v1";
+
+/**
+ * The key that seals the receipt journal: HMAC-SHA256(secret, "enact-sdk journal v1"), derived
+ * from the client's signing secret. A store holding it can chain journal entries but cannot sign
+ * receipts, and an entry's MAC is never a valid receipt signature (different key).
+ *
+ * The key lives in a private field: it is not enumerable, not serialized and not printed.
+ *
+ * @example
+ * const store = new FileReceiptStore("receipts", { journalKey: JournalKey.fromSecret(process.env.ENACT_SECRET!) });
+ */
+export class JournalKey {
+  readonly #key: KeyObject;
+  readonly #fingerprint: Buffer;
+
+  private constructor(derived: Buffer) {
+    this.#key = createSecretKey(derived);
+    this.#fingerprint = this.#digest("fingerprint");
+  }
+
+  /** Derives the journal key from a receipt signing secret. */
+  static fromSecret(secret: string): JournalKey {
+    if (typeof secret !== "string" || secret === "") throw new TypeError("The journal key needs a non-empty secret");
+    return new JournalKey(createHmac("sha256", Buffer.from(secret, "utf8")).update(JOURNAL_KEY_LABEL).digest());
+  }
+
+  /** Lowercase hex HMAC-SHA256 of `text` (UTF-8) under the journal key. */
+  mac(text: string): string {
+    return this.#digest(text).toString("hex");
+  }
+
+  /** True when `mac` (hex) is the MAC of `text`. Constant time; never throws. */
+  verify(text: string, mac: unknown): boolean {
+    if (typeof mac !== "string" || !/^[0-9a-f]{64}$/.test(mac)) return false;
+    return timingSafeEqual(this.#digest(text), Buffer.from(mac, "hex"));
+  }
+
+  /** True when both keys come from the same secret. */
+  equals(other: JournalKey): boolean {
+    return timingSafeEqual(this.#fingerprint, other.#fingerprint);
+  }
+
+  /** Never reveal key material through JSON or console output. */
+  toJSON(): string {
+    return "[JournalKey]";
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return "[JournalKey]";
+  }
+
+  #digest(text: string): Buffer {
+    return createHmac("sha256", this.#key).update(text, "utf8").digest();
+  }
+}

@@ -1,0 +1,109 @@
+import type { Pool } from "pg";
+import { ReceiptSigner } from "../receipt.js";
+import { ReceiptAuditor, walkJournal, type AuditReport, type RawJournalEntry, type StoredReceipt } from "./audit.js";
+import { StoreNotFoundError, type AuditOptions, type ProgressListener } from "./file-source.js";
+import { JournalKey } from "./key.js";
+
+/** The quoted names of a Postgres store's tables (as `PostgresReceiptStore` names them). */
+export interface PostgresTables {
+  receipts: string;
+  journal: string;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
+
+/** Receipts are read this many rows at a time, so a large store is never held in memory twice. */
+const PAGE = 2000;
+
+/** The tables of a store created with `tablePrefix` (default `enact_`) in `schema`. */
+export function postgresTables(options: { tablePrefix?: string | undefined; schema?: string | undefined } = {}): PostgresTables {
+  const prefix = options.tablePrefix ?? "enact_";
+  if (!NAME.test(prefix) || (options.schema !== undefined && !NAME.test(options.schema))) {
+    throw new TypeError("The table prefix and schema must be plain SQL names (letters, digits, _).");
+  }
+  const qualify = (table: string): string => (options.schema === undefined ? `"${table}"` : `"${options.schema}"."${table}"`);
+  return { receipts: qualify(`${prefix}receipts`), journal: qualify(`${prefix}journal`) };
+}
+
+/**
+ * Checks every receipt of a Postgres store and its journal, like `auditReceiptDirectory`.
+ *
+ * @example
+ * const report = await auditPostgresStore(pool, postgresTables(), process.env.ENACT_SECRET!);
+ */
+export async function auditPostgresStore(pool: Pool, tables: PostgresTables, secret: string, options: AuditOptions = {}): Promise<AuditReport> {
+  await assertTables(pool, tables);
+  const journal = walkJournal(JournalKey.fromSecret(secret), await readPostgresJournal(pool, tables), options.anchor);
+  const auditor = new ReceiptAuditor(new ReceiptSigner(secret), journal);
+  await readPostgresReceipts(pool, tables, (stored) => void auditor.check(stored), options.onProgress);
+  return auditor.finish();
+}
+
+/** Fails with StoreNotFoundError unless the store's receipt table exists. */
+export async function assertTables(pool: Pool, tables: PostgresTables): Promise<void> {
+  const { rows } = await pool.query<{ found: string | null }>("SELECT to_regclass($1)::text AS found", [tables.receipts]);
+  if (rows[0]?.found === null || rows[0] === undefined) {
+    throw new StoreNotFoundError(`The database has no receipt table ${tables.receipts}`);
+  }
+}
+
+/** Every journal row, in `seq` order; none when the journal table does not exist. */
+export async function readPostgresJournal(pool: Pool, tables: PostgresTables): Promise<RawJournalEntry[]> {
+  const { rows: exists } = await pool.query<{ found: string | null }>("SELECT to_regclass($1)::text AS found", [tables.journal]);
+  if (exists[0]?.found === null) return [];
+  const { rows } = await pool.query<{ seq: string; entry: string }>(`SELECT seq, entry FROM ${tables.journal} ORDER BY seq`);
+  return rows.map((row) => {
+    const where = `journal row ${row.seq}`;
+    try {
+      return { where, value: JSON.parse(row.entry) as unknown };
+    } catch {
+      return { where, error: "is not valid JSON" };
+    }
+  });
+}
+
+/** Reads every receipt row, a page at a time, handing each to `visit` as parsed (or with its error). */
+export async function readPostgresReceipts(
+  pool: Pool,
+  tables: PostgresTables,
+  visit: (stored: StoredReceipt) => void,
+  onProgress?: ProgressListener,
+): Promise<void> {
+  const { rows: counted } = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${tables.receipts}`);
+  const total = Number(counted[0]?.n ?? 0);
+  let done = 0;
+  let after = "00000000-0000-0000-0000-000000000000";
+  onProgress?.(0, total);
+  for (;;) {
+    const { rows } = await pool.query<{ run_id: string; receipt: string }>(
+      `SELECT run_id::text, receipt FROM ${tables.receipts} WHERE run_id > $1 ORDER BY run_id LIMIT ${PAGE}`,
+      [after],
+    );
+    for (const row of rows) {
+      visit(parseRow(tables, row));
+      done += 1;
+    }
+    onProgress?.(done, Math.max(total, done));
+    const last = rows[rows.length - 1];
+    if (last === undefined || rows.length < PAGE) return;
+    after = last.run_id;
+  }
+}
+
+/** One receipt row, or undefined when there is none with this run id. */
+export async function readPostgresReceipt(pool: Pool, tables: PostgresTables, runId: string): Promise<StoredReceipt | undefined> {
+  const { rows } = await pool.query<{ run_id: string; receipt: string }>(
+    `SELECT run_id::text, receipt FROM ${tables.receipts} WHERE run_id = $1`,
+    [runId],
+  );
+  return rows[0] === undefined ? undefined : parseRow(tables, rows[0]);
+}
+
+function parseRow(tables: PostgresTables, row: { run_id: string; receipt: string }): StoredReceipt {
+  const where = `${tables.receipts} row ${row.run_id}`;
+  try {
+    return { runId: row.run_id, where, value: JSON.parse(row.receipt) as unknown };
+  } catch {
+    return { runId: row.run_id, where, error: row.receipt.trim() === "" ? "is empty" : "is not valid JSON (truncated or corrupt)" };
+  }
+}

@@ -1,0 +1,109 @@
+import { createHmac } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { canonicalJson, ConfigurationError, defineWorkflow, EnactClient, FileReceiptStore, verifySignature } from "enact-sdk";
+import { auditReceiptDirectory } from "../../src/journal/file-source.js";
+import { JournalDamagedError } from "../../src/journal/errors.js";
+import { JournalKey } from "../../src/journal/key.js";
+import { CLI_SECRET, fillStore, makeReceipt, ROOT, runNode, segments, tempDirectory, TSX } from "../support/cli.js";
+
+const noop = defineWorkflow("noop", async () => []);
+
+describe("FileReceiptStore's journal", () => {
+  it("keeps one unbroken chain under 300 concurrent runs of one client, batching entries", async () => {
+    const directory = await tempDirectory();
+    const enact = new EnactClient({ secret: CLI_SECRET, receiptDir: directory, workflows: [noop] });
+    await Promise.all(Array.from({ length: 300 }, () => enact.run({ workflow: "noop", actorEmail: "a@b.com" })));
+    const report = await auditReceiptDirectory(directory, CLI_SECRET);
+    expect(report).toMatchObject({ ok: true, counts: { receipts: 300, valid: 300 }, journal: { entries: 300, problems: [] } });
+    expect((await segments(directory)).length).toBeLessThan(300);
+  });
+
+  it("keeps one unbroken chain when two stores in one process write to the same directory at once", async () => {
+    const directory = await tempDirectory();
+    const stores = [new FileReceiptStore(directory, { secret: CLI_SECRET }), new FileReceiptStore(directory, { secret: CLI_SECRET })];
+    await Promise.all(Array.from({ length: 200 }, (_, i) => (stores[i % 2] as FileReceiptStore).write(makeReceipt())));
+    const report = await auditReceiptDirectory(directory, CLI_SECRET);
+    expect(report).toMatchObject({ ok: true, counts: { valid: 200 }, journal: { entries: 200, problems: [] } });
+  });
+
+  it("keeps one unbroken chain when three processes write to the same directory at once", { timeout: 60_000 }, async () => {
+    const directory = await tempDirectory();
+    const writer = join(ROOT, "tests/support/journal-writer.ts");
+    const startAt = String(Date.now() + 2_000);
+    const results = await Promise.all([1, 2, 3].map(() => runNode(["--import", TSX, writer, directory, "200", startAt])));
+    expect(results.map((result) => [result.code, result.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
+    const report = await auditReceiptDirectory(directory, CLI_SECRET);
+    expect(report).toMatchObject({ ok: true, counts: { receipts: 600, valid: 600 }, journal: { entries: 600, head: { seq: 599 }, problems: [] } });
+    // The writers really raced: their entries interleave in the journal.
+    const writers: unknown[] = [];
+    for (const path of await segments(directory)) {
+      for (const line of (await readFile(path, "utf8")).trimEnd().split("\n")) {
+        const { runId } = JSON.parse(line) as { runId: string };
+        writers.push((JSON.parse(await readFile(join(directory, `${runId}.json`), "utf8")) as { payload: { pid: unknown } }).payload.pid);
+      }
+    }
+    expect(writers.filter((pid, i) => i > 0 && pid !== writers[i - 1]).length).toBeGreaterThan(2);
+  });
+
+  it("continues the chain of an existing journal from a new store", async () => {
+    const directory = await tempDirectory();
+    await fillStore(directory, 3);
+    await new FileReceiptStore(directory, { secret: CLI_SECRET }).write(makeReceipt());
+    expect((await auditReceiptDirectory(directory, CLI_SECRET)).journal).toMatchObject({ entries: 4, head: { seq: 3 }, problems: [] });
+  });
+
+  it("refuses to write without a journal key, and writes nothing", async () => {
+    const directory = await tempDirectory();
+    const store = new FileReceiptStore(directory);
+    await expect(store.write(makeReceipt())).rejects.toBeInstanceOf(ConfigurationError);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it("takes its key from the EnactClient it is handed to", async () => {
+    const directory = await tempDirectory();
+    const enact = new EnactClient({ secret: CLI_SECRET, receiptStore: new FileReceiptStore(directory), workflows: [noop] });
+    await enact.run({ workflow: "noop", actorEmail: "a@b.com" });
+    expect(await auditReceiptDirectory(directory, CLI_SECRET)).toMatchObject({ ok: true, counts: { valid: 1 } });
+  });
+
+  it("refuses to be attached to a client with another secret", async () => {
+    const store = new FileReceiptStore(await tempDirectory(), { secret: CLI_SECRET });
+    expect(() => store.attachJournal(JournalKey.fromSecret(CLI_SECRET))).not.toThrow();
+    expect(() => new EnactClient({ secret: "another-secret-0123456789abcdef-012345", receiptStore: store })).toThrow(/another secret/);
+  });
+
+  it("never shows the secret or the journal key in JSON or inspect output", async () => {
+    const store = new FileReceiptStore(await tempDirectory(), { secret: CLI_SECRET });
+    const derived = createHmac("sha256", CLI_SECRET).update("enact-sdk journal v1").digest("hex");
+    for (const text of [JSON.stringify(store), inspect(store, { showHidden: true, depth: 5 }), inspect(JournalKey.fromSecret(CLI_SECRET))]) {
+      expect(text).not.toContain(CLI_SECRET);
+      expect(text).not.toContain(derived);
+    }
+  });
+
+  it("refuses to chain onto a newest entry that is not authentic", async () => {
+    const directory = await tempDirectory();
+    await fillStore(directory, 2, 1);
+    const newest = (await segments(directory)).at(-1) as string;
+    await writeFile(newest, (await readFile(newest, "utf8")).replace(/"seq":1/, '"seq":5'));
+    const store = new FileReceiptStore(directory, { secret: CLI_SECRET });
+    await expect(store.write(makeReceipt())).rejects.toBeInstanceOf(JournalDamagedError);
+  });
+
+  it("writes entries any verifier can check: HMAC(HMAC(secret, label), RFC 8785 of the entry without mac)", async () => {
+    const directory = await tempDirectory();
+    const [receipt] = await fillStore(directory, 1);
+    const line = (await readFile((await segments(directory))[0] as string, "utf8")).trimEnd();
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    expect(Object.keys(entry)).toEqual(["v", "seq", "runId", "signature", "prev", "mac"]);
+    expect(entry).toMatchObject({ v: 1, seq: 0, runId: receipt?.runId, signature: receipt?.signature, prev: "0".repeat(64) });
+    const { mac, ...sealed } = entry;
+    const key = createHmac("sha256", CLI_SECRET).update("enact-sdk journal v1").digest();
+    expect(mac).toBe(createHmac("sha256", key).update(canonicalJson(sealed)).digest("hex"));
+    // A journal MAC is never a valid receipt signature: the key is different.
+    expect(verifySignature({ ...sealed, signature: mac }, CLI_SECRET)).toBe(false);
+  });
+});

@@ -1,0 +1,80 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
+import { defineWorkflow, EnactClient, ReceiptExistsError } from "enact-sdk";
+import pg from "pg";
+import { auditPostgresStore, postgresTables } from "../../src/journal/postgres-source.js";
+import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
+import { CLI_SECRET, makeReceipt, ROOT, runNode, TSX } from "../support/cli.js";
+import { DATABASE_URL, dropTables, useDatabase, freshPrefix, postgresStore, sql } from "../support/postgres-journal.js";
+
+const prefixes: string[] = [];
+beforeAll(async () => {
+  useDatabase((await getTestDatabase()).connectionString);
+});
+let pool: pg.Pool;
+beforeAll(() => {
+  pool = new pg.Pool({ connectionString: DATABASE_URL });
+});
+afterAll(async () => {
+  await pool.end();
+  for (const prefix of prefixes) await dropTables(prefix);
+  await releaseTestDatabase();
+});
+
+function prefix(): string {
+  const fresh = freshPrefix();
+  prefixes.push(fresh);
+  return fresh;
+}
+
+const audit = (tablePrefix: string) => auditPostgresStore(pool, postgresTables({ tablePrefix }), CLI_SECRET);
+
+describe("PostgresReceiptStore's journal", () => {
+  it("keeps one unbroken chain under 300 concurrent runs of one client", async () => {
+    const tablePrefix = prefix();
+    const store = new PostgresReceiptStore({ connectionString: DATABASE_URL, tablePrefix });
+    const enact = new EnactClient({ secret: CLI_SECRET, receiptStore: store, workflows: [defineWorkflow("noop", async () => [])] });
+    await Promise.all(Array.from({ length: 300 }, () => enact.run({ workflow: "noop", actorEmail: "a@b.com" })));
+    await store.close();
+    expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { receipts: 300, valid: 300 }, journal: { entries: 300, problems: [] } });
+  });
+
+  it("keeps one unbroken chain when three processes write at once", { timeout: 60_000 }, async () => {
+    const tablePrefix = prefix();
+    await sql("SELECT 1");
+    const setup = postgresStore(tablePrefix);
+    await setup.write(makeReceipt()); // create the tables before the race
+    await setup.close();
+    const writer = join(ROOT, "tests/support/journal-writer.ts");
+    const startAt = String(Date.now() + 2_000);
+    const results = await Promise.all([1, 2, 3].map(() => runNode(["--import", TSX, writer, `pg:${tablePrefix}`, "100", startAt], { env: { DATABASE_URL } })));
+    expect(results.map((result) => [result.code, result.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
+    expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { receipts: 301, valid: 301 }, journal: { entries: 301, problems: [] } });
+    // The writers really raced: their entries interleave in the journal.
+    const { rows } = await sql(
+      `SELECT (r.receipt::json -> 'payload' ->> 'pid') AS pid FROM "${tablePrefix}journal" j
+       JOIN "${tablePrefix}receipts" r ON r.run_id = (j.entry::json ->> 'runId')::uuid WHERE j.seq > 0 ORDER BY j.seq`,
+    );
+    const pids = rows.map((row: { pid: string }) => row.pid);
+    expect(pids.filter((pid, i) => i > 0 && pid !== pids[i - 1]).length).toBeGreaterThan(2);
+  });
+
+  it("refuses a duplicate run id without journaling it, and journals the others of its batch", async () => {
+    const tablePrefix = prefix();
+    const store = postgresStore(tablePrefix);
+    const first = makeReceipt();
+    await store.write(first);
+    const results = await Promise.allSettled([store.write(makeReceipt()), store.write(first), store.write(makeReceipt())]);
+    await store.close();
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(ReceiptExistsError);
+    expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 3 }, journal: { entries: 3, problems: [] } });
+  });
+
+  it("refuses to write without a journal key", async () => {
+    const store = new PostgresReceiptStore({ connectionString: DATABASE_URL, tablePrefix: prefix() });
+    await expect(store.write(makeReceipt())).rejects.toThrow(/no journal key/);
+    await store.close();
+  });
+});
