@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildReceipt, FileReceiptStore, ReceiptExistsError, signReceipt, writeReceipt, type Receipt } from "enact-sdk";
+import { buildReceipt, ReceiptExistsError, signReceipt, writeReceipt, type Receipt } from "enact-sdk";
 import { TEST_SECRET } from "./support/context.js";
 
 function signed(): Receipt {
@@ -13,11 +13,10 @@ function signed(): Receipt {
 describe("the receipt write path", () => {
   it("recreates a directory removed after earlier writes", async () => {
     const root = await mkdtemp(join(tmpdir(), "enact-write-"));
-    const store = new FileReceiptStore(join(root, "receipts"));
-    await store.write(signed());
+    await writeReceipt(signed(), join(root, "receipts"));
     await rm(join(root, "receipts"), { recursive: true });
     const receipt = signed();
-    await store.write(receipt);
+    await writeReceipt(receipt, join(root, "receipts"));
     expect(await readdir(join(root, "receipts"))).toEqual([`${receipt.runId}.json`]);
   });
 
