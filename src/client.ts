@@ -2,7 +2,7 @@ import { ActionRecorder, isActionResult } from "./action-recorder.js";
 import { randomUUID } from "node:crypto";
 import { ConfigurationError, EnactError, UnknownWorkflowError } from "./errors.js";
 import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.js";
-import { toJsonSafeObject } from "./json-safe.js";
+import { toFrozenJsonSafeObject } from "./json-safe.js";
 import type { ActionResult, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
 import { allPassed, describeError, evaluateAll, type Policy } from "./policy.js";
 import { buildReceipt, ReceiptSigner } from "./receipt.js";
@@ -169,7 +169,7 @@ export class EnactClient {
 
     // One JSON-safe snapshot: what the policies check is what the workflow gets and what the
     // receipt records, whatever the caller does to its payload object meanwhile.
-    const received = deepFreeze(toJsonSafeObject(request.payload ?? {}));
+    const received = toFrozenJsonSafeObject(request.payload ?? {});
     const key = request.idempotencyKey;
     if (key === undefined) return this.#execute(workflow, request, received, randomUUID());
     if (typeof key !== "string" || key.length === 0 || key.length > 512) {

@@ -9,16 +9,48 @@ import type { JsonValue } from "./models.js";
  * surrogates → U+FFFD, a circular reference → "[Circular]".
  */
 export function toJsonSafe(value: unknown): JsonValue {
-  return convert(value, new Set());
+  if (isFrozenSnapshot(value)) return value;
+  return convert(value, { ancestors: new Set(), freeze: false });
 }
 
 /** `toJsonSafe` for values that must stay objects (payloads, outputs). */
 export function toJsonSafeObject(value: unknown): { [key: string]: JsonValue } {
   const safe = toJsonSafe(value);
-  return safe !== null && typeof safe === "object" && !Array.isArray(safe) ? safe : { value: safe };
+  return isJsonObject(safe) ? safe : { value: safe };
 }
 
-function convert(value: unknown, ancestors: Set<object>): JsonValue {
+/**
+ * `toJsonSafeObject`, deep-frozen in the same pass: the payload snapshot a run checks, executes
+ * and records. Being frozen, it can never stop being JSON-safe, so `toJsonSafe` hands it back as
+ * is instead of converting it again when the receipt is built.
+ */
+export function toFrozenJsonSafeObject(value: unknown): { [key: string]: JsonValue } {
+  if (isFrozenSnapshot(value)) return value;
+  const safe = convert(value, { ancestors: new Set(), freeze: true });
+  const snapshot = isJsonObject(safe) ? safe : Object.freeze({ value: safe });
+  FROZEN_SNAPSHOTS.add(snapshot);
+  return snapshot;
+}
+
+// Only objects made by toFrozenJsonSafeObject: JSON-safe and deep-frozen, hence safe to share.
+const FROZEN_SNAPSHOTS = new WeakSet<object>();
+
+function isFrozenSnapshot(value: unknown): value is { [key: string]: JsonValue } {
+  return typeof value === "object" && value !== null && FROZEN_SNAPSHOTS.has(value);
+}
+
+function isJsonObject(value: JsonValue): value is { [key: string]: JsonValue } {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+interface Conversion {
+  /** The containers being converted, from the root down: meeting one again is a cycle. */
+  ancestors: Set<object>;
+  /** Freeze every container as it is built. */
+  freeze: boolean;
+}
+
+function convert(value: unknown, state: Conversion): JsonValue {
   switch (typeof value) {
     case "string":
       return wellFormed(value);
@@ -42,50 +74,53 @@ function convert(value: unknown, ancestors: Set<object>): JsonValue {
     return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString("base64");
   }
   if (object instanceof ArrayBuffer) return Buffer.from(object).toString("base64");
-  if (ancestors.has(object)) return "[Circular]";
-  ancestors.add(object);
+  if (state.ancestors.has(object)) return "[Circular]";
+  state.ancestors.add(object);
   try {
-    return convertContainer(object, ancestors);
+    const container = convertContainer(object, state);
+    return state.freeze ? (Object.freeze(container) as JsonValue) : container;
   } finally {
-    ancestors.delete(object);
+    state.ancestors.delete(object);
   }
 }
 
-function convertContainer(object: object, ancestors: Set<object>): JsonValue {
-  if (Array.isArray(object)) return object.map((item) => convert(item, ancestors));
-  if (object instanceof Set) return [...object].map((item) => convert(item, ancestors));
+function convertContainer(object: object, state: Conversion): JsonValue {
+  if (Array.isArray(object)) return object.map((item) => convert(item, state));
+  if (object instanceof Set) return [...object].map((item) => convert(item, state));
   if (object instanceof Map) {
-    return convertEntries([...object].map(([key, item]) => [String(key), item]), ancestors);
+    return convertEntries([...object].map(([key, item]) => [String(key), item]), state);
   }
   if (object instanceof Error) {
-    return convertEntries([["name", object.name], ["message", object.message]], ancestors);
+    return convertEntries([["name", object.name], ["message", object.message]], state);
   }
   const withToJson = object as { toJSON?: unknown };
   if (typeof withToJson.toJSON === "function") {
-    return convert((withToJson.toJSON as () => unknown).call(object), ancestors);
+    return convert((withToJson.toJSON as () => unknown).call(object), state);
   }
-  return convertEntries(Object.entries(object), ancestors);
+  return convertEntries(Object.entries(object), state);
 }
 
-function convertEntries(entries: Array<[string, unknown]>, ancestors: Set<object>): JsonValue {
+function convertEntries(entries: Array<[string, unknown]>, state: Conversion): JsonValue {
   const result: { [key: string]: JsonValue } = {};
   for (const [key, item] of entries) {
     if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
     const safeKey = wellFormed(key);
-    // defineProperty, not assignment: a key named "__proto__" must stay a plain key.
-    Object.defineProperty(result, safeKey, {
-      value: convert(item, ancestors),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    const safeItem = convert(item, state);
+    if (safeKey === "__proto__") {
+      // defineProperty, not assignment: a key named "__proto__" must stay a plain key.
+      Object.defineProperty(result, safeKey, { value: safeItem, enumerable: true, writable: true, configurable: true });
+    } else {
+      result[safeKey] = safeItem;
+    }
   }
   return result;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+type StringWithWellFormed = string & { isWellFormed(): boolean; toWellFormed(): string };
 
-// A lone surrogate has no UTF-8 encoding, so it could not be signed byte-for-byte.
+// A lone surrogate has no UTF-8 encoding, so it could not be signed byte-for-byte: it becomes
+// U+FFFD. isWellFormed is a native scan, so the common case costs no copy.
 function wellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, "\uFFFD");
+  const candidate = text as StringWithWellFormed;
+  return candidate.isWellFormed() ? text : candidate.toWellFormed();
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { link, mkdir, unlink, writeFile } from "node:fs";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { ReceiptExistsError } from "./errors.js";
 import type { Receipt } from "./models.js";
 
@@ -13,35 +14,50 @@ export function receiptPath(directory: string, runId: string): string {
   return join(directory, `${runId}.json`);
 }
 
+// The callback API, promisified: each call is one libuv threadpool request, without the
+// FileHandle bookkeeping of node:fs/promises. A receipt write is on every run's path.
+const writeFileAsync = promisify(writeFile);
+const linkAsync = promisify(link);
+const unlinkAsync = promisify(unlink);
+const mkdirAsync = promisify(mkdir);
+
 /**
  * Writes `receipt` as 2-space JSON to `<directory>/<runId>.json` and returns the path.
  * The directory is created if missing. The write is atomic: the receipt is written to a
  * temporary file that is then hard-linked to its final name, so no reader ever sees half a
  * receipt, and the link fails rather than replace a receipt that already exists
  * (`ReceiptExistsError`, the existing file untouched).
+ *
+ * Durability: when the promise resolves the receipt is in the operating system's page cache,
+ * under its final name: it survives the process crashing or being killed, not a power loss or
+ * kernel crash before the kernel writes it back (seconds; ext4 commits every 5 s by default).
+ * It is not fsynced: see README, "Performance".
  */
 export async function writeReceipt(receipt: Receipt, directory = "receipts"): Promise<string> {
   const path = receiptPath(directory, receipt.runId);
-  await mkdir(directory, { recursive: true });
   await writeNewFile(path, `${JSON.stringify(receipt, null, 2)}\n`);
   return path;
 }
 
-/** Creates `path` with `text`, atomically, failing with ReceiptExistsError if it exists. */
+/**
+ * Creates `path` with `text`, atomically, failing with ReceiptExistsError if it exists. A
+ * missing directory is created (only then: no mkdir call on the usual path).
+ */
 export async function writeNewFile(path: string, text: string): Promise<void> {
   const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  const file = await open(temporary, "wx");
   try {
-    await file.writeFile(text, "utf8");
-  } finally {
-    await file.close();
+    await writeFileAsync(temporary, text, { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await mkdirAsync(dirname(path), { recursive: true });
+    await writeFileAsync(temporary, text, { flag: "wx" });
   }
   try {
-    await link(temporary, path);
+    await linkAsync(temporary, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new ReceiptExistsError(path);
     throw error;
   } finally {
-    await unlink(temporary).catch(() => undefined);
+    await unlinkAsync(temporary).catch(() => undefined);
   }
 }

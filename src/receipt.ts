@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from "node:crypto";
-import canonicalize from "canonicalize";
+import { jcs, jcsWithout } from "./canonical-json.js";
 import { toJsonSafe, toJsonSafeObject } from "./json-safe.js";
 import type { ActionResult, Decision, PolicyResult, Receipt } from "./models.js";
 
@@ -45,13 +45,18 @@ export function buildReceipt(input: ReceiptInput): Receipt {
  * without its `signature` field. Every other field, including ones added later, is covered.
  */
 export function canonicalBytes(receipt: Receipt): Buffer {
-  const { signature: _signature, ...unsigned } = receipt;
-  return Buffer.from(canonicalJson(unsigned), "utf8");
+  return Buffer.from(canonicalText(receipt), "utf8");
+}
+
+function canonicalText(receipt: Receipt): string {
+  const text = jcsWithout(receipt, "signature");
+  if (text === undefined) throw new TypeError("Only JSON values have a canonical form");
+  return text;
 }
 
 /** The RFC 8785 (JSON Canonicalization Scheme) text of a JSON value. */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
+  const text = jcs(value);
   if (text === undefined) throw new TypeError("Only JSON values have a canonical form");
   return text;
 }
@@ -69,7 +74,7 @@ export class ReceiptSigner {
 
   /** A copy of `receipt` with its signature set. Values must already be JSON-safe. */
   sign(receipt: Receipt): Receipt {
-    return { ...receipt, signature: this.#digest(canonicalBytes(receipt)).toString("hex") };
+    return { ...receipt, signature: this.#digest(canonicalText(receipt)).toString("hex") };
   }
 
   /** True only for a well-formed signature that matches every field. Never throws. */
@@ -77,15 +82,16 @@ export class ReceiptSigner {
     try {
       const signature = (receipt as { signature?: unknown } | null)?.signature;
       if (typeof signature !== "string" || !/^[0-9a-f]{64}$/.test(signature)) return false;
-      const expected = this.#digest(canonicalBytes(receipt as Receipt));
+      const expected = this.#digest(canonicalText(receipt as Receipt));
       return timingSafeEqual(expected, Buffer.from(signature, "hex"));
     } catch {
       return false;
     }
   }
 
-  #digest(bytes: Buffer): Buffer {
-    return createHmac("sha256", this.#key).update(bytes).digest();
+  // HMAC-SHA256 over the UTF-8 bytes of the canonical text (the same bytes canonicalBytes returns).
+  #digest(canonical: string): Buffer {
+    return createHmac("sha256", this.#key).update(canonical, "utf8").digest();
   }
 }
 

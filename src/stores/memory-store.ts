@@ -7,22 +7,24 @@ import { byTime, matchesFilter, type ClaimState, type IdempotencyClaim, type Rec
  * Nothing survives a restart, so it is no audit trail and no cross-process idempotency.
  */
 export class MemoryReceiptStore implements ReceiptStore {
-  readonly #receipts = new Map<string, Receipt>();
+  // Kept as JSON text, like the file store: immutable, and stringify/parse cost a fraction of structuredClone.
+  readonly #receipts = new Map<string, string>();
   readonly #claims = new Map<string, IdempotencyClaim>();
 
   async write(receipt: Receipt): Promise<string> {
     if (this.#receipts.has(receipt.runId)) throw new ReceiptExistsError(`memory:${receipt.runId}`);
-    this.#receipts.set(receipt.runId, structuredClone(receipt));
+    this.#receipts.set(receipt.runId, JSON.stringify(receipt));
     return `memory:${receipt.runId}`;
   }
 
   async load(runId: string): Promise<Receipt | undefined> {
-    const receipt = this.#receipts.get(runId);
-    return receipt === undefined ? undefined : structuredClone(receipt);
+    const text = this.#receipts.get(runId);
+    return text === undefined ? undefined : (JSON.parse(text) as Receipt);
   }
 
   async list(filter?: ReceiptFilter): Promise<Receipt[]> {
-    return [...this.#receipts.values()].filter((receipt) => matchesFilter(receipt, filter)).sort(byTime).map((r) => structuredClone(r));
+    const receipts = [...this.#receipts.values()].map((text) => JSON.parse(text) as Receipt);
+    return receipts.filter((receipt) => matchesFilter(receipt, filter)).sort(byTime);
   }
 
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | undefined> {

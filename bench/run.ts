@@ -1,0 +1,54 @@
+/**
+ * `npm run bench`: measures what the firewall costs, every figure as a ratio to a baseline
+ * measured in the same run, prints the table and the targets, and writes bench/results.json.
+ *
+ *   npm run bench                      # the full run (about two minutes)
+ *   npm run bench -- --quick           # a short smoke run (not for publishing)
+ *   npm run bench -- --only=1,2        # some sections
+ *   npm run bench -- --out=path.json   # write the results elsewhere
+ *
+ * It never fails on a missed target: it is a measurement, not a test. It exits non-zero only
+ * when a section crashes.
+ */
+import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { describeMachine } from "./machine.js";
+import { Report } from "./report.js";
+import { cliVerify } from "./sections/cli-verify.js";
+import { growth } from "./sections/growth.js";
+import { postgres } from "./sections/postgres.js";
+import { runOverhead } from "./sections/run-overhead.js";
+import { signing } from "./sections/signing.js";
+import { FULL, QUICK } from "./settings.js";
+
+const SECTIONS = { "1": runOverhead, "2": signing, "3": postgres, "4": cliVerify, "5": growth } as const;
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const only = args.find((arg) => arg.startsWith("--only="))?.slice("--only=".length).split(",");
+const out = args.find((arg) => arg.startsWith("--out="))?.slice("--out=".length) ?? fileURLToPath(new URL("./results.json", import.meta.url));
+const settings = quick ? QUICK : FULL;
+
+const machine = describeMachine();
+console.log(`enact-sdk benchmark${quick ? " (quick)" : ""} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}`);
+const report = new Report();
+const started = performance.now();
+for (const [id, section] of Object.entries(SECTIONS)) {
+  if (only !== undefined && !only.includes(id)) continue;
+  const sectionStart = performance.now();
+  process.stdout.write(`section ${id}… `);
+  await section(report, settings);
+  console.log(`${((performance.now() - sectionStart) / 1000).toFixed(1)} s`);
+}
+const durationS = (performance.now() - started) / 1000;
+
+console.log(`\n${report.table()}\n\n${report.targetTable()}\n`);
+for (const pending of report.pending) console.log(`PENDING — section ${pending.section}: ${pending.reason}`);
+const missed = report.targets.filter((target) => target.status === "missed");
+console.log(missed.length === 0 ? "Every measured target met." : `${missed.length} target(s) MISSED: ${missed.map((t) => t.id).join(", ")}`);
+
+await writeFile(
+  out,
+  `${JSON.stringify({ machine, date: new Date().toISOString(), quick, durationS, settings, rows: report.rows, targets: report.targets, pending: report.pending }, null, 2)}\n`,
+);
+console.log(`Wrote ${out} (${durationS.toFixed(0)} s).`);

@@ -1,0 +1,130 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import pg from "pg";
+import type { ActionResult } from "../../src/index.js";
+import { concurrent, interleave, sequential } from "../harness.js";
+import type { Report } from "../report.js";
+import type { Settings } from "../settings.js";
+
+const SECTION = "3 postgres";
+const IN_FLIGHT = 32;
+const CONNECTOR = fileURLToPath(new URL("../../src/connectors/postgres.ts", import.meta.url));
+
+/** What this section uses of `enact-sdk/connectors/postgres` (issue 3), loaded only when it exists. */
+interface PostgresModule {
+  PostgresConnector: new (options: { pool: pg.Pool }) => {
+    insertRow(input: { table: string; data: Record<string, unknown> }): Promise<ActionResult>;
+    selectRows(input: { table: string; where?: Record<string, unknown>; limit?: number }): Promise<ActionResult>;
+  };
+  startEmbeddedPostgres(): Promise<{ connectionString: string; stop(): Promise<void> }>;
+}
+
+const TARGET = {
+  id: "postgres-connector",
+  description: "PostgresConnector vs raw pg.Pool (worst of insert/select, sequential/32 in flight)",
+  unit: "×",
+  comparison: "<=",
+  limit: 1.15,
+} as const;
+
+/**
+ * `PostgresConnector.insertRow` / `selectRows` against the same statements through a raw
+ * `pg.Pool` (the same pool), sequentially and with 32 in flight, on DATABASE_URL or the
+ * embedded PGlite. Pending until the connector (branch issue-3-postgres) is merged.
+ */
+export async function postgres(report: Report, settings: Settings): Promise<void> {
+  if (!existsSync(CONNECTOR)) {
+    report.markPending(SECTION, "src/connectors/postgres.ts is not on this branch yet (issue 3, branch issue-3-postgres); merge main when it lands", [TARGET]);
+    return;
+  }
+  const module = (await import(pathToFileURL(CONNECTOR).href)) as PostgresModule;
+  const serverUrl = process.env.DATABASE_URL;
+  const embedded = serverUrl === undefined || serverUrl === "" ? await module.startEmbeddedPostgres() : undefined;
+  const connectionString = embedded?.connectionString ?? (serverUrl as string);
+  const pool = new pg.Pool({ connectionString, max: IN_FLIGHT });
+  pool.on("error", () => undefined);
+  const table = `enact_bench_${process.pid}_${Date.now()}`;
+  try {
+    await pool.query(`CREATE TABLE "${table}" (id serial PRIMARY KEY, email text NOT NULL, name text, deal_value integer)`);
+    await pool.query(`INSERT INTO "${table}" (email, name, deal_value) SELECT 'seed' || g || '@acme.com', 'Seed', g FROM generate_series(1, 1000) g`);
+    const connector = new module.PostgresConnector({ pool });
+    let counter = 0;
+    const row = (): Record<string, unknown> => ({ email: `lead${counter++}@acme.com`, name: "Jane Doe", deal_value: 12_000 });
+    const id = (): number => 1 + (counter++ % 1000);
+    // The statements the connector sends (src/connectors/postgres/statements.ts), sent directly.
+    const insertSql = `INSERT INTO "${table}" ("email", "name", "deal_value") VALUES ($1, $2, $3) RETURNING *`;
+    const selectSql = `SELECT * FROM "${table}" WHERE "id" = $1 LIMIT $2`;
+    const rawInsert = async (): Promise<void> => {
+      const data = row();
+      await pool.query(insertSql, [data.email, data.name, data.deal_value]);
+    };
+    // What insertRow sends today: its primary-key lookup (for rollbackData), then the insert, on one client.
+    const primaryKeySql = `SELECT a.attname AS name FROM pg_catalog.pg_index i
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+      WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`;
+    const rawInsertWithLookup = async (): Promise<void> => {
+      const data = row();
+      const connection = await pool.connect();
+      try {
+        await connection.query(primaryKeySql, [`"${table}"`]);
+        await connection.query(insertSql, [data.email, data.name, data.deal_value]);
+      } finally {
+        connection.release();
+      }
+    };
+    const rawSelect = async (): Promise<void> => {
+      await pool.query(selectSql, [id(), 100]);
+    };
+    const insert = async (): Promise<void> => {
+      const result = await connector.insertRow({ table, data: row() });
+      if (!result.success) throw new Error(`insertRow failed: ${JSON.stringify(result.output)}`);
+    };
+    const select = async (): Promise<void> => {
+      const result = await connector.selectRows({ table, where: { id: id() }, limit: 100 });
+      if (!result.success) throw new Error(`selectRows failed: ${JSON.stringify(result.output)}`);
+    };
+    const ms = settings.fileBatchMs;
+    const stats = await interleave(
+      {
+        rawInsertSeq: { batch: () => sequential(rawInsert, ms) },
+        insertSeq: { batch: () => sequential(insert, ms) },
+        rawLookupInsertSeq: { batch: () => sequential(rawInsertWithLookup, ms) },
+        rawInsertConc: { batch: () => concurrent(rawInsert, IN_FLIGHT, ms) },
+        insertConc: { batch: () => concurrent(insert, IN_FLIGHT, ms) },
+        rawSelectSeq: { batch: () => sequential(rawSelect, ms) },
+        selectSeq: { batch: () => sequential(select, ms) },
+        rawSelectConc: { batch: () => concurrent(rawSelect, IN_FLIGHT, ms) },
+        selectConc: { batch: () => concurrent(select, IN_FLIGHT, ms) },
+      },
+      settings.rounds,
+    );
+    const where = embedded === undefined ? "server" : "embedded PGlite";
+    const pairs = [
+      ["insert, sequential", stats.rawInsertSeq, stats.insertSeq],
+      [`insert, ${IN_FLIGHT} in flight`, stats.rawInsertConc, stats.insertConc],
+      ["select by id, sequential", stats.rawSelectSeq, stats.selectSeq],
+      [`select by id, ${IN_FLIGHT} in flight`, stats.rawSelectConc, stats.selectConc],
+    ] as const;
+    let worst = 0;
+    let worstName = "";
+    for (const [name, raw, subject] of pairs) {
+      const base = `raw pg.Pool ${name} (${where})`;
+      report.add(SECTION, base, raw);
+      report.add(SECTION, `PostgresConnector ${name}`, subject, base);
+      const cost = raw.opsPerSec / subject.opsPerSec;
+      if (cost > worst) {
+        worst = cost;
+        worstName = name;
+      }
+    }
+    // Not a target: shows how much of insertRow's cost is its extra statement rather than its own code.
+    const lookupName = "raw pg.Pool, insertRow's two statements (primary-key lookup + insert), sequential";
+    report.add(SECTION, lookupName, stats.rawLookupInsertSeq, `raw pg.Pool insert, sequential (${where})`);
+    report.add(SECTION, "PostgresConnector insert, sequential (vs its own two statements)", stats.insertSeq, lookupName);
+    report.target({ ...TARGET, value: worst, detail: `time per call ÷ raw pg time per call; worst case: ${worstName} (${where})` });
+  } finally {
+    await pool.query(`DROP TABLE IF EXISTS "${table}"`).catch(() => undefined);
+    await pool.end();
+    await embedded?.stop();
+  }
+}

@@ -1,0 +1,14 @@
+/** How long the benchmark measures: `--quick` for a smoke run, the defaults for the README table. */
+export interface Settings {
+  /** Measured rounds per comparison (plus one warm-up round). */
+  rounds: number;
+  /** Length of one in-memory batch, ms. */
+  batchMs: number;
+  /** Length of one batch that touches the filesystem or a database, ms. */
+  fileBatchMs: number;
+  /** Receipts the CLI verifies. */
+  verifyReceipts: number;
+}
+
+export const FULL: Settings = { rounds: 8, batchMs: 150, fileBatchMs: 300, verifyReceipts: 10_000 };
+export const QUICK: Settings = { rounds: 2, batchMs: 40, fileBatchMs: 60, verifyReceipts: 1_000 };

@@ -1,0 +1,101 @@
+import canonicalize from "canonicalize";
+
+/**
+ * RFC 8785 (JCS) serialization, fast path. Receipts are plain JSON by construction (built from
+ * `toJsonSafe` output, or read back with `JSON.parse`), so signing and verifying need only the
+ * plain-JSON subset of JCS: sorted keys (UTF-16 code units, which is what `Array.prototype.sort`
+ * compares), and JSON.stringify's number formatting and string escaping, which RFC 8785 adopts
+ * from ECMAScript. Anything outside that subset (toJSON, bigint, NaN, undefined in arrays,
+ * functions, lone surrogates, very deep or circular values) falls back to the `canonicalize`
+ * package, the reference implementation, so the result is always byte-identical to it.
+ */
+export function jcs(value: unknown): string | undefined {
+  return serialize(value, 0) ?? canonicalize(value);
+}
+
+/**
+ * `jcs` of `value` without its `key` property, exactly as `jcs` of `{ ...value }` minus that key
+ * (the bytes a receipt's signature covers), without copying a plain object first.
+ */
+export function jcsWithout(value: object, key: string): string | undefined {
+  if (isPlainRecord(value)) {
+    const text = serializeObject(value, 0, key);
+    if (text !== undefined) return text;
+  }
+  const { [key]: _omitted, ...rest } = value as Record<string, unknown>;
+  return jcs(rest);
+}
+
+// Deeper than this, defer to canonicalize, which detects cycles instead of overflowing the stack.
+const MAX_DEPTH = 200;
+
+type WellFormedString = string & { isWellFormed(): boolean };
+
+// undefined means "outside the fast path": the caller falls back to canonicalize for the whole value.
+function serialize(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return (value as WellFormedString).isWellFormed() ? JSON.stringify(value) : undefined;
+    case "number":
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      if (value === null) return "null";
+      if (depth > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === "function") return undefined;
+      return Array.isArray(value) ? serializeArray(value, depth) : serializeObject(value as Record<string, unknown>, depth);
+    default:
+      return undefined;
+  }
+}
+
+function serializeArray(array: readonly unknown[], depth: number): string | undefined {
+  let text = "[";
+  for (let index = 0; index < array.length; index++) {
+    const item = serialize(array[index], depth + 1);
+    if (item === undefined) return undefined;
+    text += index === 0 ? item : `,${item}`;
+  }
+  return `${text}]`;
+}
+
+function serializeObject(object: Record<string, unknown>, depth: number, omit?: string): string | undefined {
+  const keys = Object.keys(object).sort();
+  let text = "{";
+  let first = true;
+  for (const key of keys) {
+    if (key === omit) continue;
+    const item = object[key];
+    // canonicalize skips these two in objects; every other non-JSON value leaves the fast path.
+    if (item === undefined || typeof item === "symbol") continue;
+    const quoted = quoteKey(key);
+    if (quoted === undefined) return undefined;
+    const serialized = serialize(item, depth + 1);
+    if (serialized === undefined) return undefined;
+    text += `${first ? "" : ","}${quoted}:${serialized}`;
+    first = false;
+  }
+  return `${text}}`;
+}
+
+// The same few keys (runId, policy, reason, the payload's columns…) recur in every receipt:
+// their quoted form is kept, up to a bound, so a hostile payload cannot grow it without limit.
+const QUOTED_KEYS = new Map<string, string>();
+const MAX_QUOTED_KEYS = 4096;
+
+function quoteKey(key: string): string | undefined {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted !== undefined) return quoted;
+  if (!(key as WellFormedString).isWellFormed()) return undefined;
+  quoted = JSON.stringify(key);
+  if (QUOTED_KEYS.size < MAX_QUOTED_KEYS && key.length <= 64) QUOTED_KEYS.set(key, quoted);
+  return quoted;
+}
+
+// Plain objects only: for them, Object.keys is exactly what a rest-spread copy would keep.
+function isPlainRecord(value: object): value is Record<string, unknown> {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return (
+    (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== "function"
+  );
+}

@@ -1,0 +1,73 @@
+import canonicalize from "canonicalize";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { jcs, jcsWithout } from "../src/canonical-json.js";
+
+// The fast path must be byte-identical to the reference implementation, or throw where it throws:
+// a signature computed by one version must verify in every other.
+function outcome(compute: () => string | undefined): { text?: string | undefined; threw?: true } {
+  try {
+    return { text: compute() };
+  } catch {
+    return { threw: true };
+  }
+}
+
+const strings = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" }));
+const anything = fc.anything({
+  key: strings,
+  values: [strings, fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined)],
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withSparseArray: true,
+  withTypedArray: true,
+  withNullPrototype: true,
+  withObjectString: true,
+});
+
+describe("jcs()", () => {
+  it("equals canonicalize for every JSON value", () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => {
+        expect(jcs(value)).toBe(canonicalize(value));
+      }));
+  });
+
+  it("equals canonicalize, or throws where it throws, for any value (lone surrogates, NaN, dates, sparse arrays…)", () => {
+    fc.assert(
+      fc.property(anything, (value) => {
+        expect(outcome(() => jcs(value))).toEqual(outcome(() => canonicalize(value)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("rejects a lone surrogate, as canonicalize does, in values and in keys", () => {
+    expect(() => jcs({ a: "\uD800" })).toThrow();
+    expect(() => jcs({ "\uDC00": 1 })).toThrow();
+  });
+
+  it("reports a circular value as canonicalize does instead of overflowing the stack", () => {
+    const circular: Record<string, unknown> = { a: 1 };
+    circular.self = circular;
+    expect(() => jcs(circular)).toThrow(/Circular/);
+  });
+
+  it("keeps a key named __proto__ as a plain key", () => {
+    const value = JSON.parse('{"__proto__": {"x": 1}, "a": 2}') as unknown;
+    expect(jcs(value)).toBe('{"__proto__":{"x":1},"a":2}');
+  });
+});
+
+describe("jcsWithout()", () => {
+  it("equals canonicalize of a copy without the key, for any object", () => {
+    const objects = fc.oneof(fc.dictionary(strings, fc.jsonValue()), fc.object(), anything.filter((v) => typeof v === "object" && v !== null));
+    fc.assert(
+      fc.property(objects, fc.constantFrom("signature", "a", ""), (value, key) => {
+        const { [key]: _omitted, ...rest } = value as Record<string, unknown>;
+        expect(outcome(() => jcsWithout(value as object, key))).toEqual(outcome(() => canonicalize(rest)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
