@@ -13,7 +13,10 @@ const store: ReceiptStore & { close?: () => Promise<void> } = target.startsWith(
   ? postgresStore(target.slice(3))
   : new FileReceiptStore(target, { secret: CLI_SECRET });
 await delay(Math.max(0, Number(startAt) - Date.now()));
-for (let n = 0; n < Number(count); n += 1) await store.write(makeReceipt({ payload: { pid: process.pid, n } }));
-await store.flush?.();
+for (let n = 0; n < Number(count); n += 1) {
+  await store.write(makeReceipt({ payload: { pid: process.pid, n } }));
+  // Wait for each journal entry, so every write races the other processes for a segment number.
+  await store.flush?.();
+}
 await store.close?.();
 process.stdout.write("done\n");
