@@ -73,7 +73,11 @@ async function fileStore(report: Report, settings: Settings): Promise<void> {
       freshDirectory();
       enact = client(new FileReceiptStore(directory));
     };
-    const removeDirectory = (): Promise<void> => rm(directory, { recursive: true, force: true });
+    const removeDirectory = async (): Promise<void> => {
+      // The file store journals in the background; let the last segment land before deleting.
+      await enact.flush();
+      await rm(directory, { recursive: true, force: true });
+    };
     const createFile = (): Promise<void> => writeFile(join(directory, `${randomUUID()}.json`), text, { flag: "wx" });
     const run = (): Promise<void> => runNoop(enact);
     const baselinePrepare = async (): Promise<void> => {

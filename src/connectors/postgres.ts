@@ -94,6 +94,10 @@ export class PostgresConnector implements Undoable {
   readonly #allowlist: Allowlist<PostgresAction>;
   readonly #secrets: string[];
   readonly #types = connectorTypes(pg.types);
+  // Primary-key columns by table, looked up once: an insert's rollback data needs them, and the
+  // catalog query would otherwise double the cost of every insert. A stale entry cannot make a
+  // rollback delete the wrong row: the undo of an insert also matches the whole inserted row.
+  readonly #primaryKeys = new Map<string, string[]>();
   #closed = false;
   #ending: Promise<void> | undefined;
 
@@ -271,8 +275,17 @@ export class PostgresConnector implements Undoable {
   }
 
   async #insert(client: PoolClient, table: TableName, insert: Statement): Promise<ActionResult> {
-    const primaryKey = await primaryKeyOf(client, table);
-    const result = await client.query(this.#query(insert));
+    const primaryKey = this.#primaryKeys.get(table.sql) ?? (await primaryKeyOf(client, table));
+    let result;
+    try {
+      result = await client.query(this.#query(insert));
+    } catch (error) {
+      // The table may have changed (or be missing): look its key up afresh next time.
+      this.#primaryKeys.delete(table.sql);
+      throw error;
+    }
+    if (this.#primaryKeys.size > 1000) this.#primaryKeys.clear();
+    this.#primaryKeys.set(table.sql, primaryKey);
     const row: JsonRow = result.rows[0] === undefined ? {} : rowToJson(result.rows[0]);
     return succeeded(SYSTEM, "insert_row", row, { rollbackData: insertedKeys(table, primaryKey, row) });
   }

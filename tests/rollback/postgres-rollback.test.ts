@@ -65,6 +65,26 @@ async function accounts(): Promise<string> {
 }
 
 describe("rollback of db_safe_insert", () => {
+  it("never touches another row when the table's primary key changed after the connector cached it", async () => {
+    const table = await db.createTable("keyed", "id int primary key, email text not null");
+    const connector = new PostgresConnector({ connectionString: db.connectionString });
+    const enact = client(connector);
+    await enact.run({ workflow: "db_safe_insert", actorEmail: "agent@acme.dev", payload: { table, data: { id: 1, email: "a@acme.com" } } });
+    // The key moves to another column while the connector still remembers `id`.
+    await db.admin.query(`ALTER TABLE "${table}" DROP CONSTRAINT "${table}_pkey", ADD PRIMARY KEY (email)`);
+    await db.admin.query(`INSERT INTO "${table}" VALUES (2, 'other@acme.com')`);
+    const before = await db.rows(table, "email");
+    const [, run] = await enact.run({ workflow: "db_safe_insert", actorEmail: "agent@acme.dev", payload: { table, data: { id: 2, email: "b@acme.com" } } });
+
+    const [, rollback] = await enact.rollback(run.runId);
+
+    // The stale key (`id` = 2) now matches two rows, so the undo leaves both alone and says so.
+    expect(rollback.decision).toBe("PARTIAL");
+    expect(rollback.actionsTaken[0]).toMatchObject({ action: "delete_inserted_rows", success: false, output: { leftAlone: true } });
+    expect(await db.rows(table, "email")).toEqual([...before.slice(0, 1), { id: 2, email: "b@acme.com" }, ...before.slice(1)]);
+    await connector.close();
+  });
+
   it("deletes the inserted row by its primary key: the table is as it was", async () => {
     const table = await db.createTable("leads", "id serial primary key, email text not null unique, created_at timestamptz not null default now()");
     await db.admin.query(`INSERT INTO "${table}" (email) VALUES ('old@acme.com')`);
