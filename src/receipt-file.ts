@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { link, mkdir, unlink, writeFile } from "node:fs";
+import { close, link, mkdir, open, unlink, write } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ReceiptExistsError } from "./errors.js";
@@ -16,7 +16,9 @@ export function receiptPath(directory: string, runId: string): string {
 
 // The callback API, promisified: each call is one libuv threadpool request, without the
 // FileHandle bookkeeping of node:fs/promises. A receipt write is on every run's path.
-const writeFileAsync = promisify(writeFile);
+const openAsync = promisify(open);
+const writeAsync = promisify(write);
+const closeAsync = promisify(close);
 const linkAsync = promisify(link);
 const unlinkAsync = promisify(unlink);
 const mkdirAsync = promisify(mkdir);
@@ -42,22 +44,41 @@ export async function writeReceipt(receipt: Receipt, directory = "receipts"): Pr
 /**
  * Creates `path` with `text`, atomically, failing with ReceiptExistsError if it exists. A
  * missing directory is created (only then: no mkdir call on the usual path).
+ *
+ * The text is written to a new temporary file, which is then hard-linked to `path`: `link` fails
+ * if `path` exists, and a reader finds either no file or the whole text. The caller waits for
+ * open, write and link only, as many threadpool round trips as creating a plain file; closing the
+ * temporary descriptor and removing the temporary name happen after (a crash in between leaves a
+ * `*.tmp` file, which no reader treats as a receipt). Meant for a local disk: a network file
+ * system may show other machines the data only after close.
  */
 export async function writeNewFile(path: string, text: string): Promise<void> {
   const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  const fd = await openExclusive(temporary, dirname(path));
+  let linked = false;
   try {
-    await writeFileAsync(temporary, text, { flag: "wx" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    await mkdirAsync(dirname(path), { recursive: true });
-    await writeFileAsync(temporary, text, { flag: "wx" });
-  }
-  try {
+    const bytes = Buffer.from(text, "utf8");
+    for (let offset = 0; offset < bytes.length; ) {
+      offset += (await writeAsync(fd, bytes, offset, bytes.length - offset, null)).bytesWritten;
+    }
     await linkAsync(temporary, path);
+    linked = true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new ReceiptExistsError(path);
     throw error;
   } finally {
-    await unlinkAsync(temporary).catch(() => undefined);
+    const cleanup = closeAsync(fd).then(() => unlinkAsync(temporary)).catch(() => undefined);
+    // A failed write is cleaned up before the caller hears of it; a successful one in the background.
+    if (!linked) await cleanup;
+  }
+}
+
+async function openExclusive(temporary: string, directory: string): Promise<number> {
+  try {
+    return await openAsync(temporary, "wx");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await mkdirAsync(directory, { recursive: true });
+    return openAsync(temporary, "wx");
   }
 }

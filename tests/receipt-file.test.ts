@@ -44,7 +44,7 @@ describe("writeReceipt()", () => {
     const receipt = signed();
     await writeReceipt(receipt, directory);
     await writeReceipt(receipt, directory).catch(() => undefined);
-    expect(await readdir(directory)).toEqual([`${receipt.runId}.json`]);
+    await expect.poll(() => readdir(directory)).toEqual([`${receipt.runId}.json`]);
   });
 
   it("refuses a run id that is not a UUID, so a receipt cannot be written outside its directory", async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -17,14 +17,34 @@ describe("the receipt write path", () => {
     await rm(join(root, "receipts"), { recursive: true });
     const receipt = signed();
     await writeReceipt(receipt, join(root, "receipts"));
-    expect(await readdir(join(root, "receipts"))).toEqual([`${receipt.runId}.json`]);
+    // The temporary name is removed just after the write resolves.
+    await expect.poll(() => readdir(join(root, "receipts"))).toEqual([`${receipt.runId}.json`]);
   });
 
   it("writes many receipts concurrently, each exactly once, leaving no temporary file", async () => {
     const directory = join(await mkdtemp(join(tmpdir(), "enact-write-")), "fresh");
     const receipts = Array.from({ length: 50 }, signed);
     await Promise.all(receipts.map((receipt) => writeReceipt(receipt, directory)));
-    expect((await readdir(directory)).sort()).toEqual(receipts.map((r) => `${r.runId}.json`).sort());
+    await expect.poll(async () => (await readdir(directory)).sort()).toEqual(receipts.map((r) => `${r.runId}.json`).sort());
+  });
+
+  it("never shows a reader part of a receipt while writes are under way", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "enact-write-"));
+    let writing = true;
+    const reader = (async () => {
+      let checked = 0;
+      while (writing || checked === 0) {
+        for (const name of (await readdir(directory)).filter((n) => n.endsWith(".json"))) {
+          const text = await readFile(join(directory, name), "utf8").catch(() => "{}");
+          expect(() => JSON.parse(text)).not.toThrow();
+          checked += 1;
+        }
+      }
+      return checked;
+    })();
+    await Promise.all(Array.from({ length: 300 }, () => writeReceipt(signed(), directory)));
+    writing = false;
+    expect(await reader).toBeGreaterThan(0);
   });
 
   it("lets exactly one of several concurrent writes of the same run id win", async () => {
@@ -33,6 +53,6 @@ describe("the receipt write path", () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => writeReceipt(receipt, directory)));
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     for (const o of outcomes) if (o.status === "rejected") expect(o.reason).toBeInstanceOf(ReceiptExistsError);
-    expect(await readdir(directory)).toEqual([`${receipt.runId}.json`]);
+    await expect.poll(() => readdir(directory)).toEqual([`${receipt.runId}.json`]);
   });
 });
