@@ -1,6 +1,16 @@
 import { ActionRecorder, isActionResult } from "./action-recorder.js";
 import { randomUUID } from "node:crypto";
-import { ConfigurationError, EnactError, UnknownWorkflowError } from "./errors.js";
+import { ReceiptWriteError, UnknownWorkflowError } from "./errors.js";
+import {
+  registerWorkflows,
+  resolveSecret,
+  type ActorRoles,
+  type EnactClientOptions,
+  type Reconciliation,
+  type ReconcileResult,
+  type RegisteredWorkflow,
+  type RunRequest,
+} from "./client-options.js";
 import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.js";
 import { toFrozenJsonSafeObject } from "./json-safe.js";
 import type { ActionResult, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
@@ -10,86 +20,6 @@ import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
 import { JournalKey } from "./journal/key.js";
-import type { z } from "zod";
-import type { WorkflowDefinition, WorkflowLike } from "./workflow.js";
-
-/** Shortest secret accepted without `allowInsecureSecret`: 32 characters, as for any HMAC key. */
-export const MIN_SECRET_LENGTH = 32;
-
-/** Maps an actor's email to its role, from a source the agent cannot write to. */
-export type ActorRoles =
-  | Readonly<Record<string, string>>
-  | ((actorEmail: string) => string | undefined | Promise<string | undefined>);
-
-/** How to build an `EnactClient`. Every field is optional but the secret (here or in `ENACT_SECRET`). */
-export interface EnactClientOptions {
-  /** Connectors by system name, handed to policies and workflows as `ctx.systems`. */
-  systems?: Record<string, unknown>;
-  /** Checked on every run, in order; all must pass for the workflow to run. */
-  policies?: readonly Policy[];
-  /** Named functions or `defineWorkflow(...)` definitions that agents may run. */
-  workflows?: readonly WorkflowLike[];
-  /** HMAC key for receipts. Defaults to `process.env.ENACT_SECRET`; there is no built-in default. */
-  secret?: string;
-  /** Accept a secret shorter than 32 characters (tests, demos). */
-  allowInsecureSecret?: boolean;
-  /** Directory of the default file store. Default `"receipts"`. */
-  receiptDir?: string;
-  /** Where receipts go; overrides `receiptDir`. */
-  receiptStore?: ReceiptStore;
-  /** Trusted roles. When set, `ctx.actorRole` comes only from here, never from the payload. */
-  actorRoles?: ActorRoles;
-  /**
-   * How long a run waits for another run holding the same idempotency key (in another process
-   * or client) to finish before rejecting with `IdempotencyInProgressError`. Default 30 000 ms.
-   */
-  idempotencyWaitMs?: number;
-  /** Allow `rollback()`. Default `false`: undoing runs is opt-in. */
-  rollbackEnabled?: boolean;
-}
-
-/** How `reconcile()` settles a key whose run crashed. */
-export type Reconciliation =
-  | { outcome: "failed"; note?: string }
-  | { outcome: "completed"; note?: string; actionsTaken?: ActionResult[] };
-
-/** What `reconcile()` did. */
-export interface ReconcileResult {
-  /** `released`: the key may run again. `recorded`: later runs replay the recorded receipt. `nothing-to-do`: no open claim. */
-  status: "released" | "recorded" | "nothing-to-do";
-  /** The signed receipt written for the crashed run, when there was one to write. */
-  receipt?: Receipt;
-}
-
-/** One request from an agent. */
-export interface RunRequest {
-  workflow: string;
-  actorEmail: string;
-  payload?: Payload;
-  /**
-   * Makes the run at-most-once: a later run with the same key and the same request executes
-   * nothing and returns the first run's result (`replayed: true`) and receipt. Signed into the receipt.
-   */
-  idempotencyKey?: string;
-}
-
-/** Raised when a run's receipt could not be stored; the signed receipt is attached so it is not lost. */
-export class ReceiptWriteError extends EnactError {
-  readonly code = "ENACT_RECEIPT_WRITE" as const;
-
-  constructor(
-    readonly receipt: Receipt,
-    cause: unknown,
-  ) {
-    super(
-      `The receipt of run ${receipt.runId} (${receipt.decision}) could not be stored: ${describeError(cause)}. ` +
-        "It is attached to this error as `receipt`; store it before retrying.",
-      { cause },
-    );
-  }
-}
-
-type RegisteredWorkflow = Pick<WorkflowDefinition, "name" | "run"> & { payloadSchema?: z.ZodType | undefined };
 
 /**
  * The firewall. Agents call `run()`; every policy is checked, the workflow runs only if all
@@ -335,42 +265,6 @@ export class EnactClient {
     const result = resultFromReceipt(receipt);
     return [result, receipt];
   }
-}
-
-function resolveSecret(options: EnactClientOptions): string {
-  const secret = options.secret ?? process.env.ENACT_SECRET;
-  if (secret === undefined || secret === "") {
-    throw new ConfigurationError(
-      "No receipt signing secret. Pass { secret } to new EnactClient() or set ENACT_SECRET " +
-        `(at least ${MIN_SECRET_LENGTH} random characters, e.g. from \`openssl rand -hex 32\`).`,
-    );
-  }
-  if (typeof secret !== "string") throw new ConfigurationError("The receipt signing secret must be a string.");
-  if (secret.length < MIN_SECRET_LENGTH && options.allowInsecureSecret !== true) {
-    throw new ConfigurationError(
-      `The receipt signing secret is ${secret.length} characters; at least ${MIN_SECRET_LENGTH} are required ` +
-        "so receipts cannot be forged by guessing it. Use a longer secret, or pass allowInsecureSecret: true for tests.",
-    );
-  }
-  return secret;
-}
-
-function registerWorkflows(workflows: readonly WorkflowLike[]): Map<string, RegisteredWorkflow> {
-  const registered = new Map<string, RegisteredWorkflow>();
-  for (const workflow of workflows) {
-    const definition: RegisteredWorkflow =
-      typeof workflow === "function"
-        ? { name: workflow.name, run: workflow }
-        : { name: workflow.name, run: workflow.run as RegisteredWorkflow["run"], payloadSchema: workflow.payloadSchema };
-    if (definition.name === "") {
-      throw new ConfigurationError("A workflow has no name. Use a named function or defineWorkflow(name, fn).");
-    }
-    if (registered.has(definition.name)) {
-      throw new ConfigurationError(`Two workflows are named '${definition.name}'. Workflow names must be unique.`);
-    }
-    registered.set(definition.name, definition);
-  }
-  return registered;
 }
 
 function redactSecret(text: string, secret: string): string {

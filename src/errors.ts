@@ -1,3 +1,5 @@
+import type { Receipt } from "./models.js";
+
 /**
  * The one base of every error enact-sdk throws on purpose. `code` is a stable literal to
  * branch on; `name` is the subclass's name so logs say what went wrong.
@@ -126,4 +128,24 @@ export class CorruptReceiptError extends EnactError {
   ) {
     super(`The stored receipt ${location} is not valid JSON (truncated or edited); it cannot be trusted.`, { cause });
   }
+}
+
+/** Raised when a run's receipt could not be stored; the signed receipt is attached so it is not lost. */
+export class ReceiptWriteError extends EnactError {
+  readonly code = "ENACT_RECEIPT_WRITE" as const;
+
+  constructor(
+    readonly receipt: Receipt,
+    cause: unknown,
+  ) {
+    super(
+      `The receipt of run ${receipt.runId} (${receipt.decision}) could not be stored: ${describeCause(cause)}. ` +
+        "It is attached to this error as `receipt`; store it before retrying.",
+      { cause },
+    );
+  }
+}
+
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }

@@ -10,6 +10,7 @@ export {
   MissingSystemError,
   PermissionError,
   ReceiptExistsError,
+  ReceiptWriteError,
   UnknownWorkflowError,
 } from "./errors.js";
 export { toJsonSafe } from "./json-safe.js";
@@ -18,8 +19,9 @@ export type { AnyWorkflowDefinition, WorkflowDefinition, WorkflowFunction, Workf
 export { requireSystem } from "./system.js";
 export { allPassed, definePolicy, evaluateAll } from "./policy.js";
 export type { Policy } from "./policy.js";
-export { EnactClient, MIN_SECRET_LENGTH, ReceiptWriteError } from "./client.js";
-export type { ActorRoles, EnactClientOptions, Reconciliation, ReconcileResult, RunRequest } from "./client.js";
+export { EnactClient } from "./client.js";
+export { MIN_SECRET_LENGTH } from "./client-options.js";
+export type { ActorRoles, EnactClientOptions, Reconciliation, ReconcileResult, RunRequest } from "./client-options.js";
 export { buildReceipt, canonicalBytes, canonicalJson, ReceiptSigner, signReceipt, verifySignature } from "./receipt.js";
 export type { ReceiptInput } from "./receipt.js";
 export { receiptPath, writeReceipt } from "./receipt-file.js";

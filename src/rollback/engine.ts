@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, type KeyObject, randomUUID } from "node:crypto";
 import { isActionResult } from "../action-recorder.js";
-import { ReceiptWriteError } from "../client.js";
+import { ReceiptWriteError } from "../errors.js";
 import { CorruptReceiptError, PermissionError } from "../errors.js";
 import { type KeyedRuns, requestFingerprint, resultFromReceipt } from "../idempotency.js";
 import { type ActionResult, type Decision, type PolicyResult, Receipt, type RunResult } from "../models.js";

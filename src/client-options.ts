@@ -1,0 +1,107 @@
+import { ConfigurationError } from "./errors.js";
+import type { ActionResult, Payload, Receipt } from "./models.js";
+import type { Policy } from "./policy.js";
+import type { ReceiptStore } from "./stores/receipt-store.js";
+import type { z } from "zod";
+import type { WorkflowDefinition, WorkflowLike } from "./workflow.js";
+
+/** Shortest secret accepted without `allowInsecureSecret`: 32 characters, as for any HMAC key. */
+export const MIN_SECRET_LENGTH = 32;
+
+/** Maps an actor's email to its role, from a source the agent cannot write to. */
+export type ActorRoles =
+  | Readonly<Record<string, string>>
+  | ((actorEmail: string) => string | undefined | Promise<string | undefined>);
+
+/** How to build an `EnactClient`. Every field is optional but the secret (here or in `ENACT_SECRET`). */
+export interface EnactClientOptions {
+  /** Connectors by system name, handed to policies and workflows as `ctx.systems`. */
+  systems?: Record<string, unknown>;
+  /** Checked on every run, in order; all must pass for the workflow to run. */
+  policies?: readonly Policy[];
+  /** Named functions or `defineWorkflow(...)` definitions that agents may run. */
+  workflows?: readonly WorkflowLike[];
+  /** HMAC key for receipts. Defaults to `process.env.ENACT_SECRET`; there is no built-in default. */
+  secret?: string;
+  /** Accept a secret shorter than 32 characters (tests, demos). */
+  allowInsecureSecret?: boolean;
+  /** Directory of the default file store. Default `"receipts"`. */
+  receiptDir?: string;
+  /** Where receipts go; overrides `receiptDir`. */
+  receiptStore?: ReceiptStore;
+  /** Trusted roles. When set, `ctx.actorRole` comes only from here, never from the payload. */
+  actorRoles?: ActorRoles;
+  /**
+   * How long a run waits for another run holding the same idempotency key (in another process
+   * or client) to finish before rejecting with `IdempotencyInProgressError`. Default 30 000 ms.
+   */
+  idempotencyWaitMs?: number;
+  /** Allow `rollback()`. Default `false`: undoing runs is opt-in. */
+  rollbackEnabled?: boolean;
+}
+
+/** How `reconcile()` settles a key whose run crashed. */
+export type Reconciliation =
+  | { outcome: "failed"; note?: string }
+  | { outcome: "completed"; note?: string; actionsTaken?: ActionResult[] };
+
+/** What `reconcile()` did. */
+export interface ReconcileResult {
+  /** `released`: the key may run again. `recorded`: later runs replay the recorded receipt. `nothing-to-do`: no open claim. */
+  status: "released" | "recorded" | "nothing-to-do";
+  /** The signed receipt written for the crashed run, when there was one to write. */
+  receipt?: Receipt;
+}
+
+/** One request from an agent. */
+export interface RunRequest {
+  workflow: string;
+  actorEmail: string;
+  payload?: Payload;
+  /**
+   * Makes the run at-most-once: a later run with the same key and the same request executes
+   * nothing and returns the first run's result (`replayed: true`) and receipt. Signed into the receipt.
+   */
+  idempotencyKey?: string;
+}
+
+/** A workflow as the client keeps it: its name, its body and its payload schema. */
+export type RegisteredWorkflow = Pick<WorkflowDefinition, "name" | "run"> & { payloadSchema?: z.ZodType | undefined };
+
+/** The signing secret from the options or ENACT_SECRET, refused when missing or short. */
+export function resolveSecret(options: EnactClientOptions): string {
+  const secret = options.secret ?? process.env.ENACT_SECRET;
+  if (secret === undefined || secret === "") {
+    throw new ConfigurationError(
+      "No receipt signing secret. Pass { secret } to new EnactClient() or set ENACT_SECRET " +
+        `(at least ${MIN_SECRET_LENGTH} random characters, e.g. from \`openssl rand -hex 32\`).`,
+    );
+  }
+  if (typeof secret !== "string") throw new ConfigurationError("The receipt signing secret must be a string.");
+  if (secret.length < MIN_SECRET_LENGTH && options.allowInsecureSecret !== true) {
+    throw new ConfigurationError(
+      `The receipt signing secret is ${secret.length} characters; at least ${MIN_SECRET_LENGTH} are required ` +
+        "so receipts cannot be forged by guessing it. Use a longer secret, or pass allowInsecureSecret: true for tests.",
+    );
+  }
+  return secret;
+}
+
+/** Workflows by name; a nameless or duplicate name is a configuration error. */
+export function registerWorkflows(workflows: readonly WorkflowLike[]): Map<string, RegisteredWorkflow> {
+  const registered = new Map<string, RegisteredWorkflow>();
+  for (const workflow of workflows) {
+    const definition: RegisteredWorkflow =
+      typeof workflow === "function"
+        ? { name: workflow.name, run: workflow }
+        : { name: workflow.name, run: workflow.run as RegisteredWorkflow["run"], payloadSchema: workflow.payloadSchema };
+    if (definition.name === "") {
+      throw new ConfigurationError("A workflow has no name. Use a named function or defineWorkflow(name, fn).");
+    }
+    if (registered.has(definition.name)) {
+      throw new ConfigurationError(`Two workflows are named '${definition.name}'. Workflow names must be unique.`);
+    }
+    registered.set(definition.name, definition);
+  }
+  return registered;
+}
