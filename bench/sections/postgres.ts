@@ -9,6 +9,7 @@ import type { Settings } from "../settings.js";
 const SECTION = "3 postgres";
 const IN_FLIGHT = 32;
 const CONNECTOR = fileURLToPath(new URL("../../src/connectors/postgres.ts", import.meta.url));
+const STATEMENTS = fileURLToPath(new URL("../../src/connectors/postgres/statements.ts", import.meta.url));
 
 /** What this section uses of `enact-sdk/connectors/postgres` (issue 3), loaded only when it exists. */
 interface PostgresModule {
@@ -17,6 +18,13 @@ interface PostgresModule {
     selectRows(input: { table: string; where?: Record<string, unknown>; limit?: number }): Promise<ActionResult>;
   };
   startEmbeddedPostgres(): Promise<{ connectionString: string; stop(): Promise<void> }>;
+}
+
+/** The connector's statement builders, to check that the raw side sends exactly the same SQL. */
+interface StatementsModule {
+  parseTableName(table: string): object;
+  insertStatement(table: object, data: Record<string, unknown>): { text: string; values: unknown[] };
+  selectStatement(table: object, where: Record<string, unknown>, limit: number): { text: string; values: unknown[] };
 }
 
 const TARGET = {
@@ -54,23 +62,10 @@ export async function postgres(report: Report, settings: Settings): Promise<void
     // The statements the connector sends (src/connectors/postgres/statements.ts), sent directly.
     const insertSql = `INSERT INTO "${table}" ("email", "name", "deal_value") VALUES ($1, $2, $3) RETURNING *`;
     const selectSql = `SELECT * FROM "${table}" WHERE "id" = $1 LIMIT $2`;
+    await sameStatements(table, insertSql, selectSql);
     const rawInsert = async (): Promise<void> => {
       const data = row();
       await pool.query(insertSql, [data.email, data.name, data.deal_value]);
-    };
-    // What insertRow sends today: its primary-key lookup (for rollbackData), then the insert, on one client.
-    const primaryKeySql = `SELECT a.attname AS name FROM pg_catalog.pg_index i
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-      WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`;
-    const rawInsertWithLookup = async (): Promise<void> => {
-      const data = row();
-      const connection = await pool.connect();
-      try {
-        await connection.query(primaryKeySql, [`"${table}"`]);
-        await connection.query(insertSql, [data.email, data.name, data.deal_value]);
-      } finally {
-        connection.release();
-      }
     };
     const rawSelect = async (): Promise<void> => {
       await pool.query(selectSql, [id(), 100]);
@@ -88,7 +83,6 @@ export async function postgres(report: Report, settings: Settings): Promise<void
       {
         rawInsertSeq: { batch: () => sequential(rawInsert, ms) },
         insertSeq: { batch: () => sequential(insert, ms) },
-        rawLookupInsertSeq: { batch: () => sequential(rawInsertWithLookup, ms) },
         rawInsertConc: { batch: () => concurrent(rawInsert, IN_FLIGHT, ms) },
         insertConc: { batch: () => concurrent(insert, IN_FLIGHT, ms) },
         rawSelectSeq: { batch: () => sequential(rawSelect, ms) },
@@ -117,14 +111,29 @@ export async function postgres(report: Report, settings: Settings): Promise<void
         worstName = name;
       }
     }
-    // Not a target: shows how much of insertRow's cost is its extra statement rather than its own code.
-    const lookupName = "raw pg.Pool, insertRow's two statements (primary-key lookup + insert), sequential";
-    report.add(SECTION, lookupName, stats.rawLookupInsertSeq, `raw pg.Pool insert, sequential (${where})`);
-    report.add(SECTION, "PostgresConnector insert, sequential (vs its own two statements)", stats.insertSeq, lookupName);
     report.target({ ...TARGET, value: worst, detail: `time per call ÷ raw pg time per call; worst case: ${worstName} (${where})` });
   } finally {
     await pool.query(`DROP TABLE IF EXISTS "${table}"`).catch(() => undefined);
     await pool.end();
     await embedded?.stop();
+  }
+}
+
+/**
+ * Like with like: fails the section unless the connector builds exactly the SQL text and the
+ * value order that the raw side sends, so a change to the connector's statements cannot quietly
+ * turn the comparison into one between different queries.
+ */
+async function sameStatements(table: string, insertSql: string, selectSql: string): Promise<void> {
+  const statements = (await import(pathToFileURL(STATEMENTS).href)) as StatementsModule;
+  const name = statements.parseTableName(table);
+  const insert = statements.insertStatement(name, { email: "e", name: "n", deal_value: 1 });
+  const select = statements.selectStatement(name, { id: 7 }, 100);
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  if (insert.text !== insertSql || !same(insert.values, ["e", "n", 1])) {
+    throw new Error(`The bench's raw insert no longer matches insertRow's statement: ${JSON.stringify(insert)}`);
+  }
+  if (select.text !== selectSql || !same(select.values, [7, 100])) {
+    throw new Error(`The bench's raw select no longer matches selectRows's statement: ${JSON.stringify(select)}`);
   }
 }
