@@ -375,20 +375,17 @@ export class PostgresConnector implements Undoable {
           return;
         }
         client.on("error", ignore);
-        const settle = (error: Error | null | undefined, result?: QueryResult): void => {
-          client.removeListener("error", ignore);
-          if (error === undefined || error === null) {
-            release();
-            resolve(result as QueryResult);
-          } else {
-            release(isStatementError(error) ? undefined : error);
-            reject(error);
-          }
-        };
+        // Callbacks, not promises, and no named closures (the build's keepNames would rename each
+        // one on every call): this path is what every insertRow and selectRows pays.
         try {
-          (client as unknown as CallbackQuery).query(this.#template(statement), statement.values, settle);
+          (client as unknown as CallbackQuery).query(this.#template(statement), statement.values, (error, result) => {
+            giveBack(client, release, error);
+            if (error === null || error === undefined) resolve(result);
+            else reject(error);
+          });
         } catch (error) {
-          settle(error instanceof Error ? error : new Error(String(error)));
+          giveBack(client, release, error);
+          reject(error);
         }
       });
     });
@@ -442,11 +439,17 @@ interface CallbackQuery {
 function ignore(): void {}
 
 /**
- * True for the server's own error answer to a statement (ERROR, not FATAL): the connection is
- * still in sync and usable. Anything else may have left it broken.
+ * Returns a client #runOne checked out: kept after success or after the server's own error answer
+ * to the statement (ERROR, not FATAL), which leaves the connection in sync; discarded after
+ * anything else (a lost connection, a value pg could not send), which may have left it broken.
  */
-function isStatementError(error: Error): boolean {
-  return error instanceof pg.DatabaseError && error.severity !== "FATAL" && error.severity !== "PANIC";
+function giveBack(client: PoolClient, release: (discard?: unknown) => void, error: unknown): void {
+  client.removeListener("error", ignore);
+  const healthy =
+    error === null ||
+    error === undefined ||
+    (error instanceof pg.DatabaseError && error.severity !== "FATAL" && error.severity !== "PANIC");
+  release(healthy ? undefined : error);
 }
 
 function keyName(row: { name: string }): string {
