@@ -35,7 +35,7 @@ export function connectorTypes(defaults: { getTypeParser: GetTypeParser }): Cust
         case TIME:
         case TIMETZ:
         case INTERVAL:
-          return (text) => text;
+          return asText;
         case TIMESTAMP:
         case TIMESTAMPTZ:
           return isoTimestamp;
@@ -46,6 +46,11 @@ export function connectorTypes(defaults: { getTypeParser: GetTypeParser }): Cust
     return defaults.getTypeParser(oid, format);
   };
   return { getTypeParser } as CustomTypesConfig;
+}
+
+/** The parser that keeps Postgres's text as it is. */
+function asText(text: string): string {
+  return text;
 }
 
 // Postgres's ISO DateStyle: "2026-05-01 12:34:56.789123+00", "+05:30", "-03:00:15" or no zone.
