@@ -141,7 +141,8 @@ export class PostgresConnector implements Undoable {
   async insertRow(input: InsertRowInput): Promise<ActionResult> {
     this.#allowlist.check("insert_row");
     // The hot path: no transaction, so each statement takes a pooled client for one round trip
-    // (see #runOne), and no closures. Validation still comes first and runs no SQL.
+    // (see #runOne), without #perform's nested async steps. Validation still comes first and runs
+    // no SQL.
     let table: TableName;
     let insert: Statement;
     try {
@@ -399,8 +400,8 @@ export class PostgresConnector implements Undoable {
   /**
    * The query config for a statement's text: `{ text, types }`, frozen, made once per text and
    * passed as the prototype of an empty object. pg copies a config object's own properties for
-   * every query (about 1.7 µs for `{ text, values, types }`, the largest single cost of an
-   * action); an object with none is copied in a tenth of that, and pg reads `text` and `types`
+   * every query (about 1.7 µs for `{ text, values, types }`, then the largest single cost of an
+   * action); an object with none is copied in under 0.2 µs, and pg reads `text` and `types`
    * through the prototype like any property. The values go as pg's second argument.
    */
   #template(statement: Statement): QueryConfig {
