@@ -2,13 +2,14 @@ import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
 import type { ActionResult } from "../../src/index.js";
-import { concurrent, interleave, sequential } from "../harness.js";
+import { concurrent, interleave, summarize, type Sample, type Stats } from "../harness.js";
 import type { Report } from "../report.js";
 import type { Settings } from "../settings.js";
 
 const SECTION = "3 postgres";
 const IN_FLIGHT = 32;
 const CONNECTOR = fileURLToPath(new URL("../../src/connectors/postgres.ts", import.meta.url));
+const STATEMENTS = fileURLToPath(new URL("../../src/connectors/postgres/statements.ts", import.meta.url));
 
 /** What this section uses of `enact-sdk/connectors/postgres` (issue 3), loaded only when it exists. */
 interface PostgresModule {
@@ -17,6 +18,13 @@ interface PostgresModule {
     selectRows(input: { table: string; where?: Record<string, unknown>; limit?: number }): Promise<ActionResult>;
   };
   startEmbeddedPostgres(): Promise<{ connectionString: string; stop(): Promise<void> }>;
+}
+
+/** The connector's statement builders, to check that the raw side sends exactly the same SQL. */
+interface StatementsModule {
+  parseTableName(table: string): object;
+  insertStatement(table: object, data: Record<string, unknown>): { text: string; values: unknown[] };
+  selectStatement(table: object, where: Record<string, unknown>, limit: number): { text: string; values: unknown[] };
 }
 
 const TARGET = {
@@ -30,7 +38,7 @@ const TARGET = {
 /**
  * `PostgresConnector.insertRow` / `selectRows` against the same statements through a raw
  * `pg.Pool` (the same pool), sequentially and with 32 in flight, on DATABASE_URL or the
- * embedded PGlite. Pending until the connector (branch issue-3-postgres) is merged.
+ * embedded PGlite.
  */
 export async function postgres(report: Report, settings: Settings): Promise<void> {
   if (!existsSync(CONNECTOR)) {
@@ -54,23 +62,10 @@ export async function postgres(report: Report, settings: Settings): Promise<void
     // The statements the connector sends (src/connectors/postgres/statements.ts), sent directly.
     const insertSql = `INSERT INTO "${table}" ("email", "name", "deal_value") VALUES ($1, $2, $3) RETURNING *`;
     const selectSql = `SELECT * FROM "${table}" WHERE "id" = $1 LIMIT $2`;
+    await sameStatements(table, insertSql, selectSql);
     const rawInsert = async (): Promise<void> => {
       const data = row();
       await pool.query(insertSql, [data.email, data.name, data.deal_value]);
-    };
-    // What insertRow sends today: its primary-key lookup (for rollbackData), then the insert, on one client.
-    const primaryKeySql = `SELECT a.attname AS name FROM pg_catalog.pg_index i
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-      WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`;
-    const rawInsertWithLookup = async (): Promise<void> => {
-      const data = row();
-      const connection = await pool.connect();
-      try {
-        await connection.query(primaryKeySql, [`"${table}"`]);
-        await connection.query(insertSql, [data.email, data.name, data.deal_value]);
-      } finally {
-        connection.release();
-      }
     };
     const rawSelect = async (): Promise<void> => {
       await pool.query(selectSql, [id(), 100]);
@@ -84,30 +79,26 @@ export async function postgres(report: Report, settings: Settings): Promise<void
       if (!result.success) throw new Error(`selectRows failed: ${JSON.stringify(result.output)}`);
     };
     const ms = settings.fileBatchMs;
-    const stats = await interleave(
-      {
-        rawInsertSeq: { batch: () => sequential(rawInsert, ms) },
-        insertSeq: { batch: () => sequential(insert, ms) },
-        rawLookupInsertSeq: { batch: () => sequential(rawInsertWithLookup, ms) },
-        rawInsertConc: { batch: () => concurrent(rawInsert, IN_FLIGHT, ms) },
-        insertConc: { batch: () => concurrent(insert, IN_FLIGHT, ms) },
-        rawSelectSeq: { batch: () => sequential(rawSelect, ms) },
-        selectSeq: { batch: () => sequential(select, ms) },
-        rawSelectConc: { batch: () => concurrent(rawSelect, IN_FLIGHT, ms) },
-        selectConc: { batch: () => concurrent(select, IN_FLIGHT, ms) },
-      },
-      settings.rounds,
-    );
     const where = embedded === undefined ? "server" : "embedded PGlite";
+    // Each pair is measured on its own, raw and connector side by side. Measured all in one
+    // rotation, a subject always ran right after the same neighbour, and the batch after 32
+    // in-flight inserts inherits the server's write backlog: the raw sequential select followed
+    // it, the connector's did not.
+    const oneAtATime = (raw: () => Promise<void>, subject: () => Promise<void>) => alternating(raw, subject, ms, settings.rounds);
+    const inFlight = (raw: () => Promise<void>, subject: () => Promise<void>) =>
+      interleave(
+        { raw: { batch: () => concurrent(raw, IN_FLIGHT, ms) }, subject: { batch: () => concurrent(subject, IN_FLIGHT, ms) } },
+        settings.rounds,
+      );
     const pairs = [
-      ["insert, sequential", stats.rawInsertSeq, stats.insertSeq],
-      [`insert, ${IN_FLIGHT} in flight`, stats.rawInsertConc, stats.insertConc],
-      ["select by id, sequential", stats.rawSelectSeq, stats.selectSeq],
-      [`select by id, ${IN_FLIGHT} in flight`, stats.rawSelectConc, stats.selectConc],
+      ["insert, sequential", await oneAtATime(rawInsert, insert)],
+      [`insert, ${IN_FLIGHT} in flight`, await inFlight(rawInsert, insert)],
+      ["select by id, sequential", await oneAtATime(rawSelect, select)],
+      [`select by id, ${IN_FLIGHT} in flight`, await inFlight(rawSelect, select)],
     ] as const;
     let worst = 0;
     let worstName = "";
-    for (const [name, raw, subject] of pairs) {
+    for (const [name, { raw, subject }] of pairs) {
       const base = `raw pg.Pool ${name} (${where})`;
       report.add(SECTION, base, raw);
       report.add(SECTION, `PostgresConnector ${name}`, subject, base);
@@ -117,14 +108,56 @@ export async function postgres(report: Report, settings: Settings): Promise<void
         worstName = name;
       }
     }
-    // Not a target: shows how much of insertRow's cost is its extra statement rather than its own code.
-    const lookupName = "raw pg.Pool, insertRow's two statements (primary-key lookup + insert), sequential";
-    report.add(SECTION, lookupName, stats.rawLookupInsertSeq, `raw pg.Pool insert, sequential (${where})`);
-    report.add(SECTION, "PostgresConnector insert, sequential (vs its own two statements)", stats.insertSeq, lookupName);
     report.target({ ...TARGET, value: worst, detail: `time per call ÷ raw pg time per call; worst case: ${worstName} (${where})` });
   } finally {
     await pool.query(`DROP TABLE IF EXISTS "${table}"`).catch(() => undefined);
     await pool.end();
     await embedded?.stop();
+  }
+}
+
+/**
+ * One call at a time, raw and subject alternating call by call (raw, subject, subject, raw, ...),
+ * each call timed on its own, for `ms` per round, in `rounds` rounds after a discarded warm-up.
+ * Nothing overlaps, as in `sequential`, but a drift of the machine or a stall of the server (a WAL
+ * flush, a checkpoint) lands on both sides alike instead of on whichever batch it fell in. A
+ * side's rate is its calls ÷ the time spent in them.
+ */
+async function alternating(raw: () => Promise<void>, subject: () => Promise<void>, ms: number, rounds: number): Promise<{ raw: Stats; subject: Stats }> {
+  const samples = { raw: [] as Sample[], subject: [] as Sample[] };
+  for (let round = -1; round < rounds; round++) {
+    const latencies = { raw: [] as number[], subject: [] as number[] };
+    const end = performance.now() + 2 * ms;
+    for (let call = 0; performance.now() < end; call++) {
+      const side = call % 4 === 0 || call % 4 === 3 ? "raw" : "subject";
+      const before = performance.now();
+      await (side === "raw" ? raw() : subject());
+      latencies[side].push((performance.now() - before) * 1000);
+    }
+    if (round < 0) continue;
+    for (const side of ["raw", "subject"] as const) {
+      const spent = latencies[side].reduce((total, latency) => total + latency, 0) / 1000;
+      samples[side].push({ latencies: latencies[side], elapsedMs: spent });
+    }
+  }
+  return { raw: summarize(samples.raw), subject: summarize(samples.subject) };
+}
+
+/**
+ * Like with like: fails the section unless the connector builds exactly the SQL text and the
+ * value order that the raw side sends, so a change to the connector's statements cannot quietly
+ * turn the comparison into one between different queries.
+ */
+async function sameStatements(table: string, insertSql: string, selectSql: string): Promise<void> {
+  const statements = (await import(pathToFileURL(STATEMENTS).href)) as StatementsModule;
+  const name = statements.parseTableName(table);
+  const insert = statements.insertStatement(name, { email: "e", name: "n", deal_value: 1 });
+  const select = statements.selectStatement(name, { id: 7 }, 100);
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  if (insert.text !== insertSql || !same(insert.values, ["e", "n", 1])) {
+    throw new Error(`The bench's raw insert no longer matches insertRow's statement: ${JSON.stringify(insert)}`);
+  }
+  if (select.text !== selectSql || !same(select.values, [7, 100])) {
+    throw new Error(`The bench's raw select no longer matches selectRows's statement: ${JSON.stringify(select)}`);
   }
 }

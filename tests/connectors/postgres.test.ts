@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigurationError, PermissionError } from "enact-sdk";
 import { POSTGRES_ACTIONS, PostgresConnector } from "enact-sdk/connectors/postgres";
+import { startCuttingProxy } from "../support/cutting-proxy.js";
 import { getTestDatabase, releaseTestDatabase, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
 
 let db: TestDatabase;
@@ -174,6 +175,18 @@ describe("PostgresConnector.insertRow()", () => {
       ratio: "NaN",
     });
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it("returns float NaN and ±Infinity as their names in an otherwise plain row", async () => {
+    const table = await db.createTable("floats", "id int primary key, label text, ratio float8, flag boolean");
+    await db.admin.query(`INSERT INTO "${table}" VALUES (1, 'nan', 'NaN', true), (2, 'inf', 'Infinity', false), (3, 'minus', '-Infinity', NULL), (4, 'one', 1.5, NULL)`);
+    const result = await postgres.selectRows({ table });
+    expect(result.output.rows).toEqual([
+      { id: 1, label: "nan", ratio: "NaN", flag: true },
+      { id: 2, label: "inf", ratio: "Infinity", flag: false },
+      { id: 3, label: "minus", ratio: "-Infinity", flag: null },
+      { id: 4, label: "one", ratio: 1.5, flag: null },
+    ]);
   });
 });
 
@@ -350,6 +363,20 @@ describe("PostgresConnector with hostile names", () => {
     await unchanged();
   });
 
+  it("refuses a hostile variant of a name it has just used, every time", async () => {
+    const { table, unchanged } = await victims();
+    expect((await postgres.selectRows({ table, where: { email: "a@x.io" } })).success).toBe(true);
+    for (const variant of [`${table}--`, `${table}; DROP TABLE x`, `${table}\u0000`, `public.${table}.x`]) {
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        expect((await postgres.selectRows({ table: variant })).output).toMatchObject({ code: "ENACT_INVALID_INPUT" });
+        expect((await postgres.selectRows({ table, where: { [`email${variant.slice(table.length)}`]: 1 } })).output).toMatchObject({
+          code: "ENACT_INVALID_INPUT",
+        });
+      }
+    }
+    await unchanged();
+  });
+
   it("accepts unicode letters, reserved words and 63-byte names, quoted exactly", async () => {
     const unicode = `données_ü_${db.uniqueName("t")}`;
     const long = db.uniqueName("l").padEnd(63, "x");
@@ -424,6 +451,25 @@ describe("PostgresConnector pool", () => {
     await tracked.close();
   });
 
+  it("keeps its connection when the server rejects a statement", async () => {
+    const table = await peopleTable();
+    let constructed = 0;
+    class CountedClient extends pg.Client {
+      constructor(config?: pg.ClientConfig) {
+        super(config);
+        constructed += 1;
+      }
+    }
+    const single = new PostgresConnector({ connectionString: db.connectionString, poolConfig: { max: 1, Client: CountedClient } });
+    expect((await single.insertRow({ table, data: { email: "a@x.io" } })).output).toMatchObject({ code: "23505" });
+    expect((await single.selectRows({ table: `${table}_missing` })).output).toMatchObject({ code: "42P01" });
+    expect((await single.selectRows({ table, where: { nope: 1 } })).output).toMatchObject({ code: "42703" });
+    expect((await single.insertRow({ table, data: { email: "d@x.io" } })).success).toBe(true);
+    expect((await single.selectRows({ table })).success).toBe(true);
+    expect(constructed).toBe(1);
+    await single.close();
+  });
+
   it("uses a pool passed in without growing it, and leaves it open on close()", async () => {
     const table = await peopleTable();
     const pool = new pg.Pool({ connectionString: db.connectionString, max: 2 });
@@ -449,6 +495,29 @@ describe("PostgresConnector failures", () => {
     expect(JSON.stringify(result)).not.toContain(password);
     await down.close();
   });
+
+  it.each(["insertRow", "selectRows", "updateRow"] as const)(
+    "reports a connection lost during %s as a failed result, then works on a new connection",
+    async (method) => {
+      const table = await peopleTable();
+      const proxy = await startCuttingProxy(db.connectionString);
+      const flaky = new PostgresConnector({ connectionString: proxy.connectionString, poolConfig: { max: 1 } });
+      const call = () =>
+        method === "insertRow"
+          ? flaky.insertRow({ table, data: { email: `${db.uniqueName("e")}@x.io` } })
+          : method === "selectRows"
+            ? flaky.selectRows({ table, where: { id: 1 } })
+            : flaky.updateRow({ table, data: { name: "Zed" }, where: { id: 1 } });
+      expect((await call()).success).toBe(true);
+      proxy.cutOnNextMessage();
+      const lost = await call();
+      expect(lost).toMatchObject({ success: false, output: { error: expect.stringMatching(/Connection terminated|ECONNRESET/) } });
+      expect(await call()).toMatchObject({ success: true });
+      expect(proxy.accepted).toBe(2);
+      await flaky.close();
+      await proxy.close();
+    },
+  );
 
   it("scrubs the DSN password from any message that echoes it", async () => {
     const password = db.uniqueName("pw");

@@ -25,9 +25,19 @@ export interface TableName {
   readonly sql: string;
 }
 
+// Names already checked, with their quoted form. Only names that passed every check go in, so a
+// hit is as good as checking again; agents reuse a handful of tables and columns, and the Unicode
+// pattern and byte count are most of an action's own CPU time. Emptied when full, so a stream of
+// distinct names costs memory once, never without bound.
+const checkedNames = new Map<string, string>();
+const checkedTables = new Map<string, TableName>();
+const MAX_CACHED = 10_000;
+
 /** Checks one identifier (a column, a schema or a bare table name) and returns it double-quoted. */
 export function quoteIdentifier(name: unknown, what = "identifier"): string {
   if (typeof name !== "string") throw new InvalidInputError(`Invalid ${what}: expected a string, got ${typeof name}.`);
+  const known = checkedNames.get(name);
+  if (known !== undefined) return known;
   if (!IDENTIFIER.test(name)) {
     throw new InvalidInputError(
       `Invalid ${what} ${JSON.stringify(name)}: names must start with a letter or underscore and contain only letters, digits, underscores or $.`,
@@ -40,15 +50,23 @@ export function quoteIdentifier(name: unknown, what = "identifier"): string {
   }
   // The pattern admits no double quote, so no escaping is needed; quoting keeps reserved words
   // (`user`, `order`) usable and makes the name exact (case-sensitive).
-  return `"${name}"`;
+  const quoted = `"${name}"`;
+  if (checkedNames.size >= MAX_CACHED) checkedNames.clear();
+  checkedNames.set(name, quoted);
+  return quoted;
 }
 
 /** Checks a table name, `table` or `schema.table`, and returns its quoted form. */
 export function parseTableName(table: unknown): TableName {
   if (typeof table !== "string") throw new InvalidInputError(`Invalid table name: expected a string, got ${typeof table}.`);
+  const known = checkedTables.get(table);
+  if (known !== undefined) return known;
   const parts = table.split(".");
   if (parts.length > 2) {
     throw new InvalidInputError(`Invalid table name ${JSON.stringify(table)}: use "table" or "schema.table".`);
   }
-  return { name: table, sql: parts.map((part) => quoteIdentifier(part, "table name")).join(".") };
+  const parsed: TableName = Object.freeze({ name: table, sql: parts.map((part) => quoteIdentifier(part, "table name")).join(".") });
+  if (checkedTables.size >= MAX_CACHED) checkedTables.clear();
+  checkedTables.set(table, parsed);
+  return parsed;
 }

@@ -11,6 +11,11 @@ JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.
 WHERE i.indrelid = to_regclass($1) AND i.indisprimary
 ORDER BY array_position(i.indkey::int2[], a.attnum)`;
 
+/** The query of `primaryKeyOf`: one row `{ name }` per key column, in key order. */
+export function primaryKeyStatement(table: TableName): { text: string; values: unknown[] } {
+  return { text: PRIMARY_KEY_SQL, values: [table.sql] };
+}
+
 /** The table's primary-key columns in key order; `[]` for a table without one (or a view). */
 export async function primaryKeyOf(client: PoolClient, table: TableName): Promise<string[]> {
   const result = await client.query<{ name: string }>(PRIMARY_KEY_SQL, [table.sql]);

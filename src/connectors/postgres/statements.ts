@@ -14,23 +14,21 @@ export type Row = Record<string, unknown>;
 
 /** `INSERT INTO t ("a", "b") VALUES ($1, $2) RETURNING *` */
 export function insertStatement(table: TableName, data: unknown): Statement {
-  const entries = columnValues(data, "data");
-  const columns = entries.map(([column]) => column).join(", ");
-  const placeholders = entries.map((_, index) => `$${index + 1}`).join(", ");
+  const { columns, values } = columnValues(data, "data");
   return {
-    text: `INSERT INTO ${table.sql} (${columns}) VALUES (${placeholders}) RETURNING *`,
-    values: entries.map(([, value]) => value),
+    text: `INSERT INTO ${table.sql} (${columns.join(", ")}) VALUES (${placeholders(values.length)}) RETURNING *`,
+    values,
   };
 }
 
 /** `UPDATE t SET "a" = $1 WHERE "id" = $2 RETURNING *`; an empty `where` is refused. */
 export function updateStatement(table: TableName, data: unknown, where: unknown): Statement {
-  const entries = columnValues(data, "data");
-  const assignments = entries.map(([column], index) => `${column} = $${index + 1}`).join(", ");
-  const filter = whereClause(where, entries.length + 1, { required: "update_row" });
+  const { columns, values } = columnValues(data, "data");
+  const assignments = columns.map((column, index) => `${column} = $${index + 1}`).join(", ");
+  const filter = whereClause(where, columns.length + 1, { required: "update_row" });
   return {
     text: `UPDATE ${table.sql} SET ${assignments} WHERE ${filter.text} RETURNING *`,
-    values: [...entries.map(([, value]) => value), ...filter.values],
+    values: [...values, ...filter.values],
   };
 }
 
@@ -78,42 +76,66 @@ function whereClause(
     }
     return { text: "", values: [] };
   }
-  const entries = columnValues(where, "where", { allowEmpty: true });
-  if (entries.length === 0) {
+  const { columns, values: candidates } = columnValues(where, "where", { allowEmpty: true });
+  if (columns.length === 0) {
     if (options.required !== undefined) {
       throw new InvalidInputError(`${options.required} needs a non-empty where; refusing to touch every row of the table.`);
     }
     return { text: "", values: [] };
   }
   const values: unknown[] = [];
-  const conditions = entries.map(([column, value]) => {
+  let text = "";
+  for (let index = 0; index < columns.length; index++) {
+    const value = candidates[index];
+    if (index > 0) text += " AND ";
     // `= NULL` never matches; `IS NULL` is what a caller writing { deletedAt: null } means.
-    if (value === null) return `${column} IS NULL`;
-    values.push(value);
-    return `${column} = $${firstIndex + values.length - 1}`;
-  });
-  return { text: conditions.join(" AND "), values };
+    if (value === null) {
+      text += `${columns[index]} IS NULL`;
+    } else {
+      values.push(value);
+      text += `${columns[index]} = $${firstIndex + values.length - 1}`;
+    }
+  }
+  return { text, values };
 }
 
+/** A record's quoted column names and its values, in the record's own key order. */
 function columnValues(
   record: unknown,
   what: "data" | "where",
   options: { allowEmpty?: boolean } = {},
-): Array<[string, unknown]> {
+): { columns: string[]; values: unknown[] } {
   if (!isPlainObject(record)) {
     throw new InvalidInputError(`Invalid ${what}: expected an object of column → value.`);
   }
-  const entries = Object.entries(record);
-  if (entries.length === 0 && options.allowEmpty !== true) {
+  const keys = Object.keys(record);
+  if (keys.length === 0 && options.allowEmpty !== true) {
     throw new InvalidInputError(`${what} is empty: nothing to write.`);
   }
-  return entries.map(([column, value]) => {
-    const quoted = quoteIdentifier(column, `column name in ${what}`);
+  const columns = new Array<string>(keys.length);
+  const values = new Array<unknown>(keys.length);
+  for (let index = 0; index < keys.length; index++) {
+    const column = keys[index] as string;
+    const value = record[column];
+    columns[index] = quoteIdentifier(column, `column name in ${what}`);
     if (value === undefined || typeof value === "function" || typeof value === "symbol") {
       throw new InvalidInputError(`Invalid value for ${what}.${column}: ${typeof value} cannot be stored; use null for SQL NULL.`);
     }
-    return [quoted, value];
-  });
+    values[index] = value;
+  }
+  return { columns, values };
+}
+
+// "$1, $2, ..., $n" by n, built once per count.
+const placeholderLists: string[] = [];
+
+function placeholders(count: number): string {
+  let list = placeholderLists[count];
+  if (list === undefined) {
+    list = Array.from({ length: count }, (_, index) => `$${index + 1}`).join(", ");
+    if (count <= 1_000) placeholderLists[count] = list;
+  }
+  return list;
 }
 
 /** True for `{}`-style objects (not arrays, dates, buffers or class instances). */

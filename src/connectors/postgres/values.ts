@@ -35,7 +35,7 @@ export function connectorTypes(defaults: { getTypeParser: GetTypeParser }): Cust
         case TIME:
         case TIMETZ:
         case INTERVAL:
-          return (text) => text;
+          return asText;
         case TIMESTAMP:
         case TIMESTAMPTZ:
           return isoTimestamp;
@@ -46,6 +46,11 @@ export function connectorTypes(defaults: { getTypeParser: GetTypeParser }): Cust
     return defaults.getTypeParser(oid, format);
   };
   return { getTypeParser } as CustomTypesConfig;
+}
+
+/** The parser that keeps Postgres's text as it is. */
+function asText(text: string): string {
+  return text;
 }
 
 // Postgres's ISO DateStyle: "2026-05-01 12:34:56.789123+00", "+05:30", "-03:00:15" or no zone.
@@ -67,6 +72,39 @@ export function isoTimestamp(text: string): string {
 
 /** A row made plain JSON: Buffer → base64, NaN/Infinity → their names, anything else left as is. */
 export function rowToJson(row: unknown): JsonRow {
+  if (isPlainJsonRow(row)) return row;
   const safe = toJsonSafe(row);
   return safe !== null && typeof safe === "object" && !Array.isArray(safe) ? safe : {};
+}
+
+/**
+ * True when `toJsonSafe` would return an exact copy of `row`: a plain object whose keys and
+ * values are already JSON as they are (well-formed strings, finite numbers, booleans, null). Most
+ * rows of text, integer and (as the connector's parsers return them) numeric and timestamp
+ * columns are, and pg builds a fresh object per row, so such a row is handed back as is instead
+ * of being copied. Anything else (bytea, json, arrays, NaN) goes through `toJsonSafe`.
+ */
+function isPlainJsonRow(row: unknown): row is JsonRow {
+  if (typeof row !== "object" || row === null || Object.getPrototypeOf(row) !== Object.prototype) return false;
+  for (const key in row) {
+    if (!Object.hasOwn(row, key) || key === "__proto__" || !isWellFormed(key)) return false;
+    const value = (row as Record<string, unknown>)[key];
+    switch (typeof value) {
+      case "string":
+        if (!isWellFormed(value)) return false;
+        break;
+      case "number":
+        if (!Number.isFinite(value)) return false;
+        break;
+      case "boolean":
+        break;
+      default:
+        if (value !== null) return false;
+    }
+  }
+  return true;
+}
+
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
