@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
 import { CliError, ExitCode } from "./exit-codes.js";
-import { listCommand, type ListOptions } from "./list.js";
+import type { ListOptions } from "./list.js";
 import { clean, colorsFor } from "./output.js";
-import { loadSecret } from "./secret.js";
-import { showCommand, type ShowOptions } from "./show.js";
-import { openStore, type StoreCommand } from "./store.js";
-import { verifyCommand, type VerifyOptions } from "./verify.js";
+import type { ShowOptions } from "./show.js";
+import type { StoreCommand } from "./store.js";
+import type { VerifyOptions } from "./verify.js";
 
 const DEFAULT_DIRECTORY = "receipts";
 
@@ -41,6 +40,8 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
   }
 }
 
+// Each command's module (and the libraries only it uses: cli-table3, zod, pg…) is imported when
+// that command runs, not at start-up: `--help` and `verify` do not pay for what `list` needs.
 function buildProgram(done: (code: ExitCode) => void): Command {
   const program = new Command("enact-sdk")
     .description("Audit enact-sdk receipts: verify signatures and the tamper-evident journal, list and show receipts.")
@@ -56,6 +57,7 @@ function buildProgram(done: (code: ExitCode) => void): Command {
     .option("--anchor <seq:mac>", "a journal head recorded earlier (printed by verify) that must still be there")
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (dir: string, options: VerifyOptions & StoreOptions) => {
+      const { verifyCommand } = await import("./verify.js");
       done(await withStore(dir, options, verifyCommand(options)));
     });
 
@@ -70,6 +72,7 @@ function buildProgram(done: (code: ExitCode) => void): Command {
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (dir: string, options: ListOptions & StoreOptions) => {
+      const { listCommand } = await import("./list.js");
       done(await withStore(dir, options, listCommand(options)));
     });
 
@@ -80,6 +83,7 @@ function buildProgram(done: (code: ExitCode) => void): Command {
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions) => {
+      const { showCommand } = await import("./show.js");
       done(await withStore(dir, options, showCommand(runId, options)));
     });
 
@@ -104,7 +108,9 @@ async function withStore(
   options: StoreOptions,
   command: StoreCommand,
 ): Promise<ExitCode> {
-  const secret = loadSecret();
+  const { loadSecret } = await import("./secret.js");
+  const secret = await loadSecret();
+  const { openStore } = await import("./store.js");
   const store = await openStore({ directory, databaseUrl: options.databaseUrl, tablePrefix: options.tablePrefix, schema: options.schema }, secret);
   try {
     return await command(store, secret);

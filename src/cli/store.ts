@@ -12,7 +12,6 @@ import {
 } from "../journal/file-source.js";
 import { JournalKey } from "../journal/key.js";
 import { CliError, ExitCode } from "./exit-codes.js";
-import { openPostgresStore } from "./postgres-store.js";
 
 /** What the commands need from a receipt store, whatever it is kept in. */
 export interface AuditableStore {
@@ -43,6 +42,8 @@ export interface StoreLocation {
 /** Opens the store a command names; fails with exit code 4 when it does not exist. */
 export async function openStore(location: StoreLocation, secret: string): Promise<AuditableStore> {
   if (location.databaseUrl !== undefined) {
+    // Only a Postgres store needs this module (and pg): a directory store never loads it.
+    const { openPostgresStore } = await import("./postgres-store.js");
     return openPostgresStore({ databaseUrl: location.databaseUrl, tablePrefix: location.tablePrefix, schema: location.schema }, secret);
   }
   const store = new DirectoryStore(location.directory, secret);

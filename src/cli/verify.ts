@@ -1,4 +1,4 @@
-import { SingleBar } from "cli-progress";
+import type { SingleBar } from "cli-progress";
 import type { AuditReport, JournalAnchor, ReceiptFinding } from "../journal/audit.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import { clean, colorsFor, writeLines } from "./output.js";
@@ -25,7 +25,7 @@ export function verifyCommand(options: VerifyOptions): StoreCommand {
 }
 
 async function verify(store: AuditableStore, anchor: JournalAnchor | undefined, json: boolean): Promise<ExitCode> {
-  const bar = progressBar();
+  const bar = await progressBar();
   let report: AuditReport;
   try {
     report = await store.audit({
@@ -85,9 +85,10 @@ function parseAnchor(text: string): JournalAnchor {
   return { seq: Number(match[1]), mac: match[2] as string };
 }
 
-// On stderr, and only on a terminal: piped output and CI logs stay clean.
-function progressBar(): { update(done: number, total: number): void; stop(): void } | undefined {
+// On stderr, and only on a terminal: piped output and CI logs stay clean (and do not load cli-progress).
+async function progressBar(): Promise<{ update(done: number, total: number): void; stop(): void } | undefined> {
   if (process.stderr.isTTY !== true) return undefined;
+  const { SingleBar } = await import("cli-progress");
   let bar: SingleBar | undefined;
   return {
     update(done, total) {
