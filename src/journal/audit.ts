@@ -142,8 +142,17 @@ export class ReceiptAuditor {
 
   /** Checks one stored receipt; returns its finding, or undefined when it is valid. */
   check(stored: StoredReceipt): ReceiptFinding | undefined {
-    this.#seen.add(stored.runId);
-    const finding = this.#inspect(stored);
+    return this.record(examineReceipt(this.#signer, stored));
+  }
+
+  /**
+   * Checks one receipt already examined by `examineReceipt` (perhaps in a worker thread) against
+   * the journal; returns its finding, or undefined when it is valid. `check(stored)` is
+   * `record(examineReceipt(signer, stored))`.
+   */
+  record(examined: ReceiptExamination): ReceiptFinding | undefined {
+    this.#seen.add(examined.runId);
+    const finding = this.#inspect(examined);
     if (finding === undefined) this.#valid += 1;
     else this.#findings.push(finding);
     return finding;
@@ -171,29 +180,60 @@ export class ReceiptAuditor {
     return { ok: findings.length === 0 && journal.problems.length === 0, counts, findings, journal };
   }
 
-  #inspect(stored: StoredReceipt): ReceiptFinding | undefined {
-    const entry = this.#journal.byRunId.get(stored.runId);
+  #inspect(examined: ReceiptExamination): ReceiptFinding | undefined {
     const finding = (status: ReceiptFinding["status"], problems: string[]): ReceiptFinding => ({
-      runId: stored.runId,
-      where: stored.where,
+      runId: examined.runId,
+      where: examined.where,
       status,
       problems,
     });
-    if (stored.error !== undefined) return finding("unreadable", [stored.error]);
-    const receipt = stored.value;
-    if (typeof receipt !== "object" || receipt === null || Array.isArray(receipt)) {
-      return finding("unreadable", ["is not a JSON object"]);
-    }
-    const { runId, signature } = receipt as { runId?: unknown; signature?: unknown };
+    if (examined.unreadable !== undefined) return finding("unreadable", [examined.unreadable]);
+    const entry = this.#journal.byRunId.get(examined.runId);
     const problems: string[] = [];
-    const signed = this.#signer.verify(receipt);
-    if (!signed) problems.push("signature invalid (edited, forged, or signed with another secret)");
-    if (runId !== stored.runId) problems.push(`holds run ${JSON.stringify(runId)}, not ${stored.runId} (moved or swapped)`);
+    if (!examined.signed) problems.push("signature invalid (edited, forged, or signed with another secret)");
+    if (examined.heldRunId !== undefined) problems.push(`holds run ${examined.heldRunId}, not ${examined.runId} (moved or swapped)`);
     if (entry === undefined) {
       problems.push("not in the journal (injected, or written without the journal)");
-    } else if (signed && entry.signature !== signature) {
+    } else if (examined.signed && entry.signature !== examined.signature) {
       problems.push(`is not the receipt the journal recorded at entry ${entry.seq} (replaced by another signed receipt)`);
     }
     return problems.length === 0 ? undefined : finding("invalid", problems);
   }
+}
+
+/**
+ * What one stored receipt says about itself, before the journal is consulted: whether it could be
+ * read, whether its signature is valid, and whether it holds the run it is filed under. Plain
+ * data, so receipts can be examined in worker threads and checked against the journal in the main one.
+ */
+export interface ReceiptExamination {
+  /** The run id the store files it under. */
+  runId: string;
+  /** Where it was read, for messages. */
+  where: string;
+  /** Why it cannot be read: not read, not JSON, not a JSON object. The other fields are then meaningless. */
+  unreadable?: string;
+  /** True when its signature is valid under the audit's secret. */
+  signed: boolean;
+  /** The signature it carries, when `signed`: what the journal must have recorded. */
+  signature?: string;
+  /** Its own `runId` as JSON, when that is not the run id it is filed under. */
+  heldRunId?: string;
+}
+
+/** Examines one stored receipt (see `ReceiptExamination`). Never throws. */
+export function examineReceipt(signer: ReceiptSigner, stored: StoredReceipt): ReceiptExamination {
+  const { runId, where } = stored;
+  if (stored.error !== undefined) return { runId, where, unreadable: stored.error, signed: false };
+  const receipt = stored.value;
+  if (typeof receipt !== "object" || receipt === null || Array.isArray(receipt)) {
+    return { runId, where, unreadable: "is not a JSON object", signed: false };
+  }
+  const { runId: held, signature } = receipt as { runId?: unknown; signature?: unknown };
+  const examined: ReceiptExamination = { runId, where, signed: signer.verify(receipt) };
+  // A valid signature is 64 hex digits, so `signature` is a string whenever `signed` is true.
+  if (examined.signed) examined.signature = signature as string;
+  // JSON.stringify(undefined) is undefined: the template makes it the word, as before.
+  if (held !== runId) examined.heldRunId = `${JSON.stringify(held)}`;
+  return examined;
 }
