@@ -54,6 +54,9 @@ export interface AuditReport {
 /** An externally recorded journal position (`seq` and its `mac`) the journal must still contain. */
 export type JournalAnchor = JournalHead;
 
+/** An authentic journal entry and where it was read. */
+type LocatedEntry = JournalEntry & { where: string };
+
 /**
  * Checks the journal: every entry must be authentic (its MAC), the entries must be numbered
  * 0, 1, 2, … without gaps or repeats, each linked to the one before (`prev`), and stored in that
@@ -65,7 +68,7 @@ export function walkJournal(
   anchor?: JournalAnchor,
 ): { check: JournalCheck; byRunId: Map<string, JournalEntry & { where: string }> } {
   const problems: string[] = [];
-  const authentic: (JournalEntry & { where: string })[] = [];
+  const authentic: LocatedEntry[] = [];
   let count = 0;
   for (const item of raw) {
     if (item.error !== undefined) {
@@ -75,38 +78,43 @@ export function walkJournal(
     count += 1;
     const entry = openEntry(key, item.value);
     if (typeof entry === "string") problems.push(`${item.where} ${entry}`);
-    else authentic.push({ ...entry, where: item.where });
+    else authentic.push({ v: entry.v, seq: entry.seq, runId: entry.runId, signature: entry.signature, prev: entry.prev, mac: entry.mac, where: item.where });
   }
 
   // Stored order: each entry must come after the one stored before it.
-  authentic.forEach((entry, index) => {
-    const before = authentic[index - 1];
-    if (before !== undefined && entry.seq < before.seq) {
+  for (let index = 1; index < authentic.length; index += 1) {
+    const before = authentic[index - 1] as LocatedEntry;
+    const entry = authentic[index] as LocatedEntry;
+    if (entry.seq < before.seq) {
       problems.push(`${entry.where}: entry ${entry.seq} is out of order (stored after entry ${before.seq})`);
     }
-  });
+  }
 
   // Numbering and links, in seq order.
-  const bySeq = new Map<number, JournalEntry & { where: string }>();
+  const bySeq = new Map<number, LocatedEntry>();
   for (const entry of authentic) {
     const earlier = bySeq.get(entry.seq);
     if (earlier === undefined) bySeq.set(entry.seq, entry);
     else problems.push(`${entry.where}: entry ${entry.seq} appears again (first at ${earlier.where})`);
   }
-  let head: JournalHead = EMPTY_HEAD;
-  for (const seq of [...bySeq.keys()].sort((a, b) => a - b)) {
-    const entry = bySeq.get(seq) as JournalEntry & { where: string };
-    if (seq > head.seq + 1) {
-      const first = head.seq + 1;
+  // Seqs are safe integers, exact as doubles: a typed array sorts them numerically without a comparator.
+  let headSeq = EMPTY_HEAD.seq;
+  let headMac = EMPTY_HEAD.mac;
+  for (const seq of Float64Array.from(bySeq.keys()).sort()) {
+    const entry = bySeq.get(seq) as LocatedEntry;
+    if (seq > headSeq + 1) {
+      const first = headSeq + 1;
       const last = seq - 1;
       problems.push(`entr${first === last ? `y ${first} is` : `ies ${first}–${last} are`} missing from the journal (before ${entry.where})`);
-    } else if (entry.prev !== head.mac) {
-      problems.push(`${entry.where}: entry ${seq} is not linked to entry ${head.seq}${entry.prev === GENESIS ? " (it claims to be the first)" : ""}`);
+    } else if (entry.prev !== headMac) {
+      problems.push(`${entry.where}: entry ${seq} is not linked to entry ${headSeq}${entry.prev === GENESIS ? " (it claims to be the first)" : ""}`);
     }
-    head = { seq, mac: entry.mac };
+    headSeq = seq;
+    headMac = entry.mac;
   }
+  const head: JournalHead = { seq: headSeq, mac: headMac };
 
-  const byRunId = new Map<string, JournalEntry & { where: string }>();
+  const byRunId = new Map<string, LocatedEntry>();
   for (const entry of bySeq.values()) {
     const earlier = byRunId.get(entry.runId);
     if (earlier === undefined) byRunId.set(entry.runId, entry);
@@ -165,8 +173,8 @@ export class ReceiptAuditor {
         this.#findings.push({ runId, where: entry.where, status: "missing", problems: [`recorded in ${entry.where} but not in the store (deleted)`] });
       }
     }
-    const order = new Map([...this.#journal.byRunId.values()].map((entry) => [entry.runId, entry.seq]));
-    const rank = (finding: ReceiptFinding): number => order.get(finding.runId) ?? Number.MAX_SAFE_INTEGER;
+    const byRunId = this.#journal.byRunId;
+    const rank = (finding: ReceiptFinding): number => byRunId.get(finding.runId)?.seq ?? Number.MAX_SAFE_INTEGER;
     const findings = this.#findings.sort((a, b) => rank(a) - rank(b) || a.runId.localeCompare(b.runId));
     const count = (status: ReceiptFinding["status"]): number => findings.filter((f) => f.status === status).length;
     const counts = {
@@ -181,6 +189,9 @@ export class ReceiptAuditor {
   }
 
   #inspect(examined: ReceiptExamination): ReceiptFinding | undefined {
+    const entry = this.#journal.byRunId.get(examined.runId);
+    // The usual case, first and without allocating: signed, holding its own run, as journaled.
+    if (examined.signed && examined.heldRunId === undefined && entry !== undefined && entry.signature === examined.signature) return undefined;
     const finding = (status: ReceiptFinding["status"], problems: string[]): ReceiptFinding => ({
       runId: examined.runId,
       where: examined.where,
@@ -188,7 +199,6 @@ export class ReceiptAuditor {
       problems,
     });
     if (examined.unreadable !== undefined) return finding("unreadable", [examined.unreadable]);
-    const entry = this.#journal.byRunId.get(examined.runId);
     const problems: string[] = [];
     if (!examined.signed) problems.push("signature invalid (edited, forged, or signed with another secret)");
     if (examined.heldRunId !== undefined) problems.push(`holds run ${examined.heldRunId}, not ${examined.runId} (moved or swapped)`);
