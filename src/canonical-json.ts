@@ -60,7 +60,7 @@ function serializeArray(array: readonly unknown[], depth: number): string | unde
 }
 
 function serializeObject(object: Record<string, unknown>, depth: number, omit?: string): string | undefined {
-  const keys = Object.keys(object).sort();
+  const keys = sortedKeys(object);
   let text = "{";
   let first = true;
   for (const key of keys) {
@@ -76,6 +76,34 @@ function serializeObject(object: Record<string, unknown>, depth: number, omit?: 
     first = false;
   }
   return `${text}}`;
+}
+
+// Receipts repeat the same few key lists (the receipt's own, each policy result's, the payload's):
+// the sorted order of a list is kept, keyed by its first key, and reused when an object's keys are
+// that same list in the same order (comparing keys is cheaper than sorting them). Bounded, so a
+// hostile payload cannot grow it without limit; a list that is not kept is simply sorted.
+const SORTED_KEYS = new Map<string, { keys: readonly string[]; sorted: readonly string[] }>();
+const MAX_SORTED_LISTS = 1024;
+const MAX_SORTED_LIST_LENGTH = 64;
+
+// Object.keys(object) sorted by UTF-16 code units, as RFC 8785 requires. The result is not to be modified.
+function sortedKeys(object: Record<string, unknown>): readonly string[] {
+  const keys = Object.keys(object);
+  const first = keys[0];
+  if (first === undefined) return keys;
+  const known = SORTED_KEYS.get(first);
+  if (known !== undefined && sameKeys(known.keys, keys)) return known.sorted;
+  const sorted = [...keys].sort();
+  if (keys.length <= MAX_SORTED_LIST_LENGTH && (known !== undefined || SORTED_KEYS.size < MAX_SORTED_LISTS)) {
+    SORTED_KEYS.set(first, { keys, sorted });
+  }
+  return sorted;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
 }
 
 // The same few keys (runId, policy, reason, the payload's columns…) recur in every receipt:

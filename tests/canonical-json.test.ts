@@ -53,6 +53,20 @@ describe("jcs()", () => {
     expect(() => jcs(circular)).toThrow(/Circular/);
   });
 
+  it("sorts each object's keys afresh when key lists share a first key or an order (the sort-order cache)", () => {
+    // Few names, so lists repeat and collide: the same list in other orders, other lists with the same first key.
+    const names = fc.constantFrom("a", "b", "c", "10", "9", "runId", "é", "\u{1F600}", "B");
+    const shaped = fc.uniqueArray(names, { maxLength: 6 }).chain((keys) =>
+      fc.tuple(...keys.map(() => fc.jsonValue({ maxDepth: 1 }))).map((values) => Object.fromEntries(keys.map((key, i) => [key, values[i]]))),
+    );
+    fc.assert(
+      fc.property(fc.array(shaped, { maxLength: 8 }), (objects) => {
+        for (const object of objects) expect(jcs(object)).toBe(canonicalize(object));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("keeps a key named __proto__ as a plain key", () => {
     const value = JSON.parse('{"__proto__": {"x": 1}, "a": 2}') as unknown;
     expect(jcs(value)).toBe('{"__proto__":{"x":1},"a":2}');

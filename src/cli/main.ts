@@ -1,136 +1,39 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from "commander";
-import { CliError, ExitCode } from "./exit-codes.js";
-import { listCommand, type ListOptions } from "./list.js";
-import { clean, colorsFor } from "./output.js";
-import { loadSecret } from "./secret.js";
-import { showCommand, type ShowOptions } from "./show.js";
-import { openStore, type StoreCommand } from "./store.js";
-import { verifyCommand, type VerifyOptions } from "./verify.js";
+import { realpathSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { isReceiptWorkerData } from "../journal/worker-data.js";
 
-const DEFAULT_DIRECTORY = "receipts";
-
-const EXIT_CODES_HELP = `
-Exit codes:
-  0   all is well
-  1   verification failed (a receipt invalid, missing or injected, or the journal broken)
-  2   usage error
-  3   ENACT_SECRET not set (environment or .env)
-  4   receipt directory or database not found
-  5   a receipt file is corrupt, truncated or unreadable
-  6   no receipt with that run id (show)
-  70  internal error`;
+// The `enact-sdk` command. This file is also what `verify`'s worker threads run (it is the one
+// file of the CLI whose location is known in the source tree and in dist/ alike), so it loads
+// only what its role needs: the command line (commander and the commands, each on use) in the
+// main thread, the receipt examiner in a worker.
+if (!isMainThread && parentPort !== null && isReceiptWorkerData(workerData)) {
+  const port = parentPort;
+  const data = workerData;
+  void import("../journal/receipt-worker.js").then(({ serveReceiptExaminations }) => serveReceiptExaminations(port, data));
+} else {
+  const workerUrl = workerEntry();
+  void import("./program.js")
+    .then(({ main }) => main(process.argv, workerUrl === undefined ? {} : { workerUrl }))
+    .then((code) => {
+      // Set the exit code rather than call process.exit(), so piped output is flushed completely.
+      process.exitCode = code;
+    });
+}
 
 /**
- * Runs the `enact-sdk` command line with `argv` (as `process.argv`) and resolves with the exit
- * code. Output goes to stdout, messages and errors to stderr.
- *
- * @example
- * process.exitCode = await main(["node", "enact-sdk", "verify", "receipts"]);
+ * This file, for `verify`'s worker threads to run, when it can run there: it must be the script
+ * Node was started with (the CommonJS build's import.meta.url names a shared chunk instead), and
+ * JavaScript (run from source, through tsx in the tests, Node 20 workers do not inherit the
+ * TypeScript loader). Otherwise undefined, and `verify` checks receipts in the main thread only.
  */
-export async function main(argv: readonly string[]): Promise<ExitCode> {
-  let code: ExitCode = ExitCode.ok;
-  const program = buildProgram((result) => {
-    code = result;
-  });
+function workerEntry(): URL | undefined {
+  const self = fileURLToPath(import.meta.url);
+  if (self.endsWith(".ts") || process.argv[1] === undefined) return undefined;
   try {
-    await program.parseAsync([...argv]);
-    return code;
-  } catch (error) {
-    return report(error);
+    return realpathSync(process.argv[1]) === realpathSync(self) ? pathToFileURL(self) : undefined;
+  } catch {
+    return undefined;
   }
 }
-
-function buildProgram(done: (code: ExitCode) => void): Command {
-  const program = new Command("enact-sdk")
-    .description("Audit enact-sdk receipts: verify signatures and the tamper-evident journal, list and show receipts.")
-    .showHelpAfterError("(run enact-sdk --help for usage)")
-    .addHelpText("after", EXIT_CODES_HELP)
-    .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(colorsFor(process.stderr).red(text)) });
-
-  withStoreOptions(program.command("verify"))
-    .description("check every receipt's signature and the journal's chain")
-    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
-    .option("--json", "machine-readable output")
-    .option("--anchor <seq:mac>", "a journal head recorded earlier (printed by verify) that must still be there")
-    .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (dir: string, options: VerifyOptions & StoreOptions) => {
-      done(await withStore(dir, options, verifyCommand(options)));
-    });
-
-  withStoreOptions(program.command("list"))
-    .description("a table of receipts: time, run id, workflow, actor, decision, actions, signature")
-    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
-    .option("--workflow <name>", "only this workflow")
-    .option("--actor <email>", "only this actor")
-    .option("--decision <PASS|BLOCK|PARTIAL>", "only this decision (PARTIAL: a rollback that could not undo everything)")
-    .option("--since <time>", "only receipts at or after this ISO-8601 time")
-    .option("--until <time>", "only receipts before this ISO-8601 time")
-    .option("--json", "machine-readable output")
-    .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (dir: string, options: ListOptions & StoreOptions) => {
-      done(await withStore(dir, options, listCommand(options)));
-    });
-
-  withStoreOptions(program.command("show"))
-    .description("one receipt in words: who, what, why, what changed, and whether it is genuine")
-    .argument("<runId>", "the run id of the receipt")
-    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
-    .option("--json", "machine-readable output")
-    .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions) => {
-      done(await withStore(dir, options, showCommand(runId, options)));
-    });
-
-  return program;
-}
-
-interface StoreOptions {
-  databaseUrl?: string;
-  tablePrefix?: string;
-  schema?: string;
-}
-
-function withStoreOptions(command: Command): Command {
-  return command
-    .addOption(new Option("--database-url <url>", "read a PostgresReceiptStore in this database instead of a directory"))
-    .addOption(new Option("--table-prefix <prefix>", "with --database-url: the store's tablePrefix").default("enact_"))
-    .addOption(new Option("--schema <name>", "with --database-url: the store's schema"));
-}
-
-async function withStore(
-  directory: string,
-  options: StoreOptions,
-  command: StoreCommand,
-): Promise<ExitCode> {
-  const secret = loadSecret();
-  const store = await openStore({ directory, databaseUrl: options.databaseUrl, tablePrefix: options.tablePrefix, schema: options.schema }, secret);
-  try {
-    return await command(store, secret);
-  } finally {
-    await store.close();
-  }
-}
-
-function report(error: unknown): ExitCode {
-  if (error instanceof CommanderError) {
-    // Commander has already printed the message (or the help).
-    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-  }
-  const c = colorsFor(process.stderr);
-  if (error instanceof CliError) {
-    process.stderr.write(`${c.red("error:")} ${clean(error.message)}\n`);
-    return error.exitCode;
-  }
-  process.stderr.write(
-    `${c.red("internal error:")} ${clean(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n` +
-      "This is a bug in enact-sdk; please report it.\n",
-  );
-  return ExitCode.internal;
-}
-
-// Set the exit code rather than call process.exit(), so piped output is flushed completely.
-void main(process.argv).then((code) => {
-  process.exitCode = code;
-});

@@ -1,13 +1,14 @@
 import { join } from "node:path";
-import { config } from "dotenv";
 import { CliError, ExitCode } from "./exit-codes.js";
 
 /**
  * The receipt secret: `ENACT_SECRET` from the environment, else from `.env` in the current
  * directory. The environment wins over `.env`, as with dotenv everywhere.
  */
-export function loadSecret(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export async function loadSecret(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<string> {
   if (env.ENACT_SECRET === undefined || env.ENACT_SECRET === "") {
+    // dotenv is loaded only when the environment does not set the secret (CI usually does).
+    const { config } = await import("dotenv");
     const parsed = config({ path: join(cwd, ".env"), processEnv: {}, quiet: true }).parsed;
     const fromFile = parsed?.ENACT_SECRET;
     if (fromFile !== undefined && fromFile !== "") return fromFile;

@@ -11,15 +11,15 @@ import {
   type ProgressListener,
 } from "../journal/file-source.js";
 import { JournalKey } from "../journal/key.js";
+import { auditReceiptDirectoryInParallel } from "../journal/parallel-audit.js";
 import { CliError, ExitCode } from "./exit-codes.js";
-import { openPostgresStore } from "./postgres-store.js";
 
 /** What the commands need from a receipt store, whatever it is kept in. */
 export interface AuditableStore {
   /** How to name the store in messages: the directory, or the database without its password. */
   readonly label: string;
-  /** Checks every receipt and the journal. */
-  audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor }): Promise<AuditReport>;
+  /** Checks every receipt and the journal (in several threads where the store supports it). */
+  audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor } & Parallelism): Promise<AuditReport>;
   /** Every stored receipt, as read (parsed or with an error). */
   readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]>;
   /** One stored receipt, or undefined when there is none with this run id. */
@@ -27,6 +27,14 @@ export interface AuditableStore {
   /** The journal walked and checked. */
   journal(): Promise<ReturnType<typeof walkJournal>>;
   close(): Promise<void>;
+}
+
+/** How many threads may check receipts, and the script worker threads run (see `auditReceiptDirectoryInParallel`). */
+export interface Parallelism {
+  /** The CLI's entry point; without it every receipt is checked in the main thread. */
+  workerUrl?: URL;
+  /** Threads, the main one included; default: by the store's size and the CPUs. */
+  threads?: number;
 }
 
 /** A command whose arguments have been checked, ready to run on a store. */
@@ -43,6 +51,8 @@ export interface StoreLocation {
 /** Opens the store a command names; fails with exit code 4 when it does not exist. */
 export async function openStore(location: StoreLocation, secret: string): Promise<AuditableStore> {
   if (location.databaseUrl !== undefined) {
+    // Only a Postgres store needs this module (and pg): a directory store never loads it.
+    const { openPostgresStore } = await import("./postgres-store.js");
     return openPostgresStore({ databaseUrl: location.databaseUrl, tablePrefix: location.tablePrefix, schema: location.schema }, secret);
   }
   const store = new DirectoryStore(location.directory, secret);
@@ -68,8 +78,10 @@ class DirectoryStore implements AuditableStore {
     this.#secret = secret;
   }
 
-  audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor }): Promise<AuditReport> {
-    return auditReceiptDirectory(this.label, this.#secret, options);
+  audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor } & Parallelism): Promise<AuditReport> {
+    const { workerUrl, ...rest } = options;
+    if (workerUrl === undefined) return auditReceiptDirectory(this.label, this.#secret, rest);
+    return auditReceiptDirectoryInParallel(this.label, this.#secret, { ...rest, workerUrl });
   }
 
   async readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]> {

@@ -1,8 +1,8 @@
-import { SingleBar } from "cli-progress";
+import type { SingleBar } from "cli-progress";
 import type { AuditReport, JournalAnchor, ReceiptFinding } from "../journal/audit.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import { clean, colorsFor, writeLines } from "./output.js";
-import type { AuditableStore, StoreCommand } from "./store.js";
+import type { AuditableStore, Parallelism, StoreCommand } from "./store.js";
 
 /** A progress bar is worth its noise only on stores this large. */
 const PROGRESS_THRESHOLD = 500;
@@ -11,7 +11,11 @@ const PROGRESS_THRESHOLD = 500;
 export interface VerifyOptions {
   json?: boolean;
   anchor?: string;
+  threads?: string;
 }
+
+/** More threads than this is a typo, not a machine. */
+const MAX_THREADS = 256;
 
 /**
  * `enact-sdk verify [dir]`: checks every receipt's signature and the journal's chain, prints each
@@ -19,16 +23,23 @@ export interface VerifyOptions {
  * was tampered with (invalid, missing, injected, journal broken); 5 when the only problem is
  * receipts that cannot be read.
  */
-export function verifyCommand(options: VerifyOptions): StoreCommand {
+export function verifyCommand(options: VerifyOptions, workerUrl?: URL): StoreCommand {
   const anchor = options.anchor === undefined ? undefined : parseAnchor(options.anchor);
-  return (store) => verify(store, anchor, options.json === true);
+  const threads = options.threads === undefined ? undefined : parseThreads(options.threads);
+  if (threads !== undefined && threads > 1 && workerUrl === undefined) {
+    const c = colorsFor(process.stderr);
+    process.stderr.write(c.yellow("warning: --threads has no effect here (the CLI is not running from its built file); checking in one thread\n"));
+  }
+  const parallel: Parallelism = { ...(workerUrl === undefined ? {} : { workerUrl }), ...(threads === undefined ? {} : { threads }) };
+  return (store) => verify(store, anchor, parallel, options.json === true);
 }
 
-async function verify(store: AuditableStore, anchor: JournalAnchor | undefined, json: boolean): Promise<ExitCode> {
-  const bar = progressBar();
+async function verify(store: AuditableStore, anchor: JournalAnchor | undefined, parallel: Parallelism, json: boolean): Promise<ExitCode> {
+  const bar = await progressBar();
   let report: AuditReport;
   try {
     report = await store.audit({
+      ...parallel,
       ...(anchor === undefined ? {} : { anchor }),
       onProgress: (done, total) => bar?.update(done, total),
     });
@@ -85,9 +96,17 @@ function parseAnchor(text: string): JournalAnchor {
   return { seq: Number(match[1]), mac: match[2] as string };
 }
 
-// On stderr, and only on a terminal: piped output and CI logs stay clean.
-function progressBar(): { update(done: number, total: number): void; stop(): void } | undefined {
+/** `--threads 4`: a whole number from 1 to MAX_THREADS. */
+function parseThreads(text: string): number {
+  const threads = /^\d{1,4}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(threads >= 1 && threads <= MAX_THREADS)) throw new CliError(ExitCode.usage, `--threads must be a whole number from 1 to ${MAX_THREADS}, got ${JSON.stringify(text)}`);
+  return threads;
+}
+
+// On stderr, and only on a terminal: piped output and CI logs stay clean (and do not load cli-progress).
+async function progressBar(): Promise<{ update(done: number, total: number): void; stop(): void } | undefined> {
   if (process.stderr.isTTY !== true) return undefined;
+  const { SingleBar } = await import("cli-progress");
   let bar: SingleBar | undefined;
   return {
     update(done, total) {

@@ -54,6 +54,9 @@ export interface AuditReport {
 /** An externally recorded journal position (`seq` and its `mac`) the journal must still contain. */
 export type JournalAnchor = JournalHead;
 
+/** An authentic journal entry and where it was read. */
+type LocatedEntry = JournalEntry & { where: string };
+
 /**
  * Checks the journal: every entry must be authentic (its MAC), the entries must be numbered
  * 0, 1, 2, … without gaps or repeats, each linked to the one before (`prev`), and stored in that
@@ -65,7 +68,7 @@ export function walkJournal(
   anchor?: JournalAnchor,
 ): { check: JournalCheck; byRunId: Map<string, JournalEntry & { where: string }> } {
   const problems: string[] = [];
-  const authentic: (JournalEntry & { where: string })[] = [];
+  const authentic: LocatedEntry[] = [];
   let count = 0;
   for (const item of raw) {
     if (item.error !== undefined) {
@@ -75,38 +78,43 @@ export function walkJournal(
     count += 1;
     const entry = openEntry(key, item.value);
     if (typeof entry === "string") problems.push(`${item.where} ${entry}`);
-    else authentic.push({ ...entry, where: item.where });
+    else authentic.push({ v: entry.v, seq: entry.seq, runId: entry.runId, signature: entry.signature, prev: entry.prev, mac: entry.mac, where: item.where });
   }
 
   // Stored order: each entry must come after the one stored before it.
-  authentic.forEach((entry, index) => {
-    const before = authentic[index - 1];
-    if (before !== undefined && entry.seq < before.seq) {
+  for (let index = 1; index < authentic.length; index += 1) {
+    const before = authentic[index - 1] as LocatedEntry;
+    const entry = authentic[index] as LocatedEntry;
+    if (entry.seq < before.seq) {
       problems.push(`${entry.where}: entry ${entry.seq} is out of order (stored after entry ${before.seq})`);
     }
-  });
+  }
 
   // Numbering and links, in seq order.
-  const bySeq = new Map<number, JournalEntry & { where: string }>();
+  const bySeq = new Map<number, LocatedEntry>();
   for (const entry of authentic) {
     const earlier = bySeq.get(entry.seq);
     if (earlier === undefined) bySeq.set(entry.seq, entry);
     else problems.push(`${entry.where}: entry ${entry.seq} appears again (first at ${earlier.where})`);
   }
-  let head: JournalHead = EMPTY_HEAD;
-  for (const seq of [...bySeq.keys()].sort((a, b) => a - b)) {
-    const entry = bySeq.get(seq) as JournalEntry & { where: string };
-    if (seq > head.seq + 1) {
-      const first = head.seq + 1;
+  // Seqs are safe integers, exact as doubles: a typed array sorts them numerically without a comparator.
+  let headSeq = EMPTY_HEAD.seq;
+  let headMac = EMPTY_HEAD.mac;
+  for (const seq of Float64Array.from(bySeq.keys()).sort()) {
+    const entry = bySeq.get(seq) as LocatedEntry;
+    if (seq > headSeq + 1) {
+      const first = headSeq + 1;
       const last = seq - 1;
       problems.push(`entr${first === last ? `y ${first} is` : `ies ${first}–${last} are`} missing from the journal (before ${entry.where})`);
-    } else if (entry.prev !== head.mac) {
-      problems.push(`${entry.where}: entry ${seq} is not linked to entry ${head.seq}${entry.prev === GENESIS ? " (it claims to be the first)" : ""}`);
+    } else if (entry.prev !== headMac) {
+      problems.push(`${entry.where}: entry ${seq} is not linked to entry ${headSeq}${entry.prev === GENESIS ? " (it claims to be the first)" : ""}`);
     }
-    head = { seq, mac: entry.mac };
+    headSeq = seq;
+    headMac = entry.mac;
   }
+  const head: JournalHead = { seq: headSeq, mac: headMac };
 
-  const byRunId = new Map<string, JournalEntry & { where: string }>();
+  const byRunId = new Map<string, LocatedEntry>();
   for (const entry of bySeq.values()) {
     const earlier = byRunId.get(entry.runId);
     if (earlier === undefined) byRunId.set(entry.runId, entry);
@@ -142,8 +150,17 @@ export class ReceiptAuditor {
 
   /** Checks one stored receipt; returns its finding, or undefined when it is valid. */
   check(stored: StoredReceipt): ReceiptFinding | undefined {
-    this.#seen.add(stored.runId);
-    const finding = this.#inspect(stored);
+    return this.record(examineReceipt(this.#signer, stored));
+  }
+
+  /**
+   * Checks one receipt already examined by `examineReceipt` (perhaps in a worker thread) against
+   * the journal; returns its finding, or undefined when it is valid. `check(stored)` is
+   * `record(examineReceipt(signer, stored))`.
+   */
+  record(examined: ReceiptExamination): ReceiptFinding | undefined {
+    this.#seen.add(examined.runId);
+    const finding = this.#inspect(examined);
     if (finding === undefined) this.#valid += 1;
     else this.#findings.push(finding);
     return finding;
@@ -156,8 +173,8 @@ export class ReceiptAuditor {
         this.#findings.push({ runId, where: entry.where, status: "missing", problems: [`recorded in ${entry.where} but not in the store (deleted)`] });
       }
     }
-    const order = new Map([...this.#journal.byRunId.values()].map((entry) => [entry.runId, entry.seq]));
-    const rank = (finding: ReceiptFinding): number => order.get(finding.runId) ?? Number.MAX_SAFE_INTEGER;
+    const byRunId = this.#journal.byRunId;
+    const rank = (finding: ReceiptFinding): number => byRunId.get(finding.runId)?.seq ?? Number.MAX_SAFE_INTEGER;
     const findings = this.#findings.sort((a, b) => rank(a) - rank(b) || a.runId.localeCompare(b.runId));
     const count = (status: ReceiptFinding["status"]): number => findings.filter((f) => f.status === status).length;
     const counts = {
@@ -171,29 +188,62 @@ export class ReceiptAuditor {
     return { ok: findings.length === 0 && journal.problems.length === 0, counts, findings, journal };
   }
 
-  #inspect(stored: StoredReceipt): ReceiptFinding | undefined {
-    const entry = this.#journal.byRunId.get(stored.runId);
+  #inspect(examined: ReceiptExamination): ReceiptFinding | undefined {
+    const entry = this.#journal.byRunId.get(examined.runId);
+    // The usual case, first and without allocating: signed, holding its own run, as journaled.
+    if (examined.signed && examined.heldRunId === undefined && entry !== undefined && entry.signature === examined.signature) return undefined;
     const finding = (status: ReceiptFinding["status"], problems: string[]): ReceiptFinding => ({
-      runId: stored.runId,
-      where: stored.where,
+      runId: examined.runId,
+      where: examined.where,
       status,
       problems,
     });
-    if (stored.error !== undefined) return finding("unreadable", [stored.error]);
-    const receipt = stored.value;
-    if (typeof receipt !== "object" || receipt === null || Array.isArray(receipt)) {
-      return finding("unreadable", ["is not a JSON object"]);
-    }
-    const { runId, signature } = receipt as { runId?: unknown; signature?: unknown };
+    if (examined.unreadable !== undefined) return finding("unreadable", [examined.unreadable]);
     const problems: string[] = [];
-    const signed = this.#signer.verify(receipt);
-    if (!signed) problems.push("signature invalid (edited, forged, or signed with another secret)");
-    if (runId !== stored.runId) problems.push(`holds run ${JSON.stringify(runId)}, not ${stored.runId} (moved or swapped)`);
+    if (!examined.signed) problems.push("signature invalid (edited, forged, or signed with another secret)");
+    if (examined.heldRunId !== undefined) problems.push(`holds run ${examined.heldRunId}, not ${examined.runId} (moved or swapped)`);
     if (entry === undefined) {
       problems.push("not in the journal (injected, or written without the journal)");
-    } else if (signed && entry.signature !== signature) {
+    } else if (examined.signed && entry.signature !== examined.signature) {
       problems.push(`is not the receipt the journal recorded at entry ${entry.seq} (replaced by another signed receipt)`);
     }
     return problems.length === 0 ? undefined : finding("invalid", problems);
   }
+}
+
+/**
+ * What one stored receipt says about itself, before the journal is consulted: whether it could be
+ * read, whether its signature is valid, and whether it holds the run it is filed under. Plain
+ * data, so receipts can be examined in worker threads and checked against the journal in the main one.
+ */
+export interface ReceiptExamination {
+  /** The run id the store files it under. */
+  runId: string;
+  /** Where it was read, for messages. */
+  where: string;
+  /** Why it cannot be read: not read, not JSON, not a JSON object. The other fields are then meaningless. */
+  unreadable?: string;
+  /** True when its signature is valid under the audit's secret. */
+  signed: boolean;
+  /** The signature it carries, when `signed`: what the journal must have recorded. */
+  signature?: string;
+  /** Its own `runId` as JSON, when that is not the run id it is filed under. */
+  heldRunId?: string;
+}
+
+/** Examines one stored receipt (see `ReceiptExamination`). Never throws. */
+export function examineReceipt(signer: ReceiptSigner, stored: StoredReceipt): ReceiptExamination {
+  const { runId, where } = stored;
+  if (stored.error !== undefined) return { runId, where, unreadable: stored.error, signed: false };
+  const receipt = stored.value;
+  if (typeof receipt !== "object" || receipt === null || Array.isArray(receipt)) {
+    return { runId, where, unreadable: "is not a JSON object", signed: false };
+  }
+  const { runId: held, signature } = receipt as { runId?: unknown; signature?: unknown };
+  const examined: ReceiptExamination = { runId, where, signed: signer.verify(receipt) };
+  // A valid signature is 64 hex digits, so `signature` is a string whenever `signed` is true.
+  if (examined.signed) examined.signature = signature as string;
+  // JSON.stringify(undefined) is undefined: the template makes it the word, as before.
+  if (held !== runId) examined.heldRunId = `${JSON.stringify(held)}`;
+  return examined;
 }

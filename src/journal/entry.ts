@@ -46,7 +46,7 @@ export function chainEntries(key: JournalKey, head: JournalHead, items: readonly
   let prev = head;
   for (const item of items) {
     const unsealed = { v: JOURNAL_VERSION, seq: prev.seq + 1, runId: item.runId, signature: item.signature, prev: prev.mac };
-    const entry: JournalEntry = { ...unsealed, mac: key.mac(canonicalJson(unsealed)) };
+    const entry: JournalEntry = { ...unsealed, mac: key.mac(sealedText(unsealed)) };
     entries.push(entry);
     prev = { seq: entry.seq, mac: entry.mac };
   }
@@ -67,14 +67,40 @@ export function entryLine(entry: JournalEntry): string {
 export function openEntry(key: JournalKey, raw: unknown): JournalEntry | string {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "is not a JSON object";
   const record = raw as Record<string, unknown>;
-  const keys = Object.keys(record).sort().join(",");
-  if (keys !== "mac,prev,runId,seq,signature,v") return `has unexpected fields (${Object.keys(record).join(", ")})`;
+  const names = Object.keys(record);
+  // Own keys are distinct: six of them, each one of the six fields, is exactly the six fields.
+  if (names.length !== ENTRY_FIELDS.size || !names.every((name) => ENTRY_FIELDS.has(name))) {
+    return `has unexpected fields (${names.join(", ")})`;
+  }
   const { v, seq, runId, signature, prev, mac } = record;
   if (v !== JOURNAL_VERSION) return `has unknown version ${JSON.stringify(v)}`;
   if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) return "has a malformed seq";
   if (typeof runId !== "string" || typeof signature !== "string" || typeof prev !== "string") return "has malformed fields";
-  if (!key.verify(canonicalJson({ v, seq, runId, signature, prev }), mac)) {
+  if (!key.verify(sealedText({ v, seq, runId, signature, prev }), mac)) {
     return "has a wrong MAC (edited, forged, or sealed with another secret)";
   }
   return { v, seq, runId, signature, prev, mac: mac as string };
+}
+
+const ENTRY_FIELDS: ReadonlySet<string> = new Set(["v", "seq", "runId", "signature", "prev", "mac"]);
+
+type WellFormedString = string & { isWellFormed(): boolean };
+
+/**
+ * What an entry's MAC covers: `canonicalJson` of its fields but the MAC, byte for byte, written
+ * out in RFC 8785 key order (prev, runId, seq, signature, v) instead of sorting keys for each of
+ * the many entries an audit reads. Strings outside the fast path (lone surrogates) take
+ * `canonicalJson`; `seq` is a safe integer, which JSON writes as plain digits.
+ */
+export function sealedText(fields: Omit<JournalEntry, "mac">): string {
+  const { v, seq, runId, signature, prev } = fields;
+  if (
+    (prev as WellFormedString).isWellFormed() &&
+    (runId as WellFormedString).isWellFormed() &&
+    (signature as WellFormedString).isWellFormed() &&
+    Number.isSafeInteger(seq)
+  ) {
+    return `{"prev":${JSON.stringify(prev)},"runId":${JSON.stringify(runId)},"seq":${JSON.stringify(seq)},"signature":${JSON.stringify(signature)},"v":${JSON.stringify(v)}}`;
+  }
+  return canonicalJson(fields);
 }

@@ -92,12 +92,15 @@ export async function readReceiptFiles(
   }
 }
 
+// One options object for every read: a string encoding makes readFileSync build one per call.
+const READ_UTF8 = Object.freeze({ encoding: "utf8", flag: "r" } as const);
+
 /** Reads one receipt file; never throws (a problem is reported in `error`). */
 export function readReceiptFile(directory: string, runId: string): StoredReceipt {
   const where = join(directory, `${runId}.json`);
   let text: string;
   try {
-    text = readFileSync(where, "utf8");
+    text = readFileSync(where, READ_UTF8);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { runId, where, error: code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? String(error)})` };

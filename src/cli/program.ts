@@ -1,0 +1,150 @@
+import { Command, CommanderError, Option } from "commander";
+import { CliError, ExitCode } from "./exit-codes.js";
+import type { ListOptions } from "./list.js";
+import { clean, colorsFor } from "./output.js";
+import type { ShowOptions } from "./show.js";
+import type { StoreCommand } from "./store.js";
+import type { VerifyOptions } from "./verify.js";
+
+const DEFAULT_DIRECTORY = "receipts";
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0   all is well
+  1   verification failed (a receipt invalid, missing or injected, or the journal broken)
+  2   usage error
+  3   ENACT_SECRET not set (environment or .env)
+  4   receipt directory or database not found
+  5   a receipt file is corrupt, truncated or unreadable
+  6   no receipt with that run id (show)
+  70  internal error`;
+
+/** How the command line runs, beyond its arguments. */
+export interface MainOptions {
+  /**
+   * The CLI's entry point (src/cli/main.ts, dist/cli.js), which `verify`'s worker threads run.
+   * Without it, `verify` checks every receipt in the main thread.
+   */
+  workerUrl?: URL;
+}
+
+/**
+ * Runs the `enact-sdk` command line with `argv` (as `process.argv`) and resolves with the exit
+ * code. Output goes to stdout, messages and errors to stderr.
+ *
+ * @example
+ * process.exitCode = await main(["node", "enact-sdk", "verify", "receipts"]);
+ */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<ExitCode> {
+  let code: ExitCode = ExitCode.ok;
+  const program = buildProgram(options, (result) => {
+    code = result;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (error) {
+    return report(error);
+  }
+}
+
+// Each command's module (and the libraries only it uses: cli-table3, zod, pg…) is imported when
+// that command runs, not at start-up: `--help` and `verify` do not pay for what `list` needs.
+function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Command {
+  const program = new Command("enact-sdk")
+    .description("Audit enact-sdk receipts: verify signatures and the tamper-evident journal, list and show receipts.")
+    .showHelpAfterError("(run enact-sdk --help for usage)")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(colorsFor(process.stderr).red(text)) });
+
+  withStoreOptions(program.command("verify"))
+    .description("check every receipt's signature and the journal's chain")
+    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .option("--json", "machine-readable output")
+    .option("--anchor <seq:mac>", "a journal head recorded earlier (printed by verify) that must still be there")
+    .option(
+      "--threads <n>",
+      "threads that read and check a directory's receipts (default: one per CPU from 2000 receipts on; 1: no worker threads)",
+    )
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (dir: string, options: VerifyOptions & StoreOptions) => {
+      const { verifyCommand } = await import("./verify.js");
+      done(await withStore(dir, options, verifyCommand(options, settings.workerUrl)));
+    });
+
+  withStoreOptions(program.command("list"))
+    .description("a table of receipts: time, run id, workflow, actor, decision, actions, signature")
+    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .option("--workflow <name>", "only this workflow")
+    .option("--actor <email>", "only this actor")
+    .option("--decision <PASS|BLOCK|PARTIAL>", "only this decision (PARTIAL: a rollback that could not undo everything)")
+    .option("--since <time>", "only receipts at or after this ISO-8601 time")
+    .option("--until <time>", "only receipts before this ISO-8601 time")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (dir: string, options: ListOptions & StoreOptions) => {
+      const { listCommand } = await import("./list.js");
+      done(await withStore(dir, options, listCommand(options)));
+    });
+
+  withStoreOptions(program.command("show"))
+    .description("one receipt in words: who, what, why, what changed, and whether it is genuine")
+    .argument("<runId>", "the run id of the receipt")
+    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .option("--json", "machine-readable output")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions) => {
+      const { showCommand } = await import("./show.js");
+      done(await withStore(dir, options, showCommand(runId, options)));
+    });
+
+  return program;
+}
+
+interface StoreOptions {
+  databaseUrl?: string;
+  tablePrefix?: string;
+  schema?: string;
+}
+
+function withStoreOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--database-url <url>", "read a PostgresReceiptStore in this database instead of a directory"))
+    .addOption(new Option("--table-prefix <prefix>", "with --database-url: the store's tablePrefix").default("enact_"))
+    .addOption(new Option("--schema <name>", "with --database-url: the store's schema"));
+}
+
+async function withStore(
+  directory: string,
+  options: StoreOptions,
+  command: StoreCommand,
+): Promise<ExitCode> {
+  const { loadSecret } = await import("./secret.js");
+  const secret = await loadSecret();
+  const { openStore } = await import("./store.js");
+  const store = await openStore({ directory, databaseUrl: options.databaseUrl, tablePrefix: options.tablePrefix, schema: options.schema }, secret);
+  try {
+    return await command(store, secret);
+  } finally {
+    await store.close();
+  }
+}
+
+function report(error: unknown): ExitCode {
+  if (error instanceof CommanderError) {
+    // Commander has already printed the message (or the help).
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  const c = colorsFor(process.stderr);
+  if (error instanceof CliError) {
+    process.stderr.write(`${c.red("error:")} ${clean(error.message)}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(
+    `${c.red("internal error:")} ${clean(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n` +
+      "This is a bug in enact-sdk; please report it.\n",
+  );
+  return ExitCode.internal;
+}
+
