@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from "pg";
+import { inTransaction } from "../stores/pg-transaction.js";
 import type { Receipt } from "../models.js";
 import { chainEntries, EMPTY_HEAD, entryLine, openEntry, type JournalEntry, type JournalHead } from "./entry.js";
 import { JournalDamagedError } from "./errors.js";
@@ -55,7 +56,7 @@ export class PostgresJournal {
 
   /** Creates the journal table if it is missing. */
   migrate(): Promise<void> {
-    this.#ready ??= this.#transaction(async (client) => {
+    this.#ready ??= inTransaction(this.#pool, async (client) => {
       await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${this.#lockName}:migrate`]);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.#table} (seq bigint PRIMARY KEY, entry text NOT NULL)`);
     }).catch((error: unknown) => {
@@ -85,7 +86,7 @@ export class PostgresJournal {
   async #store(batch: Pending[]): Promise<void> {
     let stored: { pending: Pending; entry: JournalEntry }[] = [];
     const refused: { pending: Pending; error: unknown }[] = [];
-    await this.#transaction(async (client) => {
+    await inTransaction(this.#pool, async (client) => {
       const accepted: Pending[] = [];
       for (const pending of batch) {
         await client.query("SAVEPOINT enact_receipt");
@@ -131,19 +132,5 @@ export class PostgresJournal {
     if (typeof entry === "string") throw new JournalDamagedError(where, entry);
     if (String(entry.seq) !== row.seq) throw new JournalDamagedError(where, `holds entry ${entry.seq}`);
     return { seq: entry.seq, mac: entry.mac };
-  }
-
-  async #transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query("BEGIN");
-      await work(client);
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }

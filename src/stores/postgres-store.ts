@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { inTransaction } from "./pg-transaction.js";
 import type { Pool, PoolClient } from "pg";
 import { ConfigurationError, CorruptReceiptError, ReceiptExistsError } from "../errors.js";
 import type { JournalKey } from "../journal/key.js";
@@ -74,7 +75,7 @@ export class PostgresReceiptStore implements ReceiptStore {
 
   /** Creates the tables and indexes if they are missing. Called on first use; safe to call again. */
   migrate(): Promise<void> {
-    this.#ready ??= this.#transaction(async (client) => {
+    this.#ready ??= inTransaction(this.#pool, async (client) => {
       // Several processes may start at once; CREATE ... IF NOT EXISTS alone can still collide.
       await client.query("SELECT pg_advisory_xact_lock(hashtext('enact-sdk:receipt-store:migrate'))");
       const p = this.#prefix;
@@ -216,20 +217,6 @@ export class PostgresReceiptStore implements ReceiptStore {
   /** Ends the pool if the store created it. */
   async close(): Promise<void> {
     if (this.#ownsPool) await this.#pool.end();
-  }
-
-  async #transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query("BEGIN");
-      await work(client);
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
 
