@@ -65,7 +65,7 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
     .option("--anchor <seq:mac>", "a journal head recorded earlier (printed by verify) that must still be there")
     .option(
       "--threads <n>",
-      "threads that read and check a directory's receipts (default: one per CPU from 2000 receipts on; 1: no worker threads)",
+      "threads that read and check a directory's receipts (default: one per idle CPU from 2000 receipts on; 1: no worker threads)",
     )
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (dir: string, options: VerifyOptions & StoreOptions) => {

@@ -1,4 +1,4 @@
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import { ReceiptSigner } from "../receipt.js";
@@ -37,7 +37,7 @@ export interface ParallelAuditOptions extends AuditOptions {
   workerUrl: URL;
   /**
    * Threads that read and examine receipts, the main thread included (1: no worker threads).
-   * Default: one per CPU (`os.availableParallelism()`) on stores of `PARALLEL_THRESHOLD` receipts or more, else 1.
+   * Default: on stores of `PARALLEL_THRESHOLD` receipts or more, one per idle CPU (see `threadsFor`), else 1.
    */
   threads?: number;
 }
@@ -75,13 +75,31 @@ export async function auditReceiptDirectoryInParallel(directory: string, secret:
   }
 }
 
-/** How many threads examine `receipts` receipts, given the `threads` option. */
-export function threadsFor(receipts: number, threads: number | undefined): number {
+/** The machine as `threadsFor` sees it: CPUs, and how many are busy (the one-minute load average). */
+export interface MachineLoad {
+  cpus: number;
+  load: number;
+}
+
+function currentLoad(): MachineLoad {
+  // loadavg() is [0, 0, 0] where the system does not report it (Windows): every CPU counts as idle.
+  return { cpus: availableParallelism(), load: loadavg()[0] ?? 0 };
+}
+
+/**
+ * How many threads examine `receipts` receipts: `threads` when given; otherwise 1 below
+ * PARALLEL_THRESHOLD, else the main thread plus one worker per CPU that is idle besides it
+ * (as `make -l` does). A worker costs tens of milliseconds of CPU to start and warm up, which
+ * pays only on a CPU of its own: on a busy machine the threads would just take turns.
+ */
+export function threadsFor(receipts: number, threads: number | undefined, machine: MachineLoad = currentLoad()): number {
   if (threads !== undefined) {
     if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
     return threads;
   }
-  return receipts >= PARALLEL_THRESHOLD ? availableParallelism() : 1;
+  if (receipts < PARALLEL_THRESHOLD) return 1;
+  const idleBesidesMain = Math.round(machine.cpus - 1 - machine.load);
+  return 1 + Math.max(0, Math.min(machine.cpus - 1, idleBesidesMain));
 }
 
 /** The worker threads of one audit and the queue of receipts they share with the main thread. */

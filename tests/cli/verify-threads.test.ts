@@ -17,7 +17,7 @@ describe("enact-sdk verify with worker threads", () => {
   let big: string;
   let receipts: Receipt[];
 
-  // Above the threshold, so the default run uses workers wherever the machine has two CPUs or more.
+  // Above the threshold, so the default run uses workers wherever the machine has an idle CPU.
   beforeAll(async () => {
     big = await tempDirectory("enact-cli-threads-");
     receipts = await fillStore(big, PARALLEL_THRESHOLD + 500);
@@ -101,10 +101,21 @@ describe("enact-sdk verify --threads", () => {
 });
 
 describe("threadsFor", () => {
-  it("uses one thread below the threshold and honours an explicit count", () => {
-    expect(threadsFor(PARALLEL_THRESHOLD - 1, undefined)).toBe(1);
-    expect(threadsFor(PARALLEL_THRESHOLD, undefined)).toBeGreaterThanOrEqual(1);
-    expect(threadsFor(10, 4)).toBe(4);
+  const idle = { cpus: 4, load: 0.2 };
+
+  it("uses one thread below the threshold", () => {
+    expect(threadsFor(PARALLEL_THRESHOLD - 1, undefined, idle)).toBe(1);
+  });
+
+  it("uses every idle CPU above it, and only the main thread on a busy or single-CPU machine", () => {
+    expect(threadsFor(PARALLEL_THRESHOLD, undefined, idle)).toBe(4);
+    expect(threadsFor(PARALLEL_THRESHOLD, undefined, { cpus: 4, load: 2.1 })).toBe(2);
+    expect(threadsFor(PARALLEL_THRESHOLD, undefined, { cpus: 2, load: 5 })).toBe(1);
+    expect(threadsFor(PARALLEL_THRESHOLD, undefined, { cpus: 1, load: 0 })).toBe(1);
+  });
+
+  it("honours an explicit count whatever the machine, and refuses one that is not a positive integer", () => {
+    expect(threadsFor(10, 4, { cpus: 1, load: 9 })).toBe(4);
     expect(() => threadsFor(10, 0)).toThrow(RangeError);
   });
 });
