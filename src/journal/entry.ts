@@ -76,9 +76,14 @@ export function openEntry(key: JournalKey, raw: unknown): JournalEntry | string 
   if (v !== JOURNAL_VERSION) return `has unknown version ${JSON.stringify(v)}`;
   if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) return "has a malformed seq";
   if (typeof runId !== "string" || typeof signature !== "string" || typeof prev !== "string") return "has malformed fields";
-  if (!key.verify(sealedText({ v, seq, runId, signature, prev }), mac)) {
-    return "has a wrong MAC (edited, forged, or sealed with another secret)";
+  let sealed: string;
+  try {
+    sealed = sealedText({ v, seq, runId, signature, prev });
+  } catch {
+    // No canonical form (a lone surrogate, say): no writer of ours produced it.
+    return "has malformed fields";
   }
+  if (!key.verify(sealed, mac)) return "has a wrong MAC (edited, forged, or sealed with another secret)";
   return { v, seq, runId, signature, prev, mac: mac as string };
 }
 

@@ -33,3 +33,13 @@ describe("sealedText (what a journal entry's MAC covers)", () => {
     );
   });
 });
+
+describe("openEntry (reading a journal line an attacker may have written)", () => {
+  it("reports an entry holding a lone surrogate as malformed instead of throwing", async () => {
+    const { openEntry } = await import("../../src/journal/entry.js");
+    const { JournalKey } = await import("enact-sdk");
+    const key = JournalKey.fromSecret("journal-test-secret-0123456789abcdef");
+    const raw = { v: JOURNAL_VERSION, seq: 0, runId: "\uD800", signature: "s", prev: "0".repeat(64), mac: "0".repeat(64) };
+    expect(openEntry(key, raw)).toBe("has malformed fields");
+  });
+});
