@@ -52,10 +52,7 @@ export async function createPr(session: GitHubSession, input: CreatePrInput): Pr
 
 export async function mergePr(session: GitHubSession, input: MergePrInput): Promise<ActionResult> {
   const { describe } = session;
-  const target = parseRepo(input?.repo);
-  const prNumber = checkPrNumber(input.prNumber);
-  const { data: pull } = await describe(`Could not read pull request #${prNumber} of ${target.fullName}`, () =>
-    session.octokit.rest.pulls.get({ ...session.scope(target), pull_number: prNumber }));
+  const { target, prNumber, pull } = await readPull(session, input);
   if (pull.merged) {
     return succeeded(
       SYSTEM,
@@ -103,10 +100,7 @@ export interface ClosePrInput {
  */
 export async function closePr(session: GitHubSession, input: ClosePrInput): Promise<ActionResult> {
   const { describe } = session;
-  const target = parseRepo(input?.repo);
-  const prNumber = checkPrNumber(input.prNumber);
-  const { data: pull } = await describe(`Could not read pull request #${prNumber} of ${target.fullName}`, () =>
-    session.octokit.rest.pulls.get({ ...session.scope(target), pull_number: prNumber }));
+  const { target, prNumber, pull } = await readPull(session, input);
   if (pull.merged) {
     return failed(
       SYSTEM,
@@ -119,4 +113,13 @@ export async function closePr(session: GitHubSession, input: ClosePrInput): Prom
   const { data: closed } = await describe(`Could not close pull request #${prNumber} of ${target.fullName}`, () =>
     session.octokit.rest.pulls.update({ ...session.scope(target), pull_number: prNumber, state: "closed" }));
   return succeeded(SYSTEM, "close_pr", pullOutput(target, closed));
+}
+
+/** Validates the repo and PR number (no request if invalid), then reads the pull request. */
+async function readPull(session: GitHubSession, input: { repo: string; prNumber: number }) {
+  const target = parseRepo(input?.repo);
+  const prNumber = checkPrNumber(input.prNumber);
+  const { data: pull } = await session.describe(`Could not read pull request #${prNumber} of ${target.fullName}`, () =>
+    session.octokit.rest.pulls.get({ ...session.scope(target), pull_number: prNumber }));
+  return { target, prNumber, pull };
 }
