@@ -89,23 +89,24 @@ describe("FileReceiptStore's journal", () => {
     }
   });
 
-  it("refuses to chain onto a newest entry that is not authentic", async () => {
+  /** A store over a journal whose newest entry was edited, and that entry's segment. */
+  async function storeOnDamagedJournal(): Promise<{ store: FileReceiptStore; newest: string }> {
     const directory = await tempDirectory();
     await fillStore(directory, 2, 1);
     const newest = (await segments(directory)).at(-1) as string;
     await writeFile(newest, (await readFile(newest, "utf8")).replace(/"seq":1/, '"seq":5'));
-    const store = new FileReceiptStore(directory, { secret: CLI_SECRET });
+    return { store: new FileReceiptStore(directory, { secret: CLI_SECRET }), newest };
+  }
+
+  it("refuses to chain onto a newest entry that is not authentic", async () => {
+    const { store, newest } = await storeOnDamagedJournal();
     await store.write(makeReceipt());
     await expect(store.flush()).rejects.toBeInstanceOf(JournalDamagedError);
-    expect((await segments(directory)).at(-1)).toBe(newest);
+    expect((await segments(store.directory)).at(-1)).toBe(newest);
   });
 
   it("fails the next write when the journal could not record the previous receipt", async () => {
-    const directory = await tempDirectory();
-    await fillStore(directory, 2, 1);
-    const newest = (await segments(directory)).at(-1) as string;
-    await writeFile(newest, (await readFile(newest, "utf8")).replace(/"seq":1/, '"seq":5'));
-    const store = new FileReceiptStore(directory, { secret: CLI_SECRET });
+    const { store } = await storeOnDamagedJournal();
     await store.write(makeReceipt());
     await expect.poll(async () => store.write(makeReceipt()).then(() => "written", (error: unknown) => error)).toBeInstanceOf(JournalDamagedError);
   });
