@@ -14,6 +14,7 @@ import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { describeMachine } from "./machine.js";
 import { Report } from "./report.js";
+import { removeScratch } from "./scratch.js";
 import { cliVerify } from "./sections/cli-verify.js";
 import { growth } from "./sections/growth.js";
 import { postgres } from "./sections/postgres.js";
@@ -33,12 +34,16 @@ const machine = describeMachine();
 console.log(`enact-sdk benchmark${quick ? " (quick)" : ""} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}`);
 const report = new Report();
 const started = performance.now();
-for (const [id, section] of Object.entries(SECTIONS)) {
-  if (only !== undefined && !only.includes(id)) continue;
-  const sectionStart = performance.now();
-  process.stdout.write(`section ${id}… `);
-  await section(report, settings);
-  console.log(`${((performance.now() - sectionStart) / 1000).toFixed(1)} s`);
+try {
+  for (const [id, section] of Object.entries(SECTIONS)) {
+    if (only !== undefined && !only.includes(id)) continue;
+    const sectionStart = performance.now();
+    process.stdout.write(`section ${id}… `);
+    await section(report, settings);
+    console.log(`${((performance.now() - sectionStart) / 1000).toFixed(1)} s`);
+  }
+} finally {
+  await removeScratch();
 }
 const durationS = (performance.now() - started) / 1000;
 

@@ -1,7 +1,5 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -9,6 +7,7 @@ import { FileReceiptStore } from "../../src/index.js";
 import { client, runNoop, SECRET } from "../fixtures.js";
 import { interleave, type Sample } from "../harness.js";
 import type { Report } from "../report.js";
+import { scratchDirectory } from "../scratch.js";
 import type { Settings } from "../settings.js";
 
 const SECTION = "4 cli verify";
@@ -48,32 +47,28 @@ export async function cliVerify(report: Report, settings: Settings): Promise<voi
     return;
   }
   await run("npm", ["run", "build", "--silent"], { cwd: ROOT });
-  const root = await mkdtemp(join(tmpdir(), "enact-bench-verify-"));
-  try {
-    const directory = join(root, "receipts");
-    await writeReceipts(directory, settings.verifyReceipts);
-    const env = { ...process.env, ENACT_SECRET: SECRET, NO_COLOR: "1" };
-    const timed = async (args: string[]): Promise<Sample> => {
-      const start = performance.now();
-      await run(process.execPath, args, { cwd: root, env, maxBuffer: 64 * 2 ** 20 });
-      const elapsedMs = performance.now() - start;
-      // One process handles every receipt: report the per-receipt time of this batch.
-      return { latencies: Array.from({ length: settings.verifyReceipts }, () => (elapsedMs * 1000) / settings.verifyReceipts), elapsedMs };
-    };
-    const stats = await interleave(
-      {
-        readParse: { batch: () => timed(["-e", READ_AND_PARSE, directory]) },
-        verify: { batch: () => timed([join(ROOT, bin), "verify", directory, "--json"]) },
-      },
-      Math.max(2, Math.round(settings.rounds / 3)),
-    );
-    const base = `read + JSON.parse ${settings.verifyReceipts} receipt files (one process)`;
-    report.add(SECTION, base, stats.readParse);
-    const verify = report.add(SECTION, `enact-sdk verify, ${settings.verifyReceipts} receipts (one process)`, stats.verify, base);
-    report.target({ ...TARGET, value: verify.rateRatio ?? null, detail: "receipts/s of `verify` ÷ receipts/s of read+parse, spawn to exit" });
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+  const root = await scratchDirectory("enact-bench-verify-");
+  const directory = join(root, "receipts");
+  await writeReceipts(directory, settings.verifyReceipts);
+  const env = { ...process.env, ENACT_SECRET: SECRET, NO_COLOR: "1" };
+  const timed = async (args: string[]): Promise<Sample> => {
+    const start = performance.now();
+    await run(process.execPath, args, { cwd: root, env, maxBuffer: 64 * 2 ** 20 });
+    const elapsedMs = performance.now() - start;
+    // One process handles every receipt: report the per-receipt time of this batch.
+    return { latencies: Array.from({ length: settings.verifyReceipts }, () => (elapsedMs * 1000) / settings.verifyReceipts), elapsedMs };
+  };
+  const stats = await interleave(
+    {
+      readParse: { batch: () => timed(["-e", READ_AND_PARSE, directory]) },
+      verify: { batch: () => timed([join(ROOT, bin), "verify", directory, "--json"]) },
+    },
+    Math.max(2, Math.round(settings.rounds / 3)),
+  );
+  const base = `read + JSON.parse ${settings.verifyReceipts} receipt files (one process)`;
+  report.add(SECTION, base, stats.readParse);
+  const verify = report.add(SECTION, `enact-sdk verify, ${settings.verifyReceipts} receipts (one process)`, stats.verify, base);
+  report.target({ ...TARGET, value: verify.rateRatio ?? null, detail: "receipts/s of `verify` ÷ receipts/s of read+parse, spawn to exit" });
 }
 
 function cliBin(): string | undefined {

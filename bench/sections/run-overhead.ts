@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { FileReceiptStore, MemoryReceiptStore, type EnactClient } from "../../src/index.js";
+import { FileReceiptStore, MemoryReceiptStore, writeReceipt, type EnactClient, type Receipt } from "../../src/index.js";
 import { client, DIRECT_CONTEXT, noop, runNoop } from "../fixtures.js";
 import { concurrent, interleave, sequential, type Subject } from "../harness.js";
 import type { Report } from "../report.js";
+import { scratchDirectory } from "../scratch.js";
 import type { Settings } from "../settings.js";
 
 const SECTION = "1 run overhead";
@@ -55,71 +55,69 @@ async function memoryStore(report: Report, settings: Settings): Promise<void> {
 }
 
 async function fileStore(report: Report, settings: Settings): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), "enact-bench-"));
-  try {
-    // A receipt of this very run, so the baseline file has the size of a real receipt file.
-    const sampleStore = new MemoryReceiptStore();
-    const [, sample] = await client(sampleStore).run({ workflow: "noop", actorEmail: "agent@company.com", payload: DIRECT_CONTEXT.payload });
-    const text = `${JSON.stringify(sample, null, 2)}\n`;
+  const root = await scratchDirectory("enact-bench-");
+  // A receipt of this very run, so the baseline file has the size of a real receipt file.
+  const sampleStore = new MemoryReceiptStore();
+  const [, sample] = await client(sampleStore).run({ workflow: "noop", actorEmail: "agent@company.com", payload: DIRECT_CONTEXT.payload });
+  const text = `${JSON.stringify(sample, null, 2)}\n`;
 
-    let round = 0;
-    let directory = "";
-    let enact: EnactClient = client(new MemoryReceiptStore());
-    // Each round gets its own new directory, as a fresh store would; deleted after the round.
-    const freshDirectory = (): void => {
-      directory = join(root, `round-${round++}`);
-    };
-    const freshClient = (): void => {
-      freshDirectory();
-      enact = client(new FileReceiptStore(directory));
-    };
-    const removeDirectory = async (): Promise<void> => {
-      // The file store journals in the background; let the last segment land before deleting.
-      await enact.flush();
-      await rm(directory, { recursive: true, force: true });
-    };
-    const createFile = (): Promise<void> => writeFile(join(directory, `${randomUUID()}.json`), text, { flag: "wx" });
-    const run = (): Promise<void> => runNoop(enact);
-    const baselinePrepare = async (): Promise<void> => {
-      freshDirectory();
-      // The baseline gets its directory ready-made: creating it is not part of "one file per run".
-      await mkdir(directory, { recursive: true });
-    };
-    const ms = settings.fileBatchMs;
-    const subjects: Record<"createSeq" | "fileSeq" | "createConc" | "fileConc", Subject> = {
-      createSeq: { prepare: baselinePrepare, batch: () => sequential(createFile, ms), cleanup: removeDirectory },
-      fileSeq: { prepare: freshClient, batch: () => sequential(run, ms), cleanup: removeDirectory },
-      createConc: { prepare: baselinePrepare, batch: () => concurrent(createFile, IN_FLIGHT, ms), cleanup: removeDirectory },
-      fileConc: { prepare: freshClient, batch: () => concurrent(run, IN_FLIGHT, ms), cleanup: removeDirectory },
-    };
-    const stats = await interleave(subjects, settings.rounds);
-    const createSeqName = `create one ${text.length}-byte file (writeFile wx), sequential`;
-    const createConcName = `create one ${text.length}-byte file (writeFile wx), ${IN_FLIGHT} in flight`;
-    report.add(SECTION, createSeqName, stats.createSeq);
-    const fileSeq = report.add(SECTION, "run(), file store, sequential", stats.fileSeq, createSeqName);
-    report.add(SECTION, createConcName, stats.createConc);
-    report.add(SECTION, `run(), file store, ${IN_FLIGHT} in flight`, stats.fileConc, createConcName);
-    report.target({
-      id: "file-store-sequential",
-      description: "file store, sequential runs vs creating one file per run",
-      value: fileSeq.rateRatio ?? null,
-      unit: "×",
-      comparison: ">=",
-      limit: 0.8,
-      detail: "runs/s ÷ files/s (writeFile wx of a receipt-sized file), sequential",
-    });
-    report.target({
-      id: "file-store-concurrency",
-      description: `file store, ${IN_FLIGHT} in flight vs sequential (same run)`,
-      value: stats.fileConc.opsPerSec / stats.fileSeq.opsPerSec,
-      unit: "×",
-      comparison: ">=",
-      limit: 2.5,
-      detail:
-        `runs/s with ${IN_FLIGHT} in flight ÷ runs/s sequential, file store; on this disk bare file creation itself ` +
-        `scales ${(stats.createConc.opsPerSec / stats.createSeq.opsPerSec).toFixed(2)}× from sequential to ${IN_FLIGHT} in flight`,
-    });
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+  let round = 0;
+  let directory = "";
+  let enact: EnactClient = client(new MemoryReceiptStore());
+  // Each round gets its own new directory, as a fresh store would.
+  const freshDirectory = (): void => {
+    directory = join(root, `round-${round++}`);
+  };
+  const freshClient = (): void => {
+    freshDirectory();
+    enact = client(new FileReceiptStore(directory));
+  };
+  // The file store journals in the background: let the last segment land before the next round.
+  // The files stay until the whole benchmark is over (see scratch.ts).
+  const settle = (): Promise<void> => enact.flush();
+  const createFile = (): Promise<void> => writeFile(join(directory, `${randomUUID()}.json`), text, { flag: "wx" });
+  // The store's atomic write alone (temporary file + hard link), to show what atomicity costs.
+  const writeAtomically = (): Promise<string> => writeReceipt({ ...(sample as Receipt), runId: randomUUID() }, directory);
+  const run = (): Promise<void> => runNoop(enact);
+  const baselinePrepare = async (): Promise<void> => {
+    freshDirectory();
+    // The baseline gets its directory ready-made: creating it is not part of "one file per run".
+    await mkdir(directory, { recursive: true });
+  };
+  const ms = settings.fileBatchMs;
+  const subjects: Record<"createSeq" | "atomicSeq" | "fileSeq" | "createConc" | "fileConc", Subject> = {
+    createSeq: { prepare: baselinePrepare, batch: () => sequential(createFile, ms), cleanup: settle },
+    atomicSeq: { prepare: baselinePrepare, batch: () => sequential(writeAtomically, ms), cleanup: settle },
+    fileSeq: { prepare: freshClient, batch: () => sequential(run, ms), cleanup: settle },
+    createConc: { prepare: baselinePrepare, batch: () => concurrent(createFile, IN_FLIGHT, ms), cleanup: settle },
+    fileConc: { prepare: freshClient, batch: () => concurrent(run, IN_FLIGHT, ms), cleanup: settle },
+  };
+  const stats = await interleave(subjects, settings.rounds);
+  const createSeqName = `create one ${text.length}-byte file (writeFile wx), sequential`;
+  const createConcName = `create one ${text.length}-byte file (writeFile wx), ${IN_FLIGHT} in flight`;
+  report.add(SECTION, createSeqName, stats.createSeq);
+  report.add(SECTION, "writeReceipt() alone (temporary file + link), sequential", stats.atomicSeq, createSeqName);
+  const fileSeq = report.add(SECTION, "run(), file store, sequential", stats.fileSeq, createSeqName);
+  report.add(SECTION, createConcName, stats.createConc);
+  report.add(SECTION, `run(), file store, ${IN_FLIGHT} in flight`, stats.fileConc, createConcName);
+  report.target({
+    id: "file-store-sequential",
+    description: "file store, sequential runs vs creating one file per run",
+    value: fileSeq.rateRatio ?? null,
+    unit: "×",
+    comparison: ">=",
+    limit: 0.8,
+    detail: "runs/s ÷ files/s (writeFile wx of a receipt-sized file), sequential",
+  });
+  report.target({
+    id: "file-store-concurrency",
+    description: `file store, ${IN_FLIGHT} in flight vs sequential (same run)`,
+    value: stats.fileConc.opsPerSec / stats.fileSeq.opsPerSec,
+    unit: "×",
+    comparison: ">=",
+    limit: 2.5,
+    detail:
+      `runs/s with ${IN_FLIGHT} in flight ÷ runs/s sequential, file store; on this disk bare file creation itself ` +
+      `scales ${(stats.createConc.opsPerSec / stats.createSeq.opsPerSec).toFixed(2)}× from sequential to ${IN_FLIGHT} in flight`,
+  });
 }
