@@ -14,6 +14,9 @@ export const SEGMENT_FILE = /^(\d{12})\.jsonl$/;
 /** Most entries one segment holds; a larger batch is split over several segments. */
 const MAX_SEGMENT_ENTRIES = 1000;
 
+/** How long entries gather before their segment is written, unless `commit()` asks sooner. */
+export const DEFAULT_JOURNAL_INTERVAL_MS = 25;
+
 /** The path of segment `n` in `journalDirectory`. */
 export function segmentPath(journalDirectory: string, n: number): string {
   return join(journalDirectory, `${String(n).padStart(12, "0")}.jsonl`);
@@ -40,50 +43,90 @@ interface Pending {
  * segment, re-chains its batch after it and tries the next number. No reader sees half a
  * segment, a crash leaves no lock behind, and no entry is ever rewritten.
  *
- * Within one store, appends are queued: while a segment is being written, new receipts wait and
- * go into the next segment together.
+ * Within one store, appends are group-committed: entries gather for `intervalMs` (and while a
+ * segment is being written) and go into one segment together. A segment costs a file creation,
+ * a link and an fsync whatever it holds, so under load the journal writes at most one segment
+ * per interval instead of one per receipt or two. `commit()` writes what is pending at once.
  */
 export class FileJournal {
   readonly #directory: string;
   readonly #key: JournalKey;
+  readonly #intervalMs: number;
   #tail: Tail | undefined;
   #pending: Pending[] = [];
   #flushing = false;
+  #timer: NodeJS.Timeout | undefined;
+  #urgent = false;
+  #directoryReady = false;
 
-  constructor(receiptDirectory: string, key: JournalKey) {
+  constructor(receiptDirectory: string, key: JournalKey, intervalMs = DEFAULT_JOURNAL_INTERVAL_MS) {
     this.#directory = join(receiptDirectory, JOURNAL_DIRECTORY);
     this.#key = key;
+    this.#intervalMs = intervalMs;
   }
 
   /** Records a stored receipt; resolves with its entry once the entry is on disk. */
   append(item: JournalItem): Promise<JournalEntry> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ item, resolve, reject });
-      if (!this.#flushing) void this.#flush();
+      this.#schedule();
     });
+  }
+
+  /** Writes every pending entry now instead of at the end of the interval. */
+  commit(): void {
+    this.#urgent = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#flushing) void this.#flush();
+  }
+
+  #schedule(): void {
+    if (this.#flushing || this.#timer !== undefined) return;
+    if (this.#intervalMs <= 0) {
+      void this.#flush();
+      return;
+    }
+    // Not unref'd: a process that ends on its own still journals what it wrote.
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#flush();
+    }, this.#intervalMs);
   }
 
   async #flush(): Promise<void> {
     this.#flushing = true;
     try {
       while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, MAX_SEGMENT_ENTRIES);
-        try {
-          const entries = await this.#appendBatch(batch.map((pending) => pending.item));
-          batch.forEach((pending, index) => pending.resolve(entries[index] as JournalEntry));
-        } catch (error) {
-          // Re-read the tail next time rather than trust a cache that may be stale.
-          this.#tail = undefined;
-          for (const pending of batch) pending.reject(error);
-        }
+        await this.#commitBatch(this.#pending.splice(0, MAX_SEGMENT_ENTRIES));
+        // Entries that arrived during that write wait for the next interval, unless asked for now
+        // or already a full segment.
+        if (!this.#urgent && this.#pending.length < MAX_SEGMENT_ENTRIES) break;
       }
     } finally {
       this.#flushing = false;
     }
+    if (this.#pending.length === 0) this.#urgent = false;
+    else this.#schedule();
+  }
+
+  async #commitBatch(batch: readonly Pending[]): Promise<void> {
+    try {
+      const entries = await this.#appendBatch(batch.map((pending) => pending.item));
+      batch.forEach((pending, index) => pending.resolve(entries[index] as JournalEntry));
+    } catch (error) {
+      // Re-read the tail (and re-check the directory) next time rather than trust a stale cache.
+      this.#tail = undefined;
+      this.#directoryReady = false;
+      for (const pending of batch) pending.reject(error);
+    }
   }
 
   async #appendBatch(items: readonly JournalItem[]): Promise<JournalEntry[]> {
-    await mkdir(this.#directory, { recursive: true });
+    if (!this.#directoryReady) {
+      await mkdir(this.#directory, { recursive: true });
+      this.#directoryReady = true;
+    }
     let tail = this.#tail ?? (await this.#readTail());
     for (;;) {
       const entries = chainEntries(this.#key, tail.head, items);

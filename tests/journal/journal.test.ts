@@ -50,6 +50,25 @@ describe("FileReceiptStore's journal", () => {
     expect(writers.filter((pid, i) => i > 0 && pid !== writers[i - 1]).length).toBeGreaterThan(2);
   });
 
+  it("gathers the entries written within one interval into one segment", async () => {
+    const directory = await tempDirectory();
+    const store = new FileReceiptStore(directory, { secret: CLI_SECRET, journalIntervalMs: 60_000 });
+    for (let n = 0; n < 5; n += 1) await store.write(makeReceipt());
+    // flush() writes the pending segment at once rather than after the 60 s interval.
+    await store.flush();
+    const [only, ...others] = await segments(directory);
+    expect(others).toEqual([]);
+    expect((await readFile(only as string, "utf8")).trimEnd().split("\n")).toHaveLength(5);
+  });
+
+  it("journals what a process wrote when it ends on its own, without flush()", async () => {
+    const directory = await tempDirectory();
+    const result = await runNode(["--import", TSX, join(ROOT, "tests/support/write-and-exit.ts"), directory, "3"]);
+    expect([result.code, result.stderr]).toEqual([0, ""]);
+    const report = await auditReceiptDirectory(directory, CLI_SECRET);
+    expect(report).toMatchObject({ ok: true, counts: { receipts: 3, valid: 3 }, journal: { entries: 3, problems: [] } });
+  });
+
   it("continues the chain of an existing journal from a new store", async () => {
     const directory = await tempDirectory();
     await fillStore(directory, 3);
