@@ -17,26 +17,19 @@ export interface Row {
 export interface Target {
   id: string;
   description: string;
-  /** The measured figure, or null while the section is pending. */
-  value: number | null;
+  /** The measured figure (NaN when it could not be computed, which counts as missed). */
+  value: number;
   unit: "µs" | "×";
   comparison: "<=" | ">=";
   limit: number;
-  status: "met" | "missed" | "pending";
+  status: "met" | "missed";
   detail: string;
-}
-
-/** A section that could not run, and why (reported, never silently skipped). */
-export interface Pending {
-  section: string;
-  reason: string;
 }
 
 /** Collects rows and targets, prints them, and serializes them for results.json. */
 export class Report {
   readonly rows: Row[] = [];
   readonly targets: Target[] = [];
-  readonly pending: Pending[] = [];
 
   /** Adds `stats` under `name`; with `baseline`, the ratio and overhead against that row of the same section. */
   add(section: string, name: string, stats: Stats, baseline?: string): Row {
@@ -58,13 +51,8 @@ export class Report {
   }
 
   target(target: Omit<Target, "status">): void {
-    const met = target.value !== null && (target.comparison === "<=" ? target.value <= target.limit : target.value >= target.limit);
-    this.targets.push({ ...target, status: target.value === null ? "pending" : met ? "met" : "missed" });
-  }
-
-  markPending(section: string, reason: string, targets: Array<Omit<Target, "status" | "value" | "detail">> = []): void {
-    this.pending.push({ section, reason });
-    for (const target of targets) this.target({ ...target, value: null, detail: `pending: ${reason}` });
+    const met = target.comparison === "<=" ? target.value <= target.limit : target.value >= target.limit;
+    this.targets.push({ ...target, status: met ? "met" : "missed" });
   }
 
   /** The results as a Markdown table (also readable in a terminal). */
@@ -83,16 +71,15 @@ export class Report {
           `${formatNumber(row.stats.opsPerSec)} | ${versus} |`,
       );
     }
-    for (const pending of this.pending) lines.push(`| ${pending.section} | **PENDING**: ${pending.reason} | | | | | |`);
     return lines.join("\n");
   }
 
   targetTable(): string {
     const lines = ["| target | measured | limit | status | how |", "| --- | ---: | ---: | --- | --- |"];
     for (const target of this.targets) {
-      const value = target.value === null ? "—" : target.unit === "×" ? formatRatio(target.value) : `${formatNumber(target.value)} µs`;
+      const value = target.unit === "×" ? formatRatio(target.value) : `${formatNumber(target.value)} µs`;
       const limit = `${target.comparison} ${target.unit === "×" ? formatRatio(target.limit) : `${target.limit} µs`}`;
-      const status = target.status === "met" ? "✅ met" : target.status === "missed" ? "❌ MISSED" : "⏳ PENDING";
+      const status = target.status === "met" ? "✅ met" : "❌ MISSED";
       lines.push(`| ${target.description} | ${value} | ${limit} | ${status} | ${target.detail} |`);
     }
     return lines.join("\n");

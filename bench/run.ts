@@ -48,12 +48,11 @@ try {
 const durationS = (performance.now() - started) / 1000;
 
 console.log(`\n${report.table()}\n\n${report.targetTable()}\n`);
-for (const pending of report.pending) console.log(`PENDING — section ${pending.section}: ${pending.reason}`);
 const missed = report.targets.filter((target) => target.status === "missed");
 console.log(missed.length === 0 ? "Every measured target met." : `${missed.length} target(s) MISSED: ${missed.map((t) => t.id).join(", ")}`);
 
 await writeFile(
   out,
-  `${JSON.stringify({ machine, date: new Date().toISOString(), quick, durationS, settings, rows: report.rows, targets: report.targets, pending: report.pending }, null, 2)}\n`,
+  `${JSON.stringify({ machine, date: new Date().toISOString(), quick, durationS, settings, rows: report.rows, targets: report.targets }, null, 2)}\n`,
 );
 console.log(`Wrote ${out} (${durationS.toFixed(0)} s).`);

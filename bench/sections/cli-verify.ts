@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -38,14 +38,10 @@ if (count === 0) process.exit(1);
 /**
  * The CLI's `verify` (issue 8, shipped as the package's `bin`) on a directory of receipts
  * against a process that only reads and parses the same files, both timed from spawn to exit.
- * Pending until the CLI is merged; it runs the built CLI (`npm run build` first), as users do.
+ * It runs the built CLI (`npm run build` first), as users do.
  */
 export async function cliVerify(report: Report, settings: Settings): Promise<void> {
   const bin = cliBin();
-  if (bin === undefined) {
-    report.markPending(SECTION, "package.json has no `bin` yet: the CLI is on branch issue-8-journal-cli (issue 8); merge main when it lands", [TARGET]);
-    return;
-  }
   await run("npm", ["run", "build", "--silent"], { cwd: ROOT });
   const root = await scratchDirectory("enact-bench-verify-");
   const directory = join(root, "receipts");
@@ -68,13 +64,15 @@ export async function cliVerify(report: Report, settings: Settings): Promise<voi
   const base = `read + JSON.parse ${settings.verifyReceipts} receipt files (one process)`;
   report.add(SECTION, base, stats.readParse);
   const verify = report.add(SECTION, `enact-sdk verify, ${settings.verifyReceipts} receipts (one process)`, stats.verify, base);
-  report.target({ ...TARGET, value: verify.rateRatio ?? null, detail: "receipts/s of `verify` ÷ receipts/s of read+parse, spawn to exit" });
+  report.target({ ...TARGET, value: verify.rateRatio ?? Number.NaN, detail: "receipts/s of `verify` ÷ receipts/s of read+parse, spawn to exit" });
 }
 
-function cliBin(): string | undefined {
-  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin?: string | Record<string, string> };
-  const bin = typeof manifest.bin === "string" ? manifest.bin : (manifest.bin?.["enact-sdk"] ?? Object.values(manifest.bin ?? {})[0]);
-  return bin === undefined || !existsSync(join(ROOT, "src")) ? undefined : bin;
+/** The CLI script that package.json publishes as `enact-sdk`. */
+function cliBin(): string {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
+  const bin = manifest.bin["enact-sdk"];
+  if (bin === undefined) throw new Error("package.json has no `enact-sdk` bin");
+  return bin;
 }
 
 // Through the client, 64 in flight, so the store writes whatever it writes per receipt (journal included).

@@ -1,31 +1,12 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
-import type { ActionResult } from "../../src/index.js";
+import { PostgresConnector, startEmbeddedPostgres } from "../../src/connectors/postgres.js";
+import { insertStatement, parseTableName, selectStatement } from "../../src/connectors/postgres/statements.js";
 import { concurrent, interleave, summarize, type Sample, type Stats } from "../harness.js";
 import type { Report } from "../report.js";
 import type { Settings } from "../settings.js";
 
 const SECTION = "3 postgres";
 const IN_FLIGHT = 32;
-const CONNECTOR = fileURLToPath(new URL("../../src/connectors/postgres.ts", import.meta.url));
-const STATEMENTS = fileURLToPath(new URL("../../src/connectors/postgres/statements.ts", import.meta.url));
-
-/** What this section uses of `enact-sdk/connectors/postgres` (issue 3), loaded only when it exists. */
-interface PostgresModule {
-  PostgresConnector: new (options: { pool: pg.Pool }) => {
-    insertRow(input: { table: string; data: Record<string, unknown> }): Promise<ActionResult>;
-    selectRows(input: { table: string; where?: Record<string, unknown>; limit?: number }): Promise<ActionResult>;
-  };
-  startEmbeddedPostgres(): Promise<{ connectionString: string; stop(): Promise<void> }>;
-}
-
-/** The connector's statement builders, to check that the raw side sends exactly the same SQL. */
-interface StatementsModule {
-  parseTableName(table: string): object;
-  insertStatement(table: object, data: Record<string, unknown>): { text: string; values: unknown[] };
-  selectStatement(table: object, where: Record<string, unknown>, limit: number): { text: string; values: unknown[] };
-}
 
 const TARGET = {
   id: "postgres-connector",
@@ -41,13 +22,8 @@ const TARGET = {
  * embedded PGlite.
  */
 export async function postgres(report: Report, settings: Settings): Promise<void> {
-  if (!existsSync(CONNECTOR)) {
-    report.markPending(SECTION, "src/connectors/postgres.ts is not on this branch yet (issue 3, branch issue-3-postgres); merge main when it lands", [TARGET]);
-    return;
-  }
-  const module = (await import(pathToFileURL(CONNECTOR).href)) as PostgresModule;
   const serverUrl = process.env.DATABASE_URL;
-  const embedded = serverUrl === undefined || serverUrl === "" ? await module.startEmbeddedPostgres() : undefined;
+  const embedded = serverUrl === undefined || serverUrl === "" ? await startEmbeddedPostgres() : undefined;
   const connectionString = embedded?.connectionString ?? (serverUrl as string);
   const pool = new pg.Pool({ connectionString, max: IN_FLIGHT });
   pool.on("error", () => undefined);
@@ -55,14 +31,14 @@ export async function postgres(report: Report, settings: Settings): Promise<void
   try {
     await pool.query(`CREATE TABLE "${table}" (id serial PRIMARY KEY, email text NOT NULL, name text, deal_value integer)`);
     await pool.query(`INSERT INTO "${table}" (email, name, deal_value) SELECT 'seed' || g || '@acme.com', 'Seed', g FROM generate_series(1, 1000) g`);
-    const connector = new module.PostgresConnector({ pool });
+    const connector = new PostgresConnector({ pool });
     let counter = 0;
     const row = (): Record<string, unknown> => ({ email: `lead${counter++}@acme.com`, name: "Jane Doe", deal_value: 12_000 });
     const id = (): number => 1 + (counter++ % 1000);
     // The statements the connector sends (src/connectors/postgres/statements.ts), sent directly.
     const insertSql = `INSERT INTO "${table}" ("email", "name", "deal_value") VALUES ($1, $2, $3) RETURNING *`;
     const selectSql = `SELECT * FROM "${table}" WHERE "id" = $1 LIMIT $2`;
-    await sameStatements(table, insertSql, selectSql);
+    sameStatements(table, insertSql, selectSql);
     const rawInsert = async (): Promise<void> => {
       const data = row();
       await pool.query(insertSql, [data.email, data.name, data.deal_value]);
@@ -148,11 +124,10 @@ async function alternating(raw: () => Promise<void>, subject: () => Promise<void
  * value order that the raw side sends, so a change to the connector's statements cannot quietly
  * turn the comparison into one between different queries.
  */
-async function sameStatements(table: string, insertSql: string, selectSql: string): Promise<void> {
-  const statements = (await import(pathToFileURL(STATEMENTS).href)) as StatementsModule;
-  const name = statements.parseTableName(table);
-  const insert = statements.insertStatement(name, { email: "e", name: "n", deal_value: 1 });
-  const select = statements.selectStatement(name, { id: 7 }, 100);
+function sameStatements(table: string, insertSql: string, selectSql: string): void {
+  const name = parseTableName(table);
+  const insert = insertStatement(name, { email: "e", name: "n", deal_value: 1 });
+  const select = selectStatement(name, { id: 7 }, 100);
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
   if (insert.text !== insertSql || !same(insert.values, ["e", "n", 1])) {
     throw new Error(`The bench's raw insert no longer matches insertRow's statement: ${JSON.stringify(insert)}`);

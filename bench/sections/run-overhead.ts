@@ -46,7 +46,7 @@ async function memoryStore(report: Report, settings: Settings): Promise<void> {
   report.target({
     id: "decision-signing-overhead",
     description: "decision + signing overhead per run (memory store, p50 above the bare call)",
-    value: memorySeq.p50OverheadUs ?? null,
+    value: memorySeq.p50OverheadUs ?? Number.NaN,
     unit: "µs",
     comparison: "<=",
     limit: 25,
@@ -103,7 +103,7 @@ async function fileStore(report: Report, settings: Settings): Promise<void> {
   report.target({
     id: "file-store-sequential",
     description: "file store, sequential runs vs creating one file per run",
-    value: fileSeq.rateRatio ?? null,
+    value: fileSeq.rateRatio ?? Number.NaN,
     unit: "×",
     comparison: ">=",
     limit: 0.8,
