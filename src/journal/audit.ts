@@ -1,5 +1,5 @@
 import type { ReceiptSigner } from "../receipt.js";
-import { EMPTY_HEAD, GENESIS, openEntry, type JournalEntry, type JournalHead } from "./entry.js";
+import { EMPTY_HEAD, GENESIS, openEntry, openWrittenLine, type JournalEntry, type JournalHead } from "./entry.js";
 import type { JournalKey } from "./key.js";
 
 /** One journal entry as read from a store, before it is checked. */
@@ -8,6 +8,8 @@ export interface RawJournalEntry {
   where: string;
   /** The parsed JSON, when it could be parsed. */
   value?: unknown;
+  /** The JSON text, when it was read but not parsed (a line of a journal file). */
+  line?: string;
   /** Why it could not be read, when it could not. */
   error?: string;
 }
@@ -71,12 +73,12 @@ export function walkJournal(
   const authentic: LocatedEntry[] = [];
   let count = 0;
   for (const item of raw) {
-    if (item.error !== undefined) {
-      problems.push(`${item.where} ${item.error}`);
+    const entry = item.error === undefined ? openItem(key, item) : undefined;
+    if (entry === undefined) {
+      problems.push(`${item.where} ${item.error ?? "is not valid JSON"}`);
       continue;
     }
     count += 1;
-    const entry = openEntry(key, item.value);
     if (typeof entry === "string") problems.push(`${item.where} ${entry}`);
     else authentic.push({ v: entry.v, seq: entry.seq, runId: entry.runId, signature: entry.signature, prev: entry.prev, mac: entry.mac, where: item.where });
   }
@@ -130,6 +132,23 @@ export function walkJournal(
     }
   }
   return { check: { entries: count, head, problems }, byRunId };
+}
+
+/**
+ * `openEntry` of an entry as read; undefined when it is a line that is not JSON (no entry at all).
+ * A line as the journal writes it is opened without JSON.parse; any other line is parsed first.
+ */
+function openItem(key: JournalKey, item: RawJournalEntry): JournalEntry | string | undefined {
+  if (item.line === undefined) return openEntry(key, item.value);
+  const written = openWrittenLine(key, item.line);
+  if (written !== undefined) return written;
+  let value: unknown;
+  try {
+    value = JSON.parse(item.line);
+  } catch {
+    return undefined;
+  }
+  return openEntry(key, value);
 }
 
 /**

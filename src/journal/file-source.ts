@@ -154,14 +154,8 @@ export async function readJournalDirectory(directory: string): Promise<RawJourna
     const lines = text.split("\n");
     if (lines[lines.length - 1] === "") lines.pop();
     else entries.push({ where, error: "does not end with a newline (truncated)" });
-    lines.forEach((line, lineIndex) => {
-      const at = `${where} line ${lineIndex + 1}`;
-      try {
-        entries.push({ where: at, value: JSON.parse(line) });
-      } catch {
-        entries.push({ where: at, error: "is not valid JSON" });
-      }
-    });
+    // Parsed as they are checked (walkJournal): most lines are read without JSON.parse.
+    lines.forEach((line, lineIndex) => entries.push({ where: `${where} line ${lineIndex + 1}`, line }));
   });
   return entries;
 }
