@@ -35,9 +35,10 @@ type WellFormedString = string & { isWellFormed(): boolean };
 function serialize(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
     case "string":
-      return (value as WellFormedString).isWellFormed() ? JSON.stringify(value) : undefined;
+      return quote(value);
     case "number":
-      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+      // For a finite number JSON.stringify is ToString, which a template literal applies directly.
+      return Number.isFinite(value) ? `${value}` : undefined;
     case "boolean":
       return value ? "true" : "false";
     case "object":
@@ -114,10 +115,19 @@ const MAX_QUOTED_KEYS = 4096;
 function quoteKey(key: string): string | undefined {
   let quoted = QUOTED_KEYS.get(key);
   if (quoted !== undefined) return quoted;
-  if (!(key as WellFormedString).isWellFormed()) return undefined;
-  quoted = JSON.stringify(key);
-  if (QUOTED_KEYS.size < MAX_QUOTED_KEYS && key.length <= 64) QUOTED_KEYS.set(key, quoted);
+  quoted = quote(key);
+  if (quoted !== undefined && QUOTED_KEYS.size < MAX_QUOTED_KEYS && key.length <= 64) QUOTED_KEYS.set(key, quoted);
   return quoted;
+}
+
+// No character JSON.stringify escapes (quote, backslash, controls) and no surrogate: such a
+// string's JSON form is itself in quotes. Testing for that is about twice as fast as JSON.stringify.
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+// JSON.stringify's quoting; undefined for a string with a lone surrogate (outside the fast path).
+function quote(text: string): string | undefined {
+  if (PLAIN_STRING.test(text)) return `"${text}"`;
+  return (text as WellFormedString).isWellFormed() ? JSON.stringify(text) : undefined;
 }
 
 // Plain objects only: for them, Object.keys is exactly what a rest-spread copy would keep.
