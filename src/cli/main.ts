@@ -1,17 +1,16 @@
 #!/usr/bin/env node
 import { realpathSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { isMainThread, workerData } from "node:worker_threads";
 import { isReceiptWorkerData } from "../journal/worker-data.js";
 
 // The `enact-sdk` command. This file is also what `verify`'s worker threads run (it is the one
 // file of the CLI whose location is known in the source tree and in dist/ alike), so it loads
 // only what its role needs: the command line (commander and the commands, each on use) in the
 // main thread, the receipt examiner in a worker.
-if (!isMainThread && parentPort !== null && isReceiptWorkerData(workerData)) {
-  const port = parentPort;
+if (!isMainThread && isReceiptWorkerData(workerData)) {
   const data = workerData;
-  void import("../journal/receipt-worker.js").then(({ serveReceiptExaminations }) => serveReceiptExaminations(port, data));
+  void import("../journal/receipt-worker.js").then(({ serveReceiptExaminations }) => serveReceiptExaminations(data));
 } else {
   const workerUrl = workerEntry();
   void import("./program.js")

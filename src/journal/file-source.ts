@@ -95,9 +95,14 @@ export async function readReceiptFiles(
 // One options object for every read: a string encoding makes readFileSync build one per call.
 const READ_UTF8 = Object.freeze({ encoding: "utf8", flag: "r" } as const);
 
+/** Where the receipt of run `runId` is filed in `directory`. */
+export function receiptFilePath(directory: string, runId: string): string {
+  return join(directory, `${runId}.json`);
+}
+
 /** Reads one receipt file; never throws (a problem is reported in `error`). */
 export function readReceiptFile(directory: string, runId: string): StoredReceipt {
-  const where = join(directory, `${runId}.json`);
+  const where = receiptFilePath(directory, runId);
   let text: string;
   try {
     text = readFileSync(where, READ_UTF8);
