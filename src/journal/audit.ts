@@ -161,6 +161,8 @@ export class ReceiptAuditor {
   readonly #seen = new Set<string>();
   readonly #findings: ReceiptFinding[] = [];
   #valid = 0;
+  /** Distinct run ids recorded that the journal has: all of them means none is missing. */
+  #journaled = 0;
 
   constructor(signer: ReceiptSigner, journal: ReturnType<typeof walkJournal>) {
     this.#signer = signer;
@@ -178,8 +180,11 @@ export class ReceiptAuditor {
    * `record(examineReceipt(signer, stored))`.
    */
   record(examined: ReceiptExamination): ReceiptFinding | undefined {
+    const seen = this.#seen.size;
     this.#seen.add(examined.runId);
-    const finding = this.#inspect(examined);
+    const entry = this.#journal.byRunId.get(examined.runId);
+    if (entry !== undefined && this.#seen.size > seen) this.#journaled += 1;
+    const finding = this.#inspect(examined, entry);
     if (finding === undefined) this.#valid += 1;
     else this.#findings.push(finding);
     return finding;
@@ -187,9 +192,11 @@ export class ReceiptAuditor {
 
   /** The report, once every stored receipt has been checked. */
   finish(): AuditReport {
-    for (const [runId, entry] of this.#journal.byRunId) {
-      if (!this.#seen.has(runId)) {
-        this.#findings.push({ runId, where: entry.where, status: "missing", problems: [`recorded in ${entry.where} but not in the store (deleted)`] });
+    if (this.#journaled < this.#journal.byRunId.size) {
+      for (const { runId, where } of this.#journal.byRunId.values()) {
+        if (!this.#seen.has(runId)) {
+          this.#findings.push({ runId, where, status: "missing", problems: [`recorded in ${where} but not in the store (deleted)`] });
+        }
       }
     }
     const byRunId = this.#journal.byRunId;
@@ -207,8 +214,7 @@ export class ReceiptAuditor {
     return { ok: findings.length === 0 && journal.problems.length === 0, counts, findings, journal };
   }
 
-  #inspect(examined: ReceiptExamination): ReceiptFinding | undefined {
-    const entry = this.#journal.byRunId.get(examined.runId);
+  #inspect(examined: ReceiptExamination, entry: LocatedEntry | undefined): ReceiptFinding | undefined {
     // The usual case, first and without allocating: signed, holding its own run, as journaled.
     if (examined.signed && examined.heldRunId === undefined && entry !== undefined && entry.signature === examined.signature) return undefined;
     const finding = (status: ReceiptFinding["status"], problems: string[]): ReceiptFinding => ({

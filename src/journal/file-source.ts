@@ -84,10 +84,14 @@ export async function readReceiptFiles(
   visit: (stored: StoredReceipt) => void,
   onProgress?: ProgressListener,
 ): Promise<void> {
+  const pathOf = receiptFilePaths(directory);
   onProgress?.(0, runIds.length);
   for (let start = 0; start < runIds.length; start += READ_CHUNK) {
     const end = Math.min(start + READ_CHUNK, runIds.length);
-    for (let index = start; index < end; index += 1) visit(readReceiptFile(directory, runIds[index] as string));
+    for (let index = start; index < end; index += 1) {
+      const runId = runIds[index] as string;
+      visit(readReceiptAt(runId, pathOf(runId)));
+    }
     onProgress?.(end, runIds.length);
     await yieldToEventLoop();
   }
@@ -101,9 +105,23 @@ export function receiptFilePath(directory: string, runId: string): string {
   return join(directory, `${runId}.json`);
 }
 
+/**
+ * `receiptFilePath` in `directory` for run ids as `listReceiptFiles` gives them: a file name has
+ * no separator or dot segment to normalize, so the path is the directory's joined prefix and the
+ * name, without a path.join per receipt.
+ */
+export function receiptFilePaths(directory: string): (runId: string) => string {
+  const prefix = receiptFilePath(directory, "_").slice(0, -"_.json".length);
+  return (runId) => `${prefix}${runId}.json`;
+}
+
 /** Reads one receipt file; never throws (a problem is reported in `error`). */
 export function readReceiptFile(directory: string, runId: string): StoredReceipt {
-  const where = receiptFilePath(directory, runId);
+  return readReceiptAt(runId, receiptFilePath(directory, runId));
+}
+
+/** Reads the receipt of run `runId` from the file `where`; never throws (a problem is reported in `error`). */
+export function readReceiptAt(runId: string, where: string): StoredReceipt {
   let text: string;
   try {
     text = readFileSync(where, READ_UTF8);

@@ -3,7 +3,7 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { ReceiptSigner } from "../receipt.js";
 import { ReceiptAuditor, walkJournal, type AuditReport } from "./audit.js";
-import { assertDirectory, listReceiptFiles, readJournalDirectory, readReceiptFile, receiptFilePath, type AuditOptions, type ProgressListener } from "./file-source.js";
+import { assertDirectory, listReceiptFiles, readJournalDirectory, readReceiptAt, receiptFilePaths, type AuditOptions, type ProgressListener } from "./file-source.js";
 import { JournalKey } from "./key.js";
 import type { ExaminedBatch } from "./receipt-worker.js";
 import { COUNTERS, RECEIPT_WORKER } from "./worker-data.js";
@@ -174,6 +174,7 @@ class Examiners {
    */
   async examine(directory: string, auditor: ReceiptAuditor, onProgress?: ProgressListener): Promise<void> {
     const total = this.#runIds.length;
+    const pathOf = receiptFilePaths(directory);
     let done = 0;
     onProgress?.(0, total);
     for (let turn = 1; done < total; turn += 1) {
@@ -182,11 +183,11 @@ class Examiners {
       const posted = Atomics.load(this.#counters, COUNTERS.posted);
       const examined = this.#receive();
       if (examined !== undefined) {
-        done += this.#record(examined, directory, auditor);
+        done += this.#record(examined, pathOf, auditor);
       } else {
         const runIds = this.#batch(Atomics.add(this.#counters, COUNTERS.nextBatch, 1));
         if (runIds.length > 0) {
-          for (const runId of runIds) auditor.check(readReceiptFile(directory, runId));
+          for (const runId of runIds) auditor.check(readReceiptAt(runId, pathOf(runId)));
           done += runIds.length;
         } else {
           // Every batch is claimed: the workers still hold the last ones. A worker posts all it
@@ -221,12 +222,12 @@ class Examiners {
     return undefined;
   }
 
-  #record({ index, results }: ExaminedBatch, directory: string, auditor: ReceiptAuditor): number {
+  #record({ index, results }: ExaminedBatch, pathOf: (runId: string) => string, auditor: ReceiptAuditor): number {
     const runIds = this.#batch(index);
     for (let position = 0; position < results.length; position += 1) {
       const result = results[position] as ExaminedBatch["results"][number];
       const runId = runIds[position] as string;
-      auditor.record(typeof result === "string" ? { runId, where: receiptFilePath(directory, runId), signed: true, signature: result } : result);
+      auditor.record(typeof result === "string" ? { runId, where: pathOf(runId), signed: true, signature: result } : result);
     }
     return results.length;
   }

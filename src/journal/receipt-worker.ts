@@ -1,6 +1,6 @@
 import { ReceiptSigner } from "../receipt.js";
 import { examineReceipt, type ReceiptExamination } from "./audit.js";
-import { readReceiptFile } from "./file-source.js";
+import { readReceiptAt, receiptFilePaths } from "./file-source.js";
 import { COUNTERS, type ReceiptWorkerData } from "./worker-data.js";
 
 /**
@@ -22,13 +22,14 @@ export interface ExaminedBatch {
 export function serveReceiptExaminations(data: ReceiptWorkerData): void {
   const signer = new ReceiptSigner(data.secret);
   const counters = new Int32Array(data.counters);
+  const pathOf = receiptFilePaths(data.directory);
   for (;;) {
     const index = Atomics.add(counters, COUNTERS.nextBatch, 1);
     const runIds = data.runIds.slice(index * data.batchSize, (index + 1) * data.batchSize);
     if (runIds.length === 0) return;
     const results: ExaminedBatch["results"] = [];
     for (const runId of runIds) {
-      const examined = examineReceipt(signer, readReceiptFile(data.directory, runId));
+      const examined = examineReceipt(signer, readReceiptAt(runId, pathOf(runId)));
       // A valid signature is 64 hex digits: `signature` is a string whenever `signed` is true.
       results.push(examined.signed && examined.heldRunId === undefined ? (examined.signature as string) : examined);
     }
