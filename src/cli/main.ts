@@ -5,8 +5,8 @@ import { isMainThread, workerData } from "node:worker_threads";
 import { isReceiptWorkerData } from "../journal/worker-data.js";
 
 // The `enact-sdk` command, which the bin (bin.ts) runs. It is also what `verify`'s worker threads
-// run (through the bin), so it loads only what its role needs: the command line (commander and
-// the commands, each on use) in the main thread, the receipt examiner in a worker.
+// run, so it loads only what its role needs: the command line (commander and the commands, each
+// on use) in the main thread, the receipt examiner in a worker.
 if (!isMainThread && isReceiptWorkerData(workerData)) {
   const data = workerData;
   void import("../journal/receipt-worker.js").then(({ serveReceiptExaminations }) => serveReceiptExaminations(data));
@@ -21,18 +21,20 @@ if (!isMainThread && isReceiptWorkerData(workerData)) {
 }
 
 /**
- * The package's bin (dist/cli.js, which runs this file's CommonJS build), for `verify`'s worker
- * threads to run, when it is the script Node was started with. Otherwise undefined (run from
- * source, as through tsx in the tests: Node 20 workers do not inherit the TypeScript loader), and
- * `verify` checks receipts in the main thread only.
+ * This file's CommonJS build (dist/cli-main.cjs), for `verify`'s worker threads to run, when the
+ * script Node was started with is the package's bin (dist/cli.js, which runs that build). Otherwise
+ * undefined (run from source, as through tsx in the tests: Node 20 workers do not inherit the
+ * TypeScript loader), and `verify` checks receipts in the main thread only.
  */
 function workerEntry(): URL | undefined {
-  // The bin sits next to this file's builds and the shared chunks (which the CommonJS build's
-  // import.meta.url names); from source there is no src/cli/cli.js, and realpathSync throws.
+  // The bin and the CommonJS build sit next to this file's builds and the shared chunks (which the
+  // CommonJS build's import.meta.url names); from source there is no src/cli/cli.js, and realpath throws.
   const bin = new URL("./cli.js", import.meta.url);
   if (process.argv[1] === undefined) return undefined;
   try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(bin)) ? bin : undefined;
+    const started = realpathSync.native(process.argv[1]) === realpathSync.native(fileURLToPath(bin));
+    // Workers run the CommonJS build itself: without the bin's ES module loader, they start sooner.
+    return started ? new URL("./cli-main.cjs", bin) : undefined;
   } catch {
     return undefined;
   }
