@@ -89,29 +89,32 @@ export interface MachineLoad {
  * the previous `verify`). The counters tick every 10 ms or so, so the figure is rough.
  */
 function sampleMachine(): () => MachineLoad {
-  const count = availableParallelism();
   const before = cpuTimes();
   const ownBefore = process.cpuUsage();
   return () => {
     const after = cpuTimes();
     const own = process.cpuUsage(ownBefore);
     const total = after.total - before.total;
-    if (total <= 0) return { cpus: count, load: 0 };
-    // Per-CPU times are summed over every CPU: a fraction of the total, times the CPUs, is CPUs.
-    const busy = ((total - (after.idle - before.idle)) / total) * count;
-    const window = total / count;
-    return { cpus: count, load: Math.max(0, busy - (own.user + own.system) / 1000 / window) };
+    const machine = { cpus: availableParallelism(), load: 0 };
+    if (total <= 0 || after.count === 0) return machine;
+    // The times are summed over the CPUs: the window is the total over their count, in ms.
+    const window = total / after.count;
+    const busy = (total - (after.idle - before.idle)) / window;
+    machine.load = Math.max(0, busy - (own.user + own.system) / 1000 / window);
+    return machine;
   };
 }
 
-function cpuTimes(): { idle: number; total: number } {
+/** Milliseconds every CPU has spent idle, and in all, since boot. */
+function cpuTimes(): { count: number; idle: number; total: number } {
   let idle = 0;
   let total = 0;
-  for (const { times } of cpus()) {
+  const all = cpus();
+  for (const { times } of all) {
     idle += times.idle;
     total += times.user + times.nice + times.sys + times.idle + times.irq;
   }
-  return { idle, total };
+  return { count: all.length, idle, total };
 }
 
 /** The machine by its one-minute load average, for callers with no window of their own to measure. */
