@@ -8,7 +8,9 @@ export const entryPoints = {
   "policies/index": "src/policies/index.ts",
   "workflows/index": "src/workflows/index.ts",
   // The `enact-sdk` command (package.json "bin"); its hashbang makes tsup mark it executable.
-  cli: "src/cli/main.ts",
+  // It runs the CLI's CommonJS build, dist/cli-main.cjs.
+  cli: "src/cli/bin.ts",
+  "cli-main": "src/cli/main.ts",
 };
 
 export default defineConfig({

@@ -35,9 +35,10 @@ type WellFormedString = string & { isWellFormed(): boolean };
 function serialize(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
     case "string":
-      return (value as WellFormedString).isWellFormed() ? JSON.stringify(value) : undefined;
+      return quote(value);
     case "number":
-      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+      // For a finite number JSON.stringify is ToString, which a template literal applies directly.
+      return Number.isFinite(value) ? `${value}` : undefined;
     case "boolean":
       return value ? "true" : "false";
     case "object":
@@ -60,44 +61,56 @@ function serializeArray(array: readonly unknown[], depth: number): string | unde
 }
 
 function serializeObject(object: Record<string, unknown>, depth: number, omit?: string): string | undefined {
-  const keys = sortedKeys(object);
+  const { sorted, members } = keyOrder(object);
   let text = "{";
   let first = true;
-  for (const key of keys) {
+  for (let index = 0; index < sorted.length; index++) {
+    const key = sorted[index] as string;
     if (key === omit) continue;
     const item = object[key];
     // canonicalize skips these two in objects; every other non-JSON value leaves the fast path.
     if (item === undefined || typeof item === "symbol") continue;
-    const quoted = quoteKey(key);
-    if (quoted === undefined) return undefined;
+    const member = members[index];
+    if (member === undefined) return undefined;
     const serialized = serialize(item, depth + 1);
     if (serialized === undefined) return undefined;
-    text += `${first ? "" : ","}${quoted}:${serialized}`;
+    text += first ? `${member}${serialized}` : `,${member}${serialized}`;
     first = false;
   }
   return `${text}}`;
 }
 
-// Receipts repeat the same few key lists (the receipt's own, each policy result's, the payload's):
-// the sorted order of a list is kept, keyed by its first key, and reused when an object's keys are
-// that same list in the same order (comparing keys is cheaper than sorting them). Bounded, so a
-// hostile payload cannot grow it without limit; a list that is not kept is simply sorted.
-const SORTED_KEYS = new Map<string, { keys: readonly string[]; sorted: readonly string[] }>();
-const MAX_SORTED_LISTS = 1024;
-const MAX_SORTED_LIST_LENGTH = 64;
+/**
+ * A key list in RFC 8785 order: the keys sorted by UTF-16 code units, and each one quoted with its
+ * colon (`"runId":`), undefined for a key with a lone surrogate (outside the fast path).
+ */
+interface KeyOrder {
+  readonly keys: readonly string[];
+  readonly sorted: readonly string[];
+  readonly members: readonly (string | undefined)[];
+}
 
-// Object.keys(object) sorted by UTF-16 code units, as RFC 8785 requires. The result is not to be modified.
-function sortedKeys(object: Record<string, unknown>): readonly string[] {
+// Receipts repeat the same few key lists (the receipt's own, each policy result's, the payload's):
+// the order of a list is kept, keyed by its first key, and reused when an object's keys are that
+// same list in the same order (comparing keys is cheaper than sorting and quoting them). Bounded,
+// so a hostile payload cannot grow it without limit; a list that is not kept is simply sorted.
+const KEY_ORDERS = new Map<string, KeyOrder>();
+const MAX_KEY_ORDERS = 1024;
+const MAX_KEPT_LIST_LENGTH = 64;
+const NO_KEYS: KeyOrder = { keys: [], sorted: [], members: [] };
+
+function keyOrder(object: Record<string, unknown>): KeyOrder {
   const keys = Object.keys(object);
   const first = keys[0];
-  if (first === undefined) return keys;
-  const known = SORTED_KEYS.get(first);
-  if (known !== undefined && sameKeys(known.keys, keys)) return known.sorted;
+  if (first === undefined) return NO_KEYS;
+  const known = KEY_ORDERS.get(first);
+  if (known !== undefined && sameKeys(known.keys, keys)) return known;
   const sorted = [...keys].sort();
-  if (keys.length <= MAX_SORTED_LIST_LENGTH && (known !== undefined || SORTED_KEYS.size < MAX_SORTED_LISTS)) {
-    SORTED_KEYS.set(first, { keys, sorted });
+  const order: KeyOrder = { keys, sorted, members: sorted.map((key) => quote(key)?.concat(":")) };
+  if (keys.length <= MAX_KEPT_LIST_LENGTH && (known !== undefined || KEY_ORDERS.size < MAX_KEY_ORDERS)) {
+    KEY_ORDERS.set(first, order);
   }
-  return sorted;
+  return order;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
@@ -106,18 +119,14 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-// The same few keys (runId, policy, reason, the payload's columns…) recur in every receipt:
-// their quoted form is kept, up to a bound, so a hostile payload cannot grow it without limit.
-const QUOTED_KEYS = new Map<string, string>();
-const MAX_QUOTED_KEYS = 4096;
+// No character JSON.stringify escapes (quote, backslash, controls) and no surrogate: such a
+// string's JSON form is itself in quotes. Testing for that is about twice as fast as JSON.stringify.
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
-function quoteKey(key: string): string | undefined {
-  let quoted = QUOTED_KEYS.get(key);
-  if (quoted !== undefined) return quoted;
-  if (!(key as WellFormedString).isWellFormed()) return undefined;
-  quoted = JSON.stringify(key);
-  if (QUOTED_KEYS.size < MAX_QUOTED_KEYS && key.length <= 64) QUOTED_KEYS.set(key, quoted);
-  return quoted;
+// JSON.stringify's quoting; undefined for a string with a lone surrogate (outside the fast path).
+function quote(text: string): string | undefined {
+  if (PLAIN_STRING.test(text)) return `"${text}"`;
+  return (text as WellFormedString).isWellFormed() ? JSON.stringify(text) : undefined;
 }
 
 // Plain objects only: for them, Object.keys is exactly what a rest-spread copy would keep.

@@ -1,5 +1,6 @@
-import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from "node:crypto";
+import { createSecretKey, randomUUID } from "node:crypto";
 import { jcs, jcsWithout } from "./canonical-json.js";
+import { HexHmac } from "./hex-hmac.js";
 import { toJsonSafe, toJsonSafeObject } from "./json-safe.js";
 import type { ActionResult, Decision, PolicyResult, Receipt } from "./models.js";
 
@@ -66,32 +67,28 @@ export function canonicalJson(value: unknown): string {
  * so the key is not re-derived on every run.
  */
 export class ReceiptSigner {
-  readonly #key: KeyObject;
+  readonly #hmac: HexHmac;
 
   constructor(secret: string) {
-    this.#key = createSecretKey(Buffer.from(secret, "utf8"));
+    this.#hmac = new HexHmac(createSecretKey(Buffer.from(secret, "utf8")));
   }
 
   /** A copy of `receipt` with its signature set. Values must already be JSON-safe. */
   sign(receipt: Receipt): Receipt {
-    return { ...receipt, signature: this.#digest(canonicalText(receipt)).toString("hex") };
+    return { ...receipt, signature: this.#hmac.of(canonicalText(receipt)) };
   }
 
   /** True only for a well-formed signature that matches every field. Never throws. */
   verify(receipt: unknown): boolean {
     try {
       const signature = (receipt as { signature?: unknown } | null)?.signature;
-      if (typeof signature !== "string" || !/^[0-9a-f]{64}$/.test(signature)) return false;
-      const expected = this.#digest(canonicalText(receipt as Receipt));
-      return timingSafeEqual(expected, Buffer.from(signature, "hex"));
+      // A malformed signature fails without canonicalizing the receipt.
+      if (typeof signature !== "string" || signature.length !== 64) return false;
+      // HMAC-SHA256 over the UTF-8 bytes of the canonical text (the same bytes canonicalBytes returns).
+      return this.#hmac.matches(canonicalText(receipt as Receipt), signature);
     } catch {
       return false;
     }
-  }
-
-  // HMAC-SHA256 over the UTF-8 bytes of the canonical text (the same bytes canonicalBytes returns).
-  #digest(canonical: string): Buffer {
-    return createHmac("sha256", this.#key).update(canonical, "utf8").digest();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ReceiptSigner } from "../receipt.js";
-import { EMPTY_HEAD, GENESIS, openEntry, type JournalEntry, type JournalHead } from "./entry.js";
+import { EMPTY_HEAD, GENESIS, openEntry, openWrittenLine, type JournalEntry, type JournalHead } from "./entry.js";
 import type { JournalKey } from "./key.js";
 
 /** One journal entry as read from a store, before it is checked. */
@@ -8,6 +8,8 @@ export interface RawJournalEntry {
   where: string;
   /** The parsed JSON, when it could be parsed. */
   value?: unknown;
+  /** The JSON text, when it was read but not parsed (a line of a journal file). */
+  line?: string;
   /** Why it could not be read, when it could not. */
   error?: string;
 }
@@ -71,12 +73,12 @@ export function walkJournal(
   const authentic: LocatedEntry[] = [];
   let count = 0;
   for (const item of raw) {
-    if (item.error !== undefined) {
-      problems.push(`${item.where} ${item.error}`);
+    const entry = item.error === undefined ? openItem(key, item) : undefined;
+    if (entry === undefined) {
+      problems.push(`${item.where} ${item.error ?? "is not valid JSON"}`);
       continue;
     }
     count += 1;
-    const entry = openEntry(key, item.value);
     if (typeof entry === "string") problems.push(`${item.where} ${entry}`);
     else authentic.push({ v: entry.v, seq: entry.seq, runId: entry.runId, signature: entry.signature, prev: entry.prev, mac: entry.mac, where: item.where });
   }
@@ -133,6 +135,23 @@ export function walkJournal(
 }
 
 /**
+ * `openEntry` of an entry as read; undefined when it is a line that is not JSON (no entry at all).
+ * A line as the journal writes it is opened without JSON.parse; any other line is parsed first.
+ */
+function openItem(key: JournalKey, item: RawJournalEntry): JournalEntry | string | undefined {
+  if (item.line === undefined) return openEntry(key, item.value);
+  const written = openWrittenLine(key, item.line);
+  if (written !== undefined) return written;
+  let value: unknown;
+  try {
+    value = JSON.parse(item.line);
+  } catch {
+    return undefined;
+  }
+  return openEntry(key, value);
+}
+
+/**
  * Checks receipts against the journal, one at a time so a large store need not be held in memory.
  * Feed every stored receipt to `check()`, then call `finish()`.
  */
@@ -142,6 +161,8 @@ export class ReceiptAuditor {
   readonly #seen = new Set<string>();
   readonly #findings: ReceiptFinding[] = [];
   #valid = 0;
+  /** Distinct run ids recorded that the journal has: all of them means none is missing. */
+  #journaled = 0;
 
   constructor(signer: ReceiptSigner, journal: ReturnType<typeof walkJournal>) {
     this.#signer = signer;
@@ -159,8 +180,11 @@ export class ReceiptAuditor {
    * `record(examineReceipt(signer, stored))`.
    */
   record(examined: ReceiptExamination): ReceiptFinding | undefined {
+    const seen = this.#seen.size;
     this.#seen.add(examined.runId);
-    const finding = this.#inspect(examined);
+    const entry = this.#journal.byRunId.get(examined.runId);
+    if (entry !== undefined && this.#seen.size > seen) this.#journaled += 1;
+    const finding = this.#inspect(examined, entry);
     if (finding === undefined) this.#valid += 1;
     else this.#findings.push(finding);
     return finding;
@@ -168,9 +192,11 @@ export class ReceiptAuditor {
 
   /** The report, once every stored receipt has been checked. */
   finish(): AuditReport {
-    for (const [runId, entry] of this.#journal.byRunId) {
-      if (!this.#seen.has(runId)) {
-        this.#findings.push({ runId, where: entry.where, status: "missing", problems: [`recorded in ${entry.where} but not in the store (deleted)`] });
+    if (this.#journaled < this.#journal.byRunId.size) {
+      for (const { runId, where } of this.#journal.byRunId.values()) {
+        if (!this.#seen.has(runId)) {
+          this.#findings.push({ runId, where, status: "missing", problems: [`recorded in ${where} but not in the store (deleted)`] });
+        }
       }
     }
     const byRunId = this.#journal.byRunId;
@@ -188,8 +214,7 @@ export class ReceiptAuditor {
     return { ok: findings.length === 0 && journal.problems.length === 0, counts, findings, journal };
   }
 
-  #inspect(examined: ReceiptExamination): ReceiptFinding | undefined {
-    const entry = this.#journal.byRunId.get(examined.runId);
+  #inspect(examined: ReceiptExamination, entry: LocatedEntry | undefined): ReceiptFinding | undefined {
     // The usual case, first and without allocating: signed, holding its own run, as journaled.
     if (examined.signed && examined.heldRunId === undefined && entry !== undefined && entry.signature === examined.signature) return undefined;
     const finding = (status: ReceiptFinding["status"], problems: string[]): ReceiptFinding => ({

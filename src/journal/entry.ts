@@ -83,11 +83,37 @@ export function openEntry(key: JournalKey, raw: unknown): JournalEntry | string 
     // No canonical form (a lone surrogate, say): no writer of ours produced it.
     return "has malformed fields";
   }
-  if (!key.verify(sealed, mac)) return "has a wrong MAC (edited, forged, or sealed with another secret)";
+  if (!key.verify(sealed, mac)) return WRONG_MAC;
   return { v, seq, runId, signature, prev, mac: mac as string };
 }
 
+const WRONG_MAC = "has a wrong MAC (edited, forged, or sealed with another secret)";
+
 const ENTRY_FIELDS: ReadonlySet<string> = new Set(["v", "seq", "runId", "signature", "prev", "mac"]);
+
+// A string JSON.stringify writes as itself between quotes: no quote, backslash or control
+// character to escape, and no surrogate (a lone one has no canonical form; a pair just takes the slow path).
+const PLAIN = String.raw`"([^"\\\u0000-\u001f\ud800-\udfff]*)"`;
+
+/**
+ * A line exactly as `entryLine` writes it: the six fields in its order, `v` 1, `seq` a safe
+ * integer written as JSON writes it (at most 15 digits, no leading zero), plain strings.
+ */
+const WRITTEN_LINE = new RegExp(`^\\{"v":1,"seq":(0|[1-9][0-9]{0,14}),"runId":${PLAIN},"signature":${PLAIN},"prev":${PLAIN},"mac":${PLAIN}\\}$`);
+
+/**
+ * Reads one journal line as `entryLine` writes it, without JSON.parse: the sealed text is spliced
+ * from the line, since each field is written exactly as `sealedText` writes it. Returns what
+ * `openEntry(key, JSON.parse(line))` returns, or undefined when the line is not in that exact form
+ * (another writer, extra spaces, escapes, tampering): read it with JSON.parse and `openEntry` then.
+ */
+export function openWrittenLine(key: JournalKey, line: string): JournalEntry | string | undefined {
+  const match = WRITTEN_LINE.exec(line);
+  if (match === null) return undefined;
+  const [, seq, runId, signature, prev, mac] = match as unknown as [string, string, string, string, string, string];
+  if (!key.verify(`{"prev":"${prev}","runId":"${runId}","seq":${seq},"signature":"${signature}","v":1}`, mac)) return WRONG_MAC;
+  return { v: JOURNAL_VERSION, seq: Number(seq), runId, signature, prev, mac };
+}
 
 type WellFormedString = string & { isWellFormed(): boolean };
 

@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
+import { HexHmac } from "../hex-hmac.js";
 
 /** Labels the journal's key so a journal MAC can never be mistaken for a receipt signature. */
 const JOURNAL_KEY_LABEL = "enact-sdk journal v1";
@@ -15,10 +16,12 @@ const JOURNAL_KEY_LABEL = "enact-sdk journal v1";
  */
 export class JournalKey {
   readonly #key: KeyObject;
+  readonly #hmac: HexHmac;
   readonly #fingerprint: Buffer;
 
   private constructor(derived: Buffer) {
     this.#key = createSecretKey(derived);
+    this.#hmac = new HexHmac(this.#key);
     this.#fingerprint = this.#digest("fingerprint");
   }
 
@@ -30,13 +33,12 @@ export class JournalKey {
 
   /** Lowercase hex HMAC-SHA256 of `text` (UTF-8) under the journal key. */
   mac(text: string): string {
-    return this.#digest(text).toString("hex");
+    return this.#hmac.of(text);
   }
 
   /** True when `mac` (hex) is the MAC of `text`. Constant time; never throws. */
   verify(text: string, mac: unknown): boolean {
-    if (typeof mac !== "string" || !/^[0-9a-f]{64}$/.test(mac)) return false;
-    return timingSafeEqual(this.#digest(text), Buffer.from(mac, "hex"));
+    return this.#hmac.matches(text, mac);
   }
 
   /** True when both keys come from the same secret. */

@@ -1,11 +1,12 @@
-import { availableParallelism, loadavg } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { ReceiptSigner } from "../receipt.js";
-import { ReceiptAuditor, walkJournal, type AuditReport, type ReceiptExamination } from "./audit.js";
-import { assertDirectory, listReceiptFiles, readJournalDirectory, readReceiptFile, type AuditOptions, type ProgressListener } from "./file-source.js";
+import { ReceiptAuditor, walkJournal, type AuditReport } from "./audit.js";
+import { assertDirectory, listReceiptFiles, readJournalDirectory, readReceiptAt, receiptFilePaths, type AuditOptions, type ProgressListener } from "./file-source.js";
 import { JournalKey } from "./key.js";
-import { RECEIPT_WORKER, type ReceiptWorkerData } from "./worker-data.js";
+import type { ExaminedBatch } from "./receipt-worker.js";
+import { COUNTERS, RECEIPT_WORKER } from "./worker-data.js";
 
 /**
  * Below this many receipt files one thread is faster: a worker thread takes tens of milliseconds
@@ -14,25 +15,22 @@ import { RECEIPT_WORKER, type ReceiptWorkerData } from "./worker-data.js";
 export const PARALLEL_THRESHOLD = 2_000;
 
 /**
- * Receipts the main thread examines between two looks at its messages: few, so that a worker's
- * finished batch is answered with the next one within a couple of milliseconds.
+ * Receipts per batch, the unit threads claim: a few milliseconds of work, so the threads finish
+ * within about that of each other, while messages stay few.
  */
-const MAIN_BATCH = 64;
+const BATCH_SIZE = 128;
 
-/**
- * A worker's batch: a share of what is left (guided self-scheduling), so batches are large while
- * much remains (few messages) and small at the end (threads finish together), within these bounds.
- */
-const WORKER_BATCH = { min: 64, max: 512, shareOfRemaining: 1 / 8 } as const;
+/** Batches the main thread examines or records between two turns of the event loop (worker errors, the progress bar). */
+const BATCHES_PER_TURN = 8;
 
-/** Batches a worker holds at once, so it has the next one while the main thread answers its last. */
-const BATCHES_IN_FLIGHT = 2;
+/** How long the main thread waits for a worker's batch before it looks at the workers again, ms. */
+const WAIT_MS = 100;
 
 /** Options of `auditReceiptDirectoryInParallel`. */
 export interface ParallelAuditOptions extends AuditOptions {
   /**
-   * The module each worker thread runs. It must call `serveReceiptExaminations(parentPort, workerData)`
-   * when its `workerData` passes `isReceiptWorkerData` (the CLI's entry point does).
+   * The module each worker thread runs. It must call `serveReceiptExaminations(workerData)` when
+   * its `workerData` passes `isReceiptWorkerData` (the CLI's entry point does).
    */
   workerUrl: URL;
   /**
@@ -44,11 +42,11 @@ export interface ParallelAuditOptions extends AuditOptions {
 
 /**
  * `auditReceiptDirectory`, with the receipts read, parsed and their signatures checked by several
- * threads: worker threads and the main thread take batches of receipt files from one queue, and
- * the main thread checks each examined receipt against the journal, which it reads and checks
- * itself while the workers start. The report is the same as `auditReceiptDirectory`'s: the same
- * checks, made by the same code (`examineReceipt`, `ReceiptAuditor`), in whatever order the
- * threads finish, and the report does not depend on that order.
+ * threads: worker threads and the main thread claim batches of receipt files from one shared
+ * counter, and the main thread checks each examined receipt against the journal, which it reads
+ * and checks itself while the workers start. The report is the same as `auditReceiptDirectory`'s:
+ * the same checks, made by the same code (`examineReceipt`, `ReceiptAuditor`), in whatever order
+ * the threads finish, and the report does not depend on that order.
  *
  * A worker that fails or stops fails the audit (it is never silently skipped).
  *
@@ -56,16 +54,18 @@ export interface ParallelAuditOptions extends AuditOptions {
  * const report = await auditReceiptDirectoryInParallel("receipts", secret, { workerUrl: new URL(import.meta.url) });
  */
 export async function auditReceiptDirectoryInParallel(directory: string, secret: string, options: ParallelAuditOptions): Promise<AuditReport> {
+  const machine = sampleMachine();
   await assertDirectory(directory);
   // The journal is read before the receipts are listed, as auditReceiptDirectory does: a receipt
   // written meanwhile is then reported as unjournaled, never its journal entry as missing a receipt.
   const rawJournal = await readJournalDirectory(directory);
   const runIds = await listReceiptFiles(directory);
   // One worker per extra thread, and none for what the main thread does in a few batches anyway.
-  const workers = Math.max(0, Math.min(threadsFor(runIds.length, options.threads) - 1, Math.floor(runIds.length / WORKER_BATCH.min) - 1));
-  const examiners = new Examiners(options.workerUrl, { kind: RECEIPT_WORKER, directory, secret }, workers, runIds);
+  const threads = threadsFor(runIds.length, options.threads, machine());
+  const workers = Math.max(0, Math.min(threads - 1, Math.floor(runIds.length / BATCH_SIZE) - 1));
+  const examiners = new Examiners(options.workerUrl, { directory, secret }, workers, runIds);
   try {
-    // While the workers start (no await before examine()): check the journal.
+    // While the workers start and take their first batches: check the journal.
     const journal = walkJournal(JournalKey.fromSecret(secret), rawJournal, options.anchor);
     const auditor = new ReceiptAuditor(new ReceiptSigner(secret), journal);
     await examiners.examine(directory, auditor, options.onProgress);
@@ -75,13 +75,50 @@ export async function auditReceiptDirectoryInParallel(directory: string, secret:
   }
 }
 
-/** The machine as `threadsFor` sees it: CPUs, and how many are busy (the one-minute load average). */
+/** The machine as `threadsFor` sees it: CPUs, and how many of them other processes keep busy. */
 export interface MachineLoad {
   cpus: number;
   load: number;
 }
 
-function currentLoad(): MachineLoad {
+/**
+ * Starts measuring how busy the machine is; the returned function gives the load since then.
+ * The load is the CPU time other processes used in that window, in CPUs: all CPUs' busy time
+ * (the kernel's per-CPU counters) less this process's own. A window of tens of milliseconds says
+ * what is running now, where the one-minute load average still counts what ran before (such as
+ * the previous `verify`). The counters tick every 10 ms or so, so the figure is rough.
+ */
+function sampleMachine(): () => MachineLoad {
+  const before = cpuTimes();
+  const ownBefore = process.cpuUsage();
+  return () => {
+    const after = cpuTimes();
+    const own = process.cpuUsage(ownBefore);
+    const total = after.total - before.total;
+    const machine = { cpus: availableParallelism(), load: 0 };
+    if (total <= 0 || after.count === 0) return machine;
+    // The times are summed over the CPUs: the window is the total over their count, in ms.
+    const window = total / after.count;
+    const busy = (total - (after.idle - before.idle)) / window;
+    machine.load = Math.max(0, busy - (own.user + own.system) / 1000 / window);
+    return machine;
+  };
+}
+
+/** Milliseconds every CPU has spent idle, and in all, since boot. */
+function cpuTimes(): { count: number; idle: number; total: number } {
+  let idle = 0;
+  let total = 0;
+  const all = cpus();
+  for (const { times } of all) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { count: all.length, idle, total };
+}
+
+/** The machine by its one-minute load average, for callers with no window of their own to measure. */
+function loadAverage(): MachineLoad {
   // loadavg() is [0, 0, 0] where the system does not report it (Windows): every CPU counts as idle.
   return { cpus: availableParallelism(), load: loadavg()[0] ?? 0 };
 }
@@ -92,7 +129,7 @@ function currentLoad(): MachineLoad {
  * (as `make -l` does). A worker costs tens of milliseconds of CPU to start and warm up, which
  * pays only on a CPU of its own: on a busy machine the threads would just take turns.
  */
-export function threadsFor(receipts: number, threads: number | undefined, machine: MachineLoad = currentLoad()): number {
+export function threadsFor(receipts: number, threads: number | undefined, machine: MachineLoad = loadAverage()): number {
   if (threads !== undefined) {
     if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
     return threads;
@@ -102,34 +139,35 @@ export function threadsFor(receipts: number, threads: number | undefined, machin
   return 1 + Math.max(0, Math.min(machine.cpus - 1, idleBesidesMain));
 }
 
-/** The worker threads of one audit and the queue of receipts they share with the main thread. */
+/**
+ * The worker threads of one audit and the batches of receipts they share with the main thread.
+ * Every thread claims the next batch from one shared counter (`Atomics.add`), so each receipt is
+ * examined exactly once. The main thread takes the workers' results without waiting for the
+ * event loop (`receiveMessageOnPort`), between batches of its own.
+ */
 class Examiners {
   readonly #workers: Worker[] = [];
+  readonly #ports: MessagePort[] = [];
   readonly #runIds: readonly string[];
-  /** The next run id to hand out. */
-  #next = 0;
-  /** Examinations sent back by workers, not yet recorded. */
-  readonly #arrived: ReceiptExamination[][] = [];
+  readonly #counters = new Int32Array(new SharedArrayBuffer(COUNTERS.length * Int32Array.BYTES_PER_ELEMENT));
+  #running = 0;
   #failure: Error | undefined;
   #closing = false;
-  #wake: (() => void) | undefined;
 
-  constructor(url: URL, data: ReceiptWorkerData, count: number, runIds: readonly string[]) {
+  constructor(url: URL, audit: { directory: string; secret: string }, count: number, runIds: readonly string[]) {
     this.#runIds = runIds;
     for (let index = 0; index < count; index += 1) {
-      const worker = new Worker(url, { workerData: data });
-      worker.on("message", (examined: ReceiptExamination[]) => {
-        this.#arrived.push(examined);
-        this.#hand(worker);
-        this.#wake?.();
-      });
+      const { port1, port2 } = new MessageChannel();
+      const workerData = { kind: RECEIPT_WORKER, ...audit, runIds, batchSize: BATCH_SIZE, counters: this.#counters.buffer, port: port2 };
+      const worker = new Worker(url, { workerData, transferList: [port2] });
       worker.on("error", (error) => this.#fail(error));
-      worker.on("messageerror", (error) => this.#fail(error));
       worker.on("exit", (code) => {
-        if (!this.#closing) this.#fail(new Error(`exited with code ${code}`));
+        this.#running -= 1;
+        if (code !== 0 && !this.#closing) this.#fail(new Error(`exited with code ${code}`));
       });
+      this.#running += 1;
       this.#workers.push(worker);
-      for (let held = 0; held < BATCHES_IN_FLIGHT; held += 1) this.#hand(worker);
+      this.#ports.push(port1);
     }
   }
 
@@ -139,26 +177,30 @@ class Examiners {
    */
   async examine(directory: string, auditor: ReceiptAuditor, onProgress?: ProgressListener): Promise<void> {
     const total = this.#runIds.length;
+    const pathOf = receiptFilePaths(directory);
     let done = 0;
     onProgress?.(0, total);
-    while (done < total) {
+    for (let turn = 1; done < total; turn += 1) {
       if (this.#failure !== undefined) throw this.#failure;
-      const examined = this.#arrived.shift();
+      // Read the counter first: a batch posted after this shows in the counter, and does not get missed.
+      const posted = Atomics.load(this.#counters, COUNTERS.posted);
+      const examined = this.#receive();
       if (examined !== undefined) {
-        for (const item of examined) auditor.record(item);
-        done += examined.length;
-      } else if (this.#next < total) {
-        const batch = this.#take(MAIN_BATCH);
-        for (const runId of batch) auditor.check(readReceiptFile(directory, runId));
-        done += batch.length;
+        done += this.#record(examined, pathOf, auditor);
       } else {
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        this.#wake = undefined;
-        continue;
+        const runIds = this.#batch(Atomics.add(this.#counters, COUNTERS.nextBatch, 1));
+        if (runIds.length > 0) {
+          for (const runId of runIds) auditor.check(readReceiptAt(runId, pathOf(runId)));
+          done += runIds.length;
+        } else {
+          // Every batch is claimed: the workers still hold the last ones. A worker posts all it
+          // took before it exits, so with none running and nothing received, nothing will come.
+          if (this.#running === 0) throw this.#failure ?? new Error("A worker thread checking receipts stopped before sending every receipt it took");
+          await waitForChange(this.#counters, COUNTERS.posted, posted, WAIT_MS);
+        }
       }
       onProgress?.(done, total);
-      // Let workers' results in (and their next batches out), and the progress bar draw.
-      if (this.#arrived.length === 0) await yieldToEventLoop();
+      if (turn % BATCHES_PER_TURN === 0) await yieldToEventLoop();
     }
     if (this.#failure !== undefined) throw this.#failure;
   }
@@ -167,23 +209,42 @@ class Examiners {
   async close(): Promise<void> {
     this.#closing = true;
     await Promise.all(this.#workers.map((worker) => worker.terminate()));
+    for (const port of this.#ports) port.close();
   }
 
-  #take(size: number): readonly string[] {
-    const batch = this.#runIds.slice(this.#next, this.#next + size);
-    this.#next += batch.length;
-    return batch;
+  #batch(index: number): readonly string[] {
+    return this.#runIds.slice(index * BATCH_SIZE, (index + 1) * BATCH_SIZE);
   }
 
-  #hand(worker: Worker): void {
-    const remaining = this.#runIds.length - this.#next;
-    if (remaining === 0) return;
-    const size = Math.round(Math.min(WORKER_BATCH.max, Math.max(WORKER_BATCH.min, remaining * WORKER_BATCH.shareOfRemaining)));
-    worker.postMessage(this.#take(size));
+  // A worker's next batch of examinations, if one has arrived.
+  #receive(): ExaminedBatch | undefined {
+    for (const port of this.#ports) {
+      const received = receiveMessageOnPort(port);
+      if (received !== undefined) return received.message as ExaminedBatch;
+    }
+    return undefined;
+  }
+
+  #record({ index, results }: ExaminedBatch, pathOf: (runId: string) => string, auditor: ReceiptAuditor): number {
+    const runIds = this.#batch(index);
+    for (let position = 0; position < results.length; position += 1) {
+      const result = results[position] as ExaminedBatch["results"][number];
+      const runId = runIds[position] as string;
+      auditor.record(typeof result === "string" ? { runId, where: pathOf(runId), signed: true, signature: result } : result);
+    }
+    return results.length;
   }
 
   #fail(cause: unknown): void {
     this.#failure ??= new Error(`A worker thread checking receipts failed: ${String(cause)}`, { cause });
-    this.#wake?.();
   }
+}
+
+// Atomics.waitAsync is ES2024, in Node since 16; the project's TypeScript library is ES2023.
+type WaitAsync = (array: Int32Array, index: number, value: number, timeoutMs: number) => { async: boolean; value: Promise<string> | string };
+
+/** Resolves when `array[index]` is no longer `value` (or after `timeoutMs`), without blocking the thread. */
+async function waitForChange(array: Int32Array, index: number, value: number, timeoutMs: number): Promise<void> {
+  const waiting = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(array, index, value, timeoutMs);
+  if (waiting.async) await waiting.value;
 }

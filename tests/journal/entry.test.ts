@@ -1,10 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "enact-sdk";
-import { JOURNAL_VERSION, sealedText } from "../../src/journal/entry.js";
+import { chainEntries, entryLine, GENESIS, JOURNAL_VERSION, openEntry, openWrittenLine, sealedText, type JournalEntry } from "../../src/journal/entry.js";
+import { JournalKey } from "../../src/journal/key.js";
 
 // Any UTF-16 code unit, lone surrogates included: journal files are input an attacker may write.
 const anyString = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), maxLength: 80 });
+
+const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
 function outcome(compute: () => string): { text: string } | { threw: string } {
   try {
@@ -35,11 +38,63 @@ describe("sealedText (what a journal entry's MAC covers)", () => {
 });
 
 describe("openEntry (reading a journal line an attacker may have written)", () => {
-  it("reports an entry holding a lone surrogate as malformed instead of throwing", async () => {
-    const { openEntry } = await import("../../src/journal/entry.js");
-    const { JournalKey } = await import("enact-sdk");
+  it("reports an entry holding a lone surrogate as malformed instead of throwing", () => {
     const key = JournalKey.fromSecret("journal-test-secret-0123456789abcdef");
     const raw = { v: JOURNAL_VERSION, seq: 0, runId: "\uD800", signature: "s", prev: "0".repeat(64), mac: "0".repeat(64) };
     expect(openEntry(key, raw)).toBe("has malformed fields");
+  });
+});
+
+describe("openWrittenLine (a journal line read without JSON.parse)", () => {
+  const key = JournalKey.fromSecret("journal-test-secret-0123456789abcdef");
+  const other = JournalKey.fromSecret("another-journal-secret-0123456789abcdef");
+
+  /** Entry `seq` as the journal writes it, and its line without the newline. */
+  function written(sealer: JournalKey, seq: number, runId: string, signature: string): { entry: JournalEntry; line: string } {
+    const entry = chainEntries(sealer, { seq: seq - 1, mac: GENESIS }, [{ runId, signature }])[0] as JournalEntry;
+    return { entry, line: entryLine(entry).trimEnd() };
+  }
+
+  // Lines as the journal writes them (usual and unusual strings), then edited the way an attacker might.
+  const text = fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), anyString);
+  const lines = fc
+    .tuple(fc.oneof(fc.nat({ max: 1000 }), fc.nat({ max: Number.MAX_SAFE_INTEGER })), text, text, fc.boolean())
+    // The journal cannot seal a lone surrogate (no canonical form), so it never writes one.
+    .filter(([, runId, signature]) => isWellFormed(runId) && isWellFormed(signature))
+    .map(([seq, runId, signature, sealedByOther]) => written(sealedByOther ? other : key, seq, runId, signature).line);
+  const insertion = fc.tuple(fc.nat(), fc.oneof(fc.string({ maxLength: 3 }), anyString.map((chars) => chars.slice(0, 3))));
+  const edits = fc.oneof(
+    { arbitrary: fc.constant((line: string) => line), weight: 8 },
+    fc.constant((line: string) => line.replace('"seq":', '"seq":0')),
+    fc.constant((line: string) => line.replace('"v":1', '"v":1.0')),
+    fc.constant((line: string) => line.replace(/"runId":"./, '"runId":"\\u0041')),
+    fc.constant((line: string) => line.replace(/,"mac"/, ' ,"mac"')),
+    fc.constant((line: string) => line.replace(/}$/, ',"extra":1}')),
+    fc.constant((line: string) => line.replace(/"signature":"[^"]*"/, '"signature":7')),
+    insertion.map(([at, chars]) => (line: string) => line.slice(0, at % (line.length + 1)) + chars + line.slice(at % (line.length + 1))),
+  );
+
+  it("reads a line exactly as openEntry reads its JSON, or leaves it to openEntry", () => {
+    fc.assert(
+      fc.property(lines, edits, (line, edit) => {
+        const edited = edit(line);
+        const fast = openWrittenLine(key, edited);
+        if (fast !== undefined) expect(fast).toEqual(openEntry(key, JSON.parse(edited)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("reads every line the journal writes itself, and rejects one sealed with another secret", () => {
+    const { entry, line } = written(key, 7, "0b6f1c52-8d7e-4a39-9f0e-3c2d1b4a5e6f", "ab".repeat(32));
+    expect(openWrittenLine(key, line)).toEqual(entry);
+    expect(openWrittenLine(other, line)).toMatch(/wrong MAC/);
+  });
+
+  it("leaves to JSON.parse a line with a raw control character, which JSON does not allow in a string", () => {
+    const { line } = written(key, 0, "a-b", "ab".repeat(32));
+    for (const control of ["\t", "\n", "\u0000", "\u001f"]) {
+      expect(openWrittenLine(key, line.replace("a-b", `a${control}b`))).toBeUndefined();
+    }
   });
 });
