@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { isMainThread, workerData } from "node:worker_threads";
