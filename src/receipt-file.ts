@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { close, link, mkdir, open, unlink, write } from "node:fs";
+import { link, write } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ReceiptExistsError } from "./errors.js";
 import type { Receipt } from "./models.js";
+import { discardTemporaryFile, openTemporaryFile, takeTemporaryFile, type TemporaryFile } from "./temporary-file.js";
 
 const RUN_ID = /^[0-9a-fA-F-]{36}$/;
 
@@ -14,14 +14,8 @@ export function receiptPath(directory: string, runId: string): string {
   return join(directory, `${runId}.json`);
 }
 
-// The callback API, promisified: each call is one libuv threadpool request, without the
-// FileHandle bookkeeping of node:fs/promises. A receipt write is on every run's path.
-const openAsync = promisify(open);
 const writeAsync = promisify(write);
-const closeAsync = promisify(close);
 const linkAsync = promisify(link);
-const unlinkAsync = promisify(unlink);
-const mkdirAsync = promisify(mkdir);
 
 /**
  * Writes `receipt` as 2-space JSON to `<directory>/<runId>.json` and returns the path.
@@ -43,42 +37,43 @@ export async function writeReceipt(receipt: Receipt, directory = "receipts"): Pr
 
 /**
  * Creates `path` with `text`, atomically, failing with ReceiptExistsError if it exists. A
- * missing directory is created (only then: no mkdir call on the usual path).
+ * missing directory is created.
  *
  * The text is written to a new temporary file, which is then hard-linked to `path`: `link` fails
- * if `path` exists, and a reader finds either no file or the whole text. The caller waits for
- * open, write and link only, as many threadpool round trips as creating a plain file; closing the
- * temporary descriptor and removing the temporary name happen after (a crash in between leaves a
- * `*.tmp` file, which no reader treats as a receipt). Meant for a local disk: a network file
- * system may show other machines the data only after close.
+ * if `path` exists, and a reader finds either no file or the whole text. The temporary file was
+ * usually opened ahead of time (see `takeTemporaryFile`), so the caller waits for write and link
+ * only, fewer threadpool round trips than creating a plain file; closing the temporary descriptor
+ * and removing the temporary name happen after (a crash in between leaves a `*.tmp` file, which
+ * no reader treats as a receipt). Meant for a local disk: a network file system may show other
+ * machines the data only after close.
  */
 export async function writeNewFile(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  const fd = await openExclusive(temporary, dirname(path));
+  const directory = dirname(path);
+  const bytes = Buffer.from(text, "utf8");
+  try {
+    await fillAndLink(await takeTemporaryFile(directory), bytes, path);
+  } catch (error) {
+    // A spare opened ahead of time may have gone with its directory (removed, or recreated since):
+    // then the link finds no source. One more try with a file opened now, creating the directory.
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await fillAndLink(await openTemporaryFile(directory), bytes, path);
+  }
+}
+
+async function fillAndLink(file: TemporaryFile, bytes: Buffer, path: string): Promise<void> {
   let linked = false;
   try {
-    const bytes = Buffer.from(text, "utf8");
     for (let offset = 0; offset < bytes.length; ) {
-      offset += (await writeAsync(fd, bytes, offset, bytes.length - offset, null)).bytesWritten;
+      offset += (await writeAsync(file.fd, bytes, offset, bytes.length - offset, null)).bytesWritten;
     }
-    await linkAsync(temporary, path);
+    await linkAsync(file.path, path);
     linked = true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new ReceiptExistsError(path);
     throw error;
   } finally {
-    const cleanup = closeAsync(fd).then(() => unlinkAsync(temporary)).catch(() => undefined);
+    const cleanup = discardTemporaryFile(file);
     // A failed write is cleaned up before the caller hears of it; a successful one in the background.
     if (!linked) await cleanup;
-  }
-}
-
-async function openExclusive(temporary: string, directory: string): Promise<number> {
-  try {
-    return await openAsync(temporary, "wx");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    await mkdirAsync(directory, { recursive: true });
-    return openAsync(temporary, "wx");
   }
 }
