@@ -30,6 +30,8 @@ export interface Target {
 export class Report {
   readonly rows: Row[] = [];
   readonly targets: Target[] = [];
+  /** Conditions of this run that make some figures say little (a disk in a slow state, say). */
+  readonly warnings: string[] = [];
 
   /** Adds `stats` under `name`; with `baseline`, the ratio and overhead against that row of the same section. */
   add(section: string, name: string, stats: Stats, baseline?: string): Row {
@@ -53,6 +55,10 @@ export class Report {
   target(target: Omit<Target, "status">): void {
     const met = target.comparison === "<=" ? target.value <= target.limit : target.value >= target.limit;
     this.targets.push({ ...target, status: met ? "met" : "missed" });
+  }
+
+  warn(text: string): void {
+    this.warnings.push(text);
   }
 
   /** The results as a Markdown table (also readable in a terminal). */

@@ -50,9 +50,10 @@ const durationS = (performance.now() - started) / 1000;
 console.log(`\n${report.table()}\n\n${report.targetTable()}\n`);
 const missed = report.targets.filter((target) => target.status === "missed");
 console.log(missed.length === 0 ? "Every measured target met." : `${missed.length} target(s) MISSED: ${missed.map((t) => t.id).join(", ")}`);
+for (const warning of report.warnings) console.log(`WARNING: ${warning}`);
 
 await writeFile(
   out,
-  `${JSON.stringify({ machine, date: new Date().toISOString(), quick, durationS, settings, rows: report.rows, targets: report.targets }, null, 2)}\n`,
+  `${JSON.stringify({ machine, date: new Date().toISOString(), quick, durationS, settings, rows: report.rows, targets: report.targets, warnings: report.warnings }, null, 2)}\n`,
 );
 console.log(`Wrote ${out} (${durationS.toFixed(0)} s).`);
