@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { chainEntries, EMPTY_HEAD, entryLine, openEntry, type JournalEntry, type JournalHead, type JournalItem } from "./entry.js";
 import { JournalDamagedError } from "./errors.js";
 import type { JournalKey } from "./key.js";
@@ -13,6 +14,9 @@ export const SEGMENT_FILE = /^(\d{12})\.jsonl$/;
 
 /** Most entries one segment holds; a larger batch is split over several segments. */
 const MAX_SEGMENT_ENTRIES = 1000;
+
+/** Entries chained between two yields to the event loop (see `chainInSlices`). */
+const CHAIN_SLICE = 16;
 
 /** How long entries gather before their segment is written, unless `commit()` asks sooner. */
 export const DEFAULT_JOURNAL_INTERVAL_MS = 25;
@@ -129,9 +133,9 @@ export class FileJournal {
     }
     let tail = this.#tail ?? (await this.#readTail());
     for (;;) {
-      const entries = chainEntries(this.#key, tail.head, items);
+      const { entries, text } = await chainInSlices(this.#key, tail.head, items);
       const segment = tail.segment + 1;
-      if (await createExclusive(segmentPath(this.#directory, segment), entries.map(entryLine).join(""))) {
+      if (await createExclusive(segmentPath(this.#directory, segment), text)) {
         const last = entries[entries.length - 1] as JournalEntry;
         this.#tail = { segment, head: { seq: last.seq, mac: last.mac } };
         return entries;
@@ -167,6 +171,27 @@ export class FileJournal {
     if (typeof entry === "string") throw new JournalDamagedError(path, `ends with an entry that ${entry}`);
     return { seq: entry.seq, mac: entry.mac };
   }
+}
+
+/**
+ * Chains `items` after `head` and writes their lines, a slice at a time with a yield to the event
+ * loop between slices. Chaining is all CPU (an HMAC per entry, 5–10 µs here): a segment of a few
+ * hundred entries chained in one go held up every run in flight for a millisecond or more, which
+ * was most of the file store's p99.
+ */
+async function chainInSlices(key: JournalKey, head: JournalHead, items: readonly JournalItem[]): Promise<{ entries: JournalEntry[]; text: string }> {
+  const entries: JournalEntry[] = [];
+  let text = "";
+  let prev = head;
+  for (let start = 0; start < items.length; start += CHAIN_SLICE) {
+    if (start > 0) await yieldToEventLoop();
+    for (const entry of chainEntries(key, prev, items.slice(start, start + CHAIN_SLICE))) {
+      entries.push(entry);
+      text += entryLine(entry);
+      prev = entry;
+    }
+  }
+  return { entries, text };
 }
 
 /**
