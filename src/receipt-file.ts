@@ -43,7 +43,7 @@ export async function writeReceipt(receipt: Receipt, directory = "receipts"): Pr
  * if `path` exists, and a reader finds either no file or the whole text. The temporary file was
  * usually opened ahead of time (see `takeTemporaryFile`), so the caller waits for write and link
  * only, fewer threadpool round trips than creating a plain file; closing the temporary descriptor
- * and removing the temporary name happen after (a crash in between leaves a `*.tmp` file, which
+ * and removing the temporary name happen after (a crash in between leaves a `.tmp/*.tmp` file, which
  * no reader treats as a receipt). Meant for a local disk: a network file system may show other
  * machines the data only after close.
  */

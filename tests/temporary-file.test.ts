@@ -6,19 +6,19 @@ import { FileReceiptStore, writeReceipt } from "enact-sdk";
 import { auditReceiptDirectory } from "../src/journal/file-source.js";
 import { MAX_SPARE_DIRECTORIES } from "../src/temporary-file.js";
 import { CLI_SECRET, makeReceipt, ROOT, runNode, TSX } from "./support/cli.js";
-import { namesBesideSpare, SPARE_FILE, temporaryFiles } from "./support/spare.js";
+import { namesBesideSpare, SPARE_FILE, TEMPORARY_DIRECTORY, temporaryFiles } from "./support/spare.js";
 
 const tempRoot = (): Promise<string> => mkdtemp(join(tmpdir(), "enact-spare-"));
 
 // A receipt write takes a temporary file opened ahead of time, so it waits for write and link only.
 describe("the spare temporary file of a receipt directory", () => {
-  it("is one empty hidden file, open for the next write", async () => {
+  it("is one empty file in the hidden .tmp directory, open for the next write", async () => {
     const directory = await tempRoot();
     await writeReceipt(makeReceipt(), directory);
     await expect.poll(() => temporaryFiles(directory)).toHaveLength(1);
     const [spare = ""] = await temporaryFiles(directory);
     expect(spare).toMatch(SPARE_FILE);
-    expect((await stat(join(directory, spare))).size).toBe(0);
+    expect((await stat(join(directory, TEMPORARY_DIRECTORY, spare))).size).toBe(0);
   });
 
   it("becomes the next receipt, and a new spare replaces it", async () => {
@@ -75,7 +75,8 @@ describe("the spare temporary file of a receipt directory", () => {
     const directories = await readdir(root);
     expect(directories).toHaveLength(count);
     for (const directory of directories) {
-      expect(await readdir(join(root, directory))).toEqual([expect.stringMatching(/^[0-9a-f-]{36}\.json$/)]);
+      expect((await readdir(join(root, directory))).sort()).toEqual([TEMPORARY_DIRECTORY, expect.stringMatching(/^[0-9a-f-]{36}\.json$/)]);
+      expect(await temporaryFiles(join(root, directory))).toEqual([]);
     }
   });
 });
