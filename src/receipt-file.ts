@@ -1,4 +1,4 @@
-import { link, write } from "node:fs";
+import { close, fsync, link, open, write } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ReceiptExistsError } from "./errors.js";
@@ -16,6 +16,9 @@ export function receiptPath(directory: string, runId: string): string {
 
 const writeAsync = promisify(write);
 const linkAsync = promisify(link);
+const fsyncAsync = promisify(fsync);
+const openAsync = promisify(open);
+const closeAsync = promisify(close);
 
 /**
  * Writes `receipt` as 2-space JSON to `<directory>/<runId>.json` and returns the path.
@@ -35,6 +38,16 @@ export async function writeReceipt(receipt: Receipt, directory = "receipts"): Pr
   return path;
 }
 
+/** Options of `writeNewFile`. */
+export interface NewFileOptions {
+  /**
+   * Fsync the file and its directory once linked, before resolving: its data and its name then
+   * survive a power loss. After the link, so that the name is covered too (on ext4 and XFS the
+   * file's own fsync already commits it; the directory's covers other file systems).
+   */
+  durable?: boolean;
+}
+
 /**
  * Creates `path` with `text`, atomically, failing with ReceiptExistsError if it exists. A
  * missing directory is created.
@@ -47,20 +60,21 @@ export async function writeReceipt(receipt: Receipt, directory = "receipts"): Pr
  * no reader treats as a receipt). Meant for a local disk: a network file system may show other
  * machines the data only after close.
  */
-export async function writeNewFile(path: string, text: string): Promise<void> {
+export async function writeNewFile(path: string, text: string, options: NewFileOptions = {}): Promise<void> {
   const directory = dirname(path);
   const bytes = Buffer.from(text, "utf8");
+  const durable = options.durable === true;
   try {
-    await fillAndLink(await takeTemporaryFile(directory), bytes, path);
+    await fillAndLink(await takeTemporaryFile(directory), bytes, path, durable);
   } catch (error) {
     // A spare opened ahead of time may have gone with its directory (removed, or recreated since):
     // then the link finds no source. One more try with a file opened now, creating the directory.
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    await fillAndLink(await openTemporaryFile(directory), bytes, path);
+    await fillAndLink(await openTemporaryFile(directory), bytes, path, durable);
   }
 }
 
-async function fillAndLink(file: TemporaryFile, bytes: Buffer, path: string): Promise<void> {
+async function fillAndLink(file: TemporaryFile, bytes: Buffer, path: string, durable: boolean): Promise<void> {
   let linked = false;
   try {
     for (let offset = 0; offset < bytes.length; ) {
@@ -68,6 +82,10 @@ async function fillAndLink(file: TemporaryFile, bytes: Buffer, path: string): Pr
     }
     await linkAsync(file.path, path);
     linked = true;
+    if (durable) {
+      await fsyncAsync(file.fd);
+      await syncDirectory(dirname(path));
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new ReceiptExistsError(path);
     throw error;
@@ -75,5 +93,14 @@ async function fillAndLink(file: TemporaryFile, bytes: Buffer, path: string): Pr
     const cleanup = discardTemporaryFile(file);
     // A failed write is cleaned up before the caller hears of it; a successful one in the background.
     if (!linked) await cleanup;
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const fd = await openAsync(directory, "r");
+  try {
+    await fsyncAsync(fd);
+  } finally {
+    await closeAsync(fd);
   }
 }

@@ -23,9 +23,9 @@ export interface TemporaryFile {
 }
 
 /**
- * How many directories keep a spare open at once. A process usually writes to one or two (its
- * receipts and its idempotency claims); the bound keeps one that writes to many from holding a
- * descriptor per directory.
+ * How many directories keep a spare open at once. A file store writes to three (its receipts,
+ * its journal and its idempotency claims); the bound keeps a process that writes to many from
+ * holding a descriptor per directory.
  */
 export const MAX_SPARE_DIRECTORIES = 16;
 

@@ -1,7 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { ReceiptExistsError } from "../errors.js";
+import { writeNewFile } from "../receipt-file.js";
 import { chainEntries, EMPTY_HEAD, entryLine, openEntry, type JournalEntry, type JournalHead, type JournalItem } from "./entry.js";
 import { JournalDamagedError } from "./errors.js";
 import type { JournalKey } from "./key.js";
@@ -194,40 +195,13 @@ async function chainInSlices(key: JournalKey, head: JournalHead, items: readonly
   return { entries, text };
 }
 
-/**
- * Creates `path` holding `text`, atomically and durably; false (nothing written) when `path`
- * already exists.
- *
- * The fsync comes after the link: fsyncing the file then covers its new name too on ext4 and XFS
- * (the link changed the inode in the same journal transaction as the directory entry), and the
- * directory's own fsync covers it where that is not so. Synced before the link, the data would be
- * on disk but its name possibly not, until the file system's next commit.
- */
+/** Creates `path` holding `text`, atomically and durably; false (nothing written) when `path` already exists. */
 async function createExclusive(path: string, text: string): Promise<boolean> {
-  const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  const file = await open(temporary, "wx");
   try {
-    await file.writeFile(text, "utf8");
-    try {
-      await link(temporary, path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-      throw error;
-    }
-    await file.sync();
-    await syncDirectory(dirname(path));
+    await writeNewFile(path, text, { durable: true });
     return true;
-  } finally {
-    await file.close();
-    await unlink(temporary).catch(() => undefined);
-  }
-}
-
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    if (error instanceof ReceiptExistsError) return false;
+    throw error;
   }
 }

@@ -6,8 +6,10 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson, ConfigurationError, defineWorkflow, EnactClient, FileReceiptStore, verifySignature } from "enact-sdk";
 import { auditReceiptDirectory } from "../../src/journal/file-source.js";
 import { JournalDamagedError } from "../../src/journal/errors.js";
+import { JOURNAL_DIRECTORY } from "../../src/journal/file-journal.js";
 import { JournalKey } from "../../src/journal/key.js";
 import { CLI_SECRET, fillStore, makeReceipt, ROOT, runNode, segments, tempDirectory, TSX } from "../support/cli.js";
+import { temporaryFiles } from "../support/spare.js";
 
 const noop = defineWorkflow("noop", async () => []);
 
@@ -67,6 +69,8 @@ describe("FileReceiptStore's journal", () => {
     expect([result.code, result.stderr]).toEqual([0, ""]);
     const report = await auditReceiptDirectory(directory, CLI_SECRET);
     expect(report).toMatchObject({ ok: true, counts: { receipts: 3, valid: 3 }, journal: { entries: 3, problems: [] } });
+    // Nor does it leave a temporary file, of a receipt or of a journal segment.
+    expect([...(await temporaryFiles(directory)), ...(await temporaryFiles(join(directory, JOURNAL_DIRECTORY)))]).toEqual([]);
   });
 
   it("continues the chain of an existing journal from a new store", async () => {
