@@ -1,3 +1,5 @@
+import { performance, type EventLoopUtilization } from "node:perf_hooks";
+
 /**
  * Timing primitives for the benchmark. Every figure is compared with a baseline measured in the
  * same process, in interleaved rounds (the order rotates each round), so that drift of a shared
@@ -10,6 +12,11 @@ export interface Sample {
   latencies: number[];
   /** Wall-clock time of the batch in milliseconds. */
   elapsedMs: number;
+  /**
+   * How much of that time the main thread was busy rather than waiting in the event loop for
+   * I/O, in milliseconds (event loop utilization). Absent for batches not timed in this thread.
+   */
+  busyMs?: number;
 }
 
 /** Summary of every sample of one subject. */
@@ -18,6 +25,11 @@ export interface Stats {
   p50Us: number;
   p99Us: number;
   opsPerSec: number;
+  /**
+   * Share of the wall-clock time the main thread was busy (0–1). Near 1, operations are bound by
+   * this thread's CPU: more in flight cannot overlap anything more. Undefined when not measured.
+   */
+  mainThreadBusy?: number;
 }
 
 /** A subject: `prepare` runs untimed before each round (fresh stores, directories) and returns the timed batch. */
@@ -32,6 +44,7 @@ type Op = () => unknown;
 /** Runs `op` back to back, awaiting each, for at least `ms` milliseconds. */
 export async function sequential(op: Op, ms: number): Promise<Sample> {
   const latencies: number[] = [];
+  const loop = performance.eventLoopUtilization();
   const start = performance.now();
   const end = start + ms;
   let now = start;
@@ -41,12 +54,13 @@ export async function sequential(op: Op, ms: number): Promise<Sample> {
     now = performance.now();
     latencies.push((now - before) * 1000);
   }
-  return { latencies, elapsedMs: now - start };
+  return { latencies, elapsedMs: now - start, busyMs: busySince(loop) };
 }
 
 /** Keeps `inFlight` calls of `op` running for at least `ms` milliseconds; latency is call → settle. */
 export async function concurrent(op: Op, inFlight: number, ms: number): Promise<Sample> {
   const latencies: number[] = [];
+  const loop = performance.eventLoopUtilization();
   const start = performance.now();
   const end = start + ms;
   const worker = async (): Promise<void> => {
@@ -57,7 +71,7 @@ export async function concurrent(op: Op, inFlight: number, ms: number): Promise<
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return { latencies, elapsedMs: performance.now() - start };
+  return { latencies, elapsedMs: performance.now() - start, busyMs: busySince(loop) };
 }
 
 /** Synchronous `op` back to back for at least `ms` milliseconds. */
@@ -72,7 +86,12 @@ export function synchronous(op: () => unknown, ms: number): Sample {
     now = performance.now();
     latencies.push((now - before) * 1000);
   }
-  return { latencies, elapsedMs: now - start };
+  // Nothing here yields to the event loop: the thread is busy throughout.
+  return { latencies, elapsedMs: now - start, busyMs: now - start };
+}
+
+function busySince(start: EventLoopUtilization): number {
+  return performance.eventLoopUtilization(start).active;
 }
 
 /**
@@ -102,12 +121,16 @@ export async function interleave<K extends string>(subjects: Record<K, Subject>,
 export function summarize(samples: readonly Sample[]): Stats {
   const latencies = samples.flatMap((sample) => sample.latencies).sort((a, b) => a - b);
   const elapsedMs = samples.reduce((total, sample) => total + sample.elapsedMs, 0);
-  return {
+  const stats: Stats = {
     ops: latencies.length,
     p50Us: percentile(latencies, 0.5),
     p99Us: percentile(latencies, 0.99),
     opsPerSec: elapsedMs === 0 ? 0 : (latencies.length / elapsedMs) * 1000,
   };
+  if (elapsedMs > 0 && samples.every((sample) => sample.busyMs !== undefined)) {
+    stats.mainThreadBusy = Math.min(1, samples.reduce((total, sample) => total + (sample.busyMs ?? 0), 0) / elapsedMs);
+  }
+  return stats;
 }
 
 function percentile(sorted: readonly number[], q: number): number {

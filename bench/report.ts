@@ -64,8 +64,8 @@ export class Report {
   /** The results as a Markdown table (also readable in a terminal). */
   table(): string {
     const lines = [
-      "| section | measurement | ops | p50 µs | p99 µs | ops/s | vs baseline |",
-      "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+      "| section | measurement | ops | p50 µs | p99 µs | ops/s | main thread busy | vs baseline |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ];
     for (const row of this.rows) {
       const versus =
@@ -74,7 +74,7 @@ export class Report {
           : `${formatRatio(row.rateRatio ?? Number.NaN)} rate, ${formatSigned(row.p50OverheadUs ?? Number.NaN)} µs p50 vs *${row.baseline}*`;
       lines.push(
         `| ${row.section} | ${row.name} | ${row.stats.ops} | ${formatNumber(row.stats.p50Us)} | ${formatNumber(row.stats.p99Us)} | ` +
-          `${formatNumber(row.stats.opsPerSec)} | ${versus} |`,
+          `${formatNumber(row.stats.opsPerSec)} | ${formatShare(row.stats.mainThreadBusy)} | ${versus} |`,
       );
     }
     return lines.join("\n");
@@ -97,6 +97,10 @@ function formatNumber(value: number): string {
   if (value >= 100) return Math.round(value).toLocaleString("en-US");
   if (value >= 10) return value.toFixed(1);
   return value.toFixed(2);
+}
+
+function formatShare(value: number | undefined): string {
+  return value === undefined ? "—" : `${Math.round(value * 100)}%`;
 }
 
 function formatRatio(value: number): string {
