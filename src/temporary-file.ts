@@ -33,8 +33,8 @@ export const MAX_SPARE_DIRECTORIES = 16;
 // order (a Map iterates in insertion order). Spares are process-wide rather than per store, so a
 // store that is dropped without being closed leaves nothing open behind it.
 const spares = new Map<string, Promise<TemporaryFile | undefined>>();
-// Every temporary name this process has on disk (spares, files being written, names not yet
-// removed after their link), so that none outlives the process.
+// Every temporary name this process has on disk or is creating (spares, files being written,
+// names not yet removed after their link), so that none outlives the process.
 const onDisk = new Set<string>();
 let removesAtExit = false;
 
@@ -67,13 +67,21 @@ export async function takeTemporaryFile(directory: string): Promise<TemporaryFil
 
 /** Opens a new temporary file for `directory` now, creating the directory and its `.tmp` if missing. */
 export async function openTemporaryFile(directory: string): Promise<TemporaryFile> {
-  const path = temporaryName(directory);
+  const path = reserveTemporaryName(directory);
   try {
-    return opened(path, await openAsync(path, "wx"));
+    return { path, fd: await openAsync(path, "wx") };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      onDisk.delete(path);
+      throw error;
+    }
+  }
+  try {
     await mkdirAsync(resolve(directory, TEMPORARY_DIRECTORY), { recursive: true });
-    return opened(path, await openAsync(path, "wx"));
+    return { path, fd: await openAsync(path, "wx") };
+  } catch (error) {
+    onDisk.delete(path);
+    throw error;
   }
 }
 
@@ -90,29 +98,35 @@ export async function discardTemporaryFile(file: TemporaryFile): Promise<void> {
   onDisk.delete(file.path);
 }
 
-function opened(path: string, fd: number): TemporaryFile {
-  onDisk.add(path);
-  removeAtExit();
-  return { path, fd };
-}
-
 // Unique without drawing random bytes per file: a random tag per process (module instance, so per
 // worker thread too) and a counter. Absolute, so that removing it at exit cannot hit another file
 // if the working directory changed.
 const PROCESS_TAG = randomBytes(6).toString("hex");
 let created = 0;
-function temporaryName(directory: string): string {
+
+/**
+ * A new temporary name for `directory`, counted as on disk from now on, before it is created:
+ * a process that exits while the open is still on its way (its file made, its callback not yet
+ * run) must remove that name too. A caller whose open fails takes the name back off `onDisk`.
+ */
+function reserveTemporaryName(directory: string): string {
   created += 1;
-  return resolve(directory, TEMPORARY_DIRECTORY, `${PROCESS_TAG}-${created.toString(36)}.tmp`);
+  const path = resolve(directory, TEMPORARY_DIRECTORY, `${PROCESS_TAG}-${created.toString(36)}.tmp`);
+  onDisk.add(path);
+  removeAtExit();
+  return path;
 }
 
 // A spare that cannot be opened (the directory is missing, say) is no spare: the write that
 // comes for it opens its own file instead, and reports any error that is still there.
 function openSpare(directory: string): Promise<TemporaryFile | undefined> {
-  const path = temporaryName(directory);
+  const path = reserveTemporaryName(directory);
   return openAsync(path, "wx").then(
-    (fd) => opened(path, fd),
-    () => undefined,
+    (fd) => ({ path, fd }),
+    () => {
+      onDisk.delete(path);
+      return undefined;
+    },
   );
 }
 

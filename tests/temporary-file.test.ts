@@ -79,4 +79,11 @@ describe("the spare temporary file of a receipt directory", () => {
       expect(await temporaryFiles(join(root, directory))).toEqual([]);
     }
   });
+
+  it("is removed when the process exits while it is still being opened", async () => {
+    const directory = await tempRoot();
+    const result = await runNode(["--import", TSX, join(ROOT, "tests/support/exit-during-open.ts"), directory]);
+    expect(result.code).toBe(0);
+    expect(await temporaryFiles(directory)).toEqual([]);
+  });
 });
