@@ -99,7 +99,8 @@ function formatNumber(value: number): string {
   return value.toFixed(2);
 }
 
-function formatShare(value: number | undefined): string {
+/** A share (0–1) as a whole percentage; "—" when it was not measured. */
+export function formatShare(value: number | undefined): string {
   return value === undefined ? "—" : `${Math.round(value * 100)}%`;
 }
 

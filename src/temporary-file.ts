@@ -69,16 +69,12 @@ export async function takeTemporaryFile(directory: string): Promise<TemporaryFil
 export async function openTemporaryFile(directory: string): Promise<TemporaryFile> {
   const path = reserveTemporaryName(directory);
   try {
-    return { path, fd: await openAsync(path, "wx") };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      onDisk.delete(path);
-      throw error;
-    }
-  }
-  try {
-    await mkdirAsync(resolve(directory, TEMPORARY_DIRECTORY), { recursive: true });
-    return { path, fd: await openAsync(path, "wx") };
+    const fd = await openAsync(path, "wx").catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+      await mkdirAsync(resolve(directory, TEMPORARY_DIRECTORY), { recursive: true });
+      return openAsync(path, "wx");
+    });
+    return { path, fd };
   } catch (error) {
     onDisk.delete(path);
     throw error;

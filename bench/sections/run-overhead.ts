@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { FileReceiptStore, MemoryReceiptStore, writeReceipt, type EnactClient, type Receipt } from "../../src/index.js";
 import { client, DIRECT_CONTEXT, noop, runNoop } from "../fixtures.js";
 import { concurrent, interleave, sequential, type Subject } from "../harness.js";
-import type { Report } from "../report.js";
+import { formatShare, type Report } from "../report.js";
 import { scratchDirectory } from "../scratch.js";
 import type { Settings } from "../settings.js";
 
@@ -127,7 +127,7 @@ async function fileStore(report: Report, settings: Settings): Promise<void> {
     detail:
       `runs/s with ${IN_FLIGHT} in flight ÷ runs/s sequential, file store; on this disk bare file creation itself ` +
       `scales ${diskScaling.toFixed(2)}× from sequential to ${IN_FLIGHT} in flight; the main thread was busy ` +
-      `${share(stats.fileSeq.mainThreadBusy)} of the time in sequential runs and ${share(stats.fileConc.mainThreadBusy)} ` +
+      `${formatShare(stats.fileSeq.mainThreadBusy)} of the time in sequential runs and ${formatShare(stats.fileConc.mainThreadBusy)} ` +
       `with ${IN_FLIGHT} in flight (only the idle rest is I/O wait that runs in flight can overlap)`,
   });
 }
@@ -142,7 +142,7 @@ function scalingWarning(diskScaling: number, createSeqBusy: number | undefined):
   const scaled = `bare file creation scaled only ${diskScaling.toFixed(2)}× from sequential to ${IN_FLIGHT} in flight`;
   if (createSeqBusy !== undefined && createSeqBusy >= CPU_BOUND_SHARE) {
     return (
-      `${scaled}, and the main thread was busy ${share(createSeqBusy)} of the time creating files one at a time: file ` +
+      `${scaled}, and the main thread was busy ${formatShare(createSeqBusy)} of the time creating files one at a time: file ` +
       "creation is fast on this disk right now, so there is little I/O wait for runs in flight to overlap, for the store " +
       "as for the baseline. The in-flight figures then measure this thread's CPU, not the disk."
     );
@@ -151,8 +151,4 @@ function scalingWarning(diskScaling: number, createSeqBusy: number | undefined):
     `${scaled}: the disk is in a slow state (ext4 slows file creation for minutes after many files are deleted, e.g. by ` +
     "a test run or the previous bench's cleanup), so this run's file-store figures say little. Run the bench again in a few minutes."
   );
-}
-
-function share(value: number | undefined): string {
-  return value === undefined ? "?" : `${Math.round(value * 100)}%`;
 }
