@@ -69,12 +69,9 @@ function convert(value: unknown, state: Conversion): JsonValue {
   }
   if (value === null) return null;
   const object = value as object;
-  if (object instanceof Date) return Number.isNaN(object.getTime()) ? null : object.toISOString();
-  if (ArrayBuffer.isView(object)) {
-    return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString("base64");
-  }
-  if (object instanceof ArrayBuffer) return Buffer.from(object).toString("base64");
   if (state.ancestors.has(object)) return "[Circular]";
+  const special = convertSpecial(object);
+  if (special !== undefined) return special;
   state.ancestors.add(object);
   try {
     const container = convertContainer(object, state);
@@ -84,9 +81,23 @@ function convert(value: unknown, state: Conversion): JsonValue {
   }
 }
 
+// Values that become a string, or null: never containers, so never part of a cycle.
+function convertSpecial(object: object): string | null | undefined {
+  if (isPlainObject(object) || Array.isArray(object)) return undefined;
+  if (object instanceof Date) return Number.isNaN(object.getTime()) ? null : object.toISOString();
+  if (ArrayBuffer.isView(object)) {
+    return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString("base64");
+  }
+  if (object instanceof ArrayBuffer) return Buffer.from(object).toString("base64");
+  return undefined;
+}
+
+// What agents send is almost always plain objects and arrays: they are checked first, and walked
+// by index, without the entry arrays Object.entries would allocate for every key.
 function convertContainer(object: object, state: Conversion): JsonValue {
-  if (Array.isArray(object)) return object.map((item) => convert(item, state));
-  if (object instanceof Set) return [...object].map((item) => convert(item, state));
+  if (Array.isArray(object)) return convertArray(object, state);
+  if (isPlainObject(object)) return convertPlainObject(object as Record<string, unknown>, state);
+  if (object instanceof Set) return convertArray([...object], state);
   if (object instanceof Map) {
     return convertEntries([...object].map(([key, item]) => [String(key), item]), state);
   }
@@ -100,20 +111,44 @@ function convertContainer(object: object, state: Conversion): JsonValue {
   return convertEntries(Object.entries(object), state);
 }
 
-function convertEntries(entries: Array<[string, unknown]>, state: Conversion): JsonValue {
+// A plain object without its own toJSON: Object.keys is exactly what Object.entries would walk.
+function isPlainObject(object: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(object);
+  return (prototype === Object.prototype || prototype === null) && typeof (object as { toJSON?: unknown }).toJSON !== "function";
+}
+
+function convertArray(array: readonly unknown[], state: Conversion): JsonValue[] {
+  const result: JsonValue[] = new Array<JsonValue>(array.length);
+  for (let index = 0; index < array.length; index++) result[index] = convert(array[index], state);
+  return result;
+}
+
+function convertPlainObject(object: Record<string, unknown>, state: Conversion): JsonValue {
   const result: { [key: string]: JsonValue } = {};
-  for (const [key, item] of entries) {
-    if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
-    const safeKey = wellFormed(key);
-    const safeItem = convert(item, state);
-    if (safeKey === "__proto__") {
-      // defineProperty, not assignment: a key named "__proto__" must stay a plain key.
-      Object.defineProperty(result, safeKey, { value: safeItem, enumerable: true, writable: true, configurable: true });
-    } else {
-      result[safeKey] = safeItem;
-    }
+  const keys = Object.keys(object);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    setMember(result, key, object[key], state);
   }
   return result;
+}
+
+function convertEntries(entries: Array<[string, unknown]>, state: Conversion): JsonValue {
+  const result: { [key: string]: JsonValue } = {};
+  for (const [key, item] of entries) setMember(result, key, item, state);
+  return result;
+}
+
+function setMember(result: { [key: string]: JsonValue }, key: string, item: unknown, state: Conversion): void {
+  if (item === undefined || typeof item === "function" || typeof item === "symbol") return;
+  const safeKey = wellFormed(key);
+  const safeItem = convert(item, state);
+  if (safeKey === "__proto__") {
+    // defineProperty, not assignment: a key named "__proto__" must stay a plain key.
+    Object.defineProperty(result, safeKey, { value: safeItem, enumerable: true, writable: true, configurable: true });
+  } else {
+    result[safeKey] = safeItem;
+  }
 }
 
 type StringWithWellFormed = string & { isWellFormed(): boolean; toWellFormed(): string };

@@ -62,4 +62,15 @@ describe("toJsonSafe()", () => {
     expect(Object.keys(safe)).toEqual(["__proto__"]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it("keeps the own enumerable fields of a class instance and of a null-prototype object", () => {
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    }
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { z: 3 });
+    expect(toJsonSafe({ point: new Point(1, 2), bare })).toEqual({ point: { x: 1, y: 2 }, bare: { z: 3 } });
+  });
 });
