@@ -18,12 +18,75 @@ export function jcs(value: unknown): string | undefined {
  * (the bytes a receipt's signature covers), without copying a plain object first.
  */
 export function jcsWithout(value: object, key: string): string | undefined {
-  if (isPlainRecord(value)) {
-    const text = serializeObject(value, 0, key);
-    if (text !== undefined) return text;
-  }
+  const split = jcsSplit(value, key);
+  if (split !== undefined) return joinSplit(split);
   const { [key]: _omitted, ...rest } = value as Record<string, unknown>;
   return jcs(rest);
+}
+
+/**
+ * The canonical form of an object without one key, in two halves around the place where that
+ * key's member sorts: joined, they are `jcsWithout`; with a member between them, the canonical
+ * form of the object with that key set (`jcsWithMember`), without serializing anything again.
+ */
+export interface JcsSplit {
+  /** `{` and the members that sort before the key. */
+  readonly head: string;
+  /** The members that sort after the key, and `}`. */
+  readonly tail: string;
+  readonly membersBefore: boolean;
+  readonly membersAfter: boolean;
+}
+
+/** `value` split around `key` (see `JcsSplit`); undefined outside the plain-JSON fast path. */
+export function jcsSplit(value: object, key: string): JcsSplit | undefined {
+  if (!isPlainRecord(value)) return undefined;
+  const { sorted, members } = keyOrder(value);
+  let head = "{";
+  let tail = "";
+  let membersBefore = false;
+  let membersAfter = false;
+  for (let index = 0; index < sorted.length; index++) {
+    const name = sorted[index] as string;
+    const item = value[name];
+    // canonicalize skips these two in objects; every other non-JSON value leaves the fast path.
+    if (name === key || item === undefined || typeof item === "symbol") continue;
+    const member = members[index];
+    if (member === undefined) return undefined;
+    const serialized = serialize(item, 1);
+    if (serialized === undefined) return undefined;
+    // `<` compares UTF-16 code units, the order RFC 8785 sorts keys in.
+    if (name < key) {
+      head += membersBefore ? `,${member}${serialized}` : `${member}${serialized}`;
+      membersBefore = true;
+    } else {
+      tail += membersAfter ? `,${member}${serialized}` : `${member}${serialized}`;
+      membersAfter = true;
+    }
+  }
+  return { head, tail: `${tail}}`, membersBefore, membersAfter };
+}
+
+/** The canonical form of the split object without its key. */
+export function joinSplit(split: JcsSplit): string {
+  return split.membersBefore && split.membersAfter ? `${split.head},${split.tail}` : `${split.head}${split.tail}`;
+}
+
+/**
+ * The canonical form of the split object with `key` set to the value whose canonical form is
+ * `valueJcs`; `joined` is `joinSplit(split)`. Made of slices of `joined`, which is flat once it
+ * has been hashed: the result then holds a handful of pieces, not one per member (a text kept in
+ * a store as a tree of thousands of pieces costs the garbage collector dearly).
+ */
+export function jcsWithMember(split: JcsSplit, joined: string, key: string, valueJcs: string): string {
+  // JSON.stringify quotes a key exactly as RFC 8785 does (which is where RFC 8785 took it from).
+  const member = `${JSON.stringify(key)}:${valueJcs}`;
+  const at = split.head.length;
+  // With members after the key, `joined.slice(at)` starts with the comma that follows `member`
+  // when members also precede it; otherwise that comma must be added.
+  const before = split.membersBefore ? "," : "";
+  const after = split.membersAfter && !split.membersBefore ? "," : "";
+  return `${joined.slice(0, at)}${before}${member}${after}${joined.slice(at)}`;
 }
 
 // Deeper than this, defer to canonicalize, which detects cycles instead of overflowing the stack.
@@ -60,13 +123,12 @@ function serializeArray(array: readonly unknown[], depth: number): string | unde
   return `${text}]`;
 }
 
-function serializeObject(object: Record<string, unknown>, depth: number, omit?: string): string | undefined {
+function serializeObject(object: Record<string, unknown>, depth: number): string | undefined {
   const { sorted, members } = keyOrder(object);
   let text = "{";
   let first = true;
   for (let index = 0; index < sorted.length; index++) {
     const key = sorted[index] as string;
-    if (key === omit) continue;
     const item = object[key];
     // canonicalize skips these two in objects; every other non-JSON value leaves the fast path.
     if (item === undefined || typeof item === "symbol") continue;

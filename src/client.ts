@@ -147,7 +147,7 @@ export class EnactClient {
       return { status: "nothing-to-do", receipt: existing };
     }
     const failed = resolution.outcome === "failed";
-    const receipt = this.#signer.sign(
+    const { receipt, json } = this.#signer.signWithJson(
       buildReceipt({
         runId: claim.runId,
         workflow: claim.workflow,
@@ -163,7 +163,7 @@ export class EnactClient {
           (resolution.note === undefined ? "." : `: ${resolution.note}`),
       }),
     );
-    await this.#store.write(receipt);
+    await this.#store.write(receipt, json);
     if (failed) {
       await this.#store.releaseClaim(key, claim.runId);
       return { status: "released", receipt };
@@ -240,7 +240,7 @@ export class EnactClient {
     actions: readonly ActionResult[],
     error?: string,
   ): Promise<[RunResult, Receipt]> {
-    const receipt = this.#signer.sign(
+    const { receipt, json } = this.#signer.signWithJson(
       buildReceipt({
         runId,
         workflow: ctx.workflow,
@@ -254,7 +254,7 @@ export class EnactClient {
       }),
     );
     try {
-      await this.#store.write(receipt);
+      await this.#store.write(receipt, json);
     } catch (cause) {
       throw new ReceiptWriteError(receipt, cause);
     }

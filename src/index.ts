@@ -23,7 +23,7 @@ export { EnactClient } from "./client.js";
 export { MIN_SECRET_LENGTH } from "./client-options.js";
 export type { ActorRoles, EnactClientOptions, Reconciliation, ReconcileResult, RunRequest } from "./client-options.js";
 export { buildReceipt, canonicalBytes, canonicalJson, ReceiptSigner, signReceipt, verifySignature } from "./receipt.js";
-export type { ReceiptInput } from "./receipt.js";
+export type { ReceiptInput, SignedReceipt } from "./receipt.js";
 export { receiptPath, writeReceipt } from "./receipt-file.js";
 export { FileReceiptStore } from "./stores/file-store.js";
 export { MemoryReceiptStore } from "./stores/memory-store.js";

@@ -1,5 +1,5 @@
 import { createSecretKey, randomUUID } from "node:crypto";
-import { jcs, jcsWithout } from "./canonical-json.js";
+import { jcs, jcsSplit, jcsWithMember, jcsWithout, joinSplit } from "./canonical-json.js";
 import { HexHmac } from "./hex-hmac.js";
 import { toJsonSafe, toJsonSafeObject } from "./json-safe.js";
 import type { ActionResult, Decision, PolicyResult, Receipt } from "./models.js";
@@ -62,6 +62,12 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+/** A signed receipt, and the same receipt as JSON text: its canonical form, signature included. */
+export interface SignedReceipt {
+  receipt: Receipt;
+  json: string;
+}
+
 /**
  * Signs receipts with one HMAC-SHA256 key, imported once. `EnactClient` keeps one per secret
  * so the key is not re-derived on every run.
@@ -76,6 +82,22 @@ export class ReceiptSigner {
   /** A copy of `receipt` with its signature set. Values must already be JSON-safe. */
   sign(receipt: Receipt): Receipt {
     return { ...receipt, signature: this.#hmac.of(canonicalText(receipt)) };
+  }
+
+  /**
+   * `sign`, and the signed receipt as JSON text, made from the bytes just signed: a store can keep
+   * that text instead of serializing the receipt again.
+   */
+  signWithJson(receipt: Receipt): SignedReceipt {
+    const split = jcsSplit(receipt, "signature");
+    if (split === undefined) {
+      const signed = this.sign(receipt);
+      return { receipt: signed, json: canonicalJson(signed) };
+    }
+    const unsigned = joinSplit(split);
+    const signature = this.#hmac.of(unsigned);
+    // A signature is 64 hex digits: its JSON form is itself in quotes.
+    return { receipt: { ...receipt, signature }, json: jcsWithMember(split, unsigned, "signature", `"${signature}"`) };
   }
 
   /** True only for a well-formed signature that matches every field. Never throws. */

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   buildReceipt,
   canonicalBytes,
+  canonicalJson,
+  ReceiptSigner,
   signReceipt,
   verifySignature,
   type ActionResult,
@@ -97,6 +99,29 @@ describe("signReceipt()", () => {
     const signed = signReceipt(sampleReceipt(), SECRET);
     const expected = createHmac("sha256", SECRET).update(canonicalBytes(signed)).digest("hex");
     expect(signed.signature).toBe(expected);
+  });
+});
+
+describe("ReceiptSigner.signWithJson()", () => {
+  const signer = new ReceiptSigner(SECRET);
+
+  it("signs exactly as sign() does", () => {
+    const unsigned = sampleReceipt({ actionsTaken: actions });
+    expect(signer.signWithJson(unsigned).receipt).toEqual(signer.sign(unsigned));
+  });
+
+  it("gives the signed receipt as its canonical JSON, signature included", () => {
+    const { receipt, json } = signer.signWithJson(sampleReceipt({ actionsTaken: actions, note: "é \u2028 \"quoted\"" }));
+    expect(json).toBe(canonicalJson(receipt));
+    expect(JSON.parse(json)).toEqual(receipt);
+  });
+
+  it("gives the canonical JSON of a receipt outside the fast path (nested deeper than 200 levels)", () => {
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let level = 0; level < 250; level++) deep = { deep };
+    const { receipt, json } = signer.signWithJson(sampleReceipt({ payload: deep }));
+    expect(json).toBe(canonicalJson(receipt));
+    expect(verifySignature(receipt, SECRET)).toBe(true);
   });
 });
 

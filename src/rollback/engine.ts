@@ -147,7 +147,7 @@ export class RollbackEngine {
     }
     const failures = undone.filter((result) => !result.success).length;
     const decision: Decision = failures === 0 ? "PASS" : "PARTIAL";
-    const receipt = this.#signer.sign({
+    const { receipt, json } = this.#signer.signWithJson({
       ...buildReceipt({
         runId: rollbackRunId,
         workflow: `rollback:${original.workflow}`,
@@ -162,7 +162,7 @@ export class RollbackEngine {
       rollbackOf: original.runId,
     });
     try {
-      await this.#store.write(receipt);
+      await this.#store.write(receipt, json);
     } catch (cause) {
       throw new ReceiptWriteError(receipt, cause);
     }

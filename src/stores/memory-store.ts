@@ -11,9 +11,9 @@ export class MemoryReceiptStore implements ReceiptStore {
   readonly #receipts = new Map<string, string>();
   readonly #claims = new Map<string, IdempotencyClaim>();
 
-  async write(receipt: Receipt): Promise<string> {
+  async write(receipt: Receipt, json?: string): Promise<string> {
     if (this.#receipts.has(receipt.runId)) throw new ReceiptExistsError(`memory:${receipt.runId}`);
-    this.#receipts.set(receipt.runId, JSON.stringify(receipt));
+    this.#receipts.set(receipt.runId, json ?? JSON.stringify(receipt));
     return `memory:${receipt.runId}`;
   }
 

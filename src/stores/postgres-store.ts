@@ -113,15 +113,15 @@ export class PostgresReceiptStore implements ReceiptStore {
     return this.#ready;
   }
 
-  async write(receipt: Receipt): Promise<string> {
+  async write(receipt: Receipt, json?: string): Promise<string> {
     const journal = this.#journal.journal;
     await this.migrate();
     // The receipt row and its journal entry are committed together (issue 8).
-    await journal.record(receipt, (client) => this.#insert(client, receipt));
+    await journal.record(receipt, (client) => this.#insert(client, receipt, json ?? JSON.stringify(receipt)));
     return `postgres:${receipt.runId}`;
   }
 
-  async #insert(client: PoolClient, receipt: Receipt): Promise<void> {
+  async #insert(client: PoolClient, receipt: Receipt, json: string): Promise<void> {
     try {
       await client.query(
         `INSERT INTO ${this.#receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
@@ -133,7 +133,7 @@ export class PostgresReceiptStore implements ReceiptStore {
           receipt.decision,
           receipt.timestamp,
           receipt.idempotencyKey === undefined ? null : keyHash(receipt.idempotencyKey),
-          JSON.stringify(receipt),
+          json,
         ],
       );
     } catch (error) {

@@ -38,8 +38,12 @@ export interface IdempotencyClaim {
 
 /** Where `EnactClient` keeps receipts and idempotency claims. */
 export interface ReceiptStore {
-  /** Persists a signed receipt and returns where it went. Rejects if that run id is already stored. */
-  write(receipt: Receipt): Promise<string>;
+  /**
+   * Persists a signed receipt and returns where it went. Rejects if that run id is already stored.
+   * `json`, when given, is that same receipt as JSON text, made as it was signed (`EnactClient`
+   * passes it): a store that keeps JSON can keep it instead of serializing the receipt again.
+   */
+  write(receipt: Receipt, json?: string): Promise<string>;
   /** The stored receipt of a run, or undefined. It is returned as stored: verify it before trusting it. */
   load(runId: string): Promise<Receipt | undefined>;
   /** Stored receipts matching `filter`, oldest first. */
