@@ -14,7 +14,7 @@ import {
 import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.js";
 import { toFrozenJsonSafeObject } from "./json-safe.js";
 import type { ActionResult, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
-import { allPassed, describeError, evaluateAll, type Policy } from "./policy.js";
+import { allPassed, describeError, evaluatePolicies, type Policy } from "./policy.js";
 import { buildReceipt, ReceiptSigner } from "./receipt.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
 import { FileReceiptStore } from "./stores/file-store.js";
@@ -180,7 +180,8 @@ export class EnactClient {
       systems: this.#systems,
     };
     const run = { request, received, ctx, runId };
-    const gate = await this.#gate(workflow, request, ctx);
+    const checked = this.#gate(workflow, request, ctx);
+    const gate = Array.isArray(checked) ? checked : await checked;
     if (!allPassed(gate)) return this.#finish(run, gate, "BLOCK", []);
 
     // From here on the workflow may change things: a crash now must be reconciled, never re-run.
@@ -197,8 +198,11 @@ export class EnactClient {
     }
   }
 
-  /** The checks before a workflow may run: identity, payload schema, then every policy. */
-  async #gate(workflow: RegisteredWorkflow, request: RunRequest, ctx: WorkflowContext): Promise<PolicyResult[]> {
+  /**
+   * The checks before a workflow may run: identity, payload schema, then every policy. Without a
+   * promise when nothing on the way is asynchronous (no role lookup function, no async policy).
+   */
+  #gate(workflow: RegisteredWorkflow, request: RunRequest, ctx: WorkflowContext): PolicyResult[] | Promise<PolicyResult[]> {
     if (typeof request.actorEmail !== "string" || request.actorEmail.trim() === "") {
       return [{ policy: "actor_identity", passed: false, reason: "actorEmail must be a non-empty string" }];
     }
@@ -216,21 +220,26 @@ export class EnactClient {
       }
       ctx.payload = deepFreeze(parsed.data as Payload);
     }
+    const roles = this.#actorRoles;
+    if (typeof roles === "function") return this.#checkWithLookedUpRole(roles, request.actorEmail, ctx);
     try {
-      const role = await this.#resolveRole(request.actorEmail, ctx.payload);
-      if (role !== undefined) ctx.actorRole = role;
+      // With actorRoles configured the payload is never consulted: the agent must not pick its own role.
+      const role = roles === undefined ? ctx.payload.actorRole : Object.hasOwn(roles, request.actorEmail) ? roles[request.actorEmail] : undefined;
+      if (typeof role === "string") ctx.actorRole = role;
     } catch (error) {
-      return [{ policy: "actor_role", passed: false, reason: `Could not resolve the actor's role: ${describeError(error)}` }];
+      return [roleFailure(error)];
     }
-    return evaluateAll(ctx, this.#policies);
+    return evaluatePolicies(ctx, this.#policies);
   }
 
-  // With actorRoles configured the payload is never consulted: the agent must not pick its own role.
-  async #resolveRole(actorEmail: string, payload: Payload): Promise<string | undefined> {
-    const roles = this.#actorRoles;
-    if (roles === undefined) return typeof payload.actorRole === "string" ? payload.actorRole : undefined;
-    const role = typeof roles === "function" ? await roles(actorEmail) : Object.hasOwn(roles, actorEmail) ? roles[actorEmail] : undefined;
-    return typeof role === "string" ? role : undefined;
+  async #checkWithLookedUpRole(lookup: ActorRoleLookup, actorEmail: string, ctx: WorkflowContext): Promise<PolicyResult[]> {
+    try {
+      const role = await lookup(actorEmail);
+      if (typeof role === "string") ctx.actorRole = role;
+    } catch (error) {
+      return [roleFailure(error)];
+    }
+    return evaluatePolicies(ctx, this.#policies);
   }
 
   async #finish(
@@ -265,6 +274,12 @@ export class EnactClient {
     const result = resultFromReceipt(receipt);
     return [result, receipt];
   }
+}
+
+type ActorRoleLookup = Extract<ActorRoles, (actorEmail: string) => unknown>;
+
+function roleFailure(error: unknown): PolicyResult {
+  return { policy: "actor_role", passed: false, reason: `Could not resolve the actor's role: ${describeError(error)}` };
 }
 
 function redactSecret(text: string, secret: string): string {

@@ -27,6 +27,15 @@ export function policyName(policy: Policy): string {
  * with what went wrong as its reason. Async policies run concurrently.
  */
 export async function evaluateAll(ctx: WorkflowContext, policies: readonly Policy[]): Promise<PolicyResult[]> {
+  return evaluatePolicies(ctx, policies);
+}
+
+/**
+ * `evaluateAll`, answering without a promise when every policy answered synchronously: `run()`
+ * then decides in the same tick (a policy is usually a few comparisons; a round through the
+ * microtask queue costs more).
+ */
+export function evaluatePolicies(ctx: WorkflowContext, policies: readonly Policy[]): PolicyResult[] | Promise<PolicyResult[]> {
   const outcomes = policies.map((policy) => callPolicy(policy, ctx));
   return outcomes.some(isPromise) ? Promise.all(outcomes) : (outcomes as PolicyResult[]);
 }

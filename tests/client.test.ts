@@ -415,4 +415,27 @@ describe("actor roles", () => {
     expect(receipt.decision).toBe("BLOCK");
     expect(receipt.policyResults[0]).toMatchObject({ policy: "actor_role", passed: false });
   });
+
+  it("blocks when an async role resolver rejects", async () => {
+    const [, receipt] = await client({ policies: [seenRole], actorRoles: async () => Promise.reject(new Error("directory down")) }).run({
+      workflow: "dummyWorkflow",
+      actorEmail: "dev@co.com",
+    });
+    expect(receipt.decision).toBe("BLOCK");
+    expect(receipt.policyResults).toEqual([
+      { policy: "actor_role", passed: false, reason: "Could not resolve the actor's role: Error: directory down" },
+    ]);
+  });
+
+  it("blocks when reading the actor's entry of an actorRoles map throws", async () => {
+    const roles = Object.defineProperty({}, "dev@co.com", {
+      enumerable: true,
+      get: () => {
+        throw new Error("bad entry");
+      },
+    }) as Record<string, string>;
+    const [, receipt] = await client({ policies: [seenRole], actorRoles: roles }).run({ workflow: "dummyWorkflow", actorEmail: "dev@co.com" });
+    expect(receipt.decision).toBe("BLOCK");
+    expect(receipt.policyResults[0]).toMatchObject({ policy: "actor_role", passed: false, reason: "Could not resolve the actor's role: Error: bad entry" });
+  });
 });
