@@ -32,13 +32,28 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     policyResults: toJsonSafe(input.policyResults) as PolicyResult[],
     decision: input.decision,
     actionsTaken: toJsonSafe(input.actionsTaken ?? []) as ActionResult[],
-    timestamp: new Date().toISOString(),
+    timestamp: isoNow(),
     signature: "",
   };
   if (input.idempotencyKey !== undefined) receipt.idempotencyKey = input.idempotencyKey;
   if (input.error !== undefined) receipt.error = input.error;
   if (input.note !== undefined) receipt.note = input.note;
   return receipt;
+}
+
+// Runs come tens to a millisecond under load, and formatting a Date costs about as much as the
+// five policies of a typical run: each millisecond's ISO string is made once.
+let isoMillisecond = Number.NaN;
+let isoText = "";
+
+/** The current UTC time as an ISO-8601 string, to the millisecond. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoMillisecond) {
+    isoMillisecond = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
 }
 
 /**
