@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   buildReceipt,
   canonicalBytes,
@@ -39,6 +39,22 @@ describe("buildReceipt()", () => {
     expect(receipt).toMatchObject({ workflow: "test_wf", actorEmail: "agent@co.com", decision: "PASS" });
     expect(receipt.policyResults).toHaveLength(2);
     expect(receipt.actionsTaken).toEqual([]);
+  });
+
+  describe("timestamp", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("is the time the receipt was built, to the millisecond, also when the clock moves by one", () => {
+      vi.useFakeTimers({ now: new Date("2026-12-02T10:00:00.000Z") });
+      expect(sampleReceipt().timestamp).toBe("2026-12-02T10:00:00.000Z");
+      expect(sampleReceipt().timestamp).toBe("2026-12-02T10:00:00.000Z");
+      vi.setSystemTime(new Date("2026-12-02T10:00:00.001Z"));
+      expect(sampleReceipt().timestamp).toBe("2026-12-02T10:00:00.001Z");
+      vi.setSystemTime(new Date("2025-01-01T00:00:00.000Z"));
+      expect(sampleReceipt().timestamp).toBe("2025-01-01T00:00:00.000Z");
+    });
   });
 
   it("gives every receipt its own run id", () => {
