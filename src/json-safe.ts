@@ -70,33 +70,30 @@ function convert(value: unknown, state: Conversion): JsonValue {
   if (value === null) return null;
   const object = value as object;
   if (state.ancestors.has(object)) return "[Circular]";
-  const special = convertSpecial(object);
-  if (special !== undefined) return special;
+  // What agents send is almost always plain objects and arrays: they are told apart first, and
+  // walked by index, without the entry arrays Object.entries would allocate for every key.
+  if (Array.isArray(object)) return enter(object, state, convertArray);
+  if (isPlainObject(object)) return enter(object as Record<string, unknown>, state, convertPlainObject);
+  if (object instanceof Date) return Number.isNaN(object.getTime()) ? null : object.toISOString();
+  if (ArrayBuffer.isView(object)) {
+    return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString("base64");
+  }
+  if (object instanceof ArrayBuffer) return Buffer.from(object).toString("base64");
+  return enter(object, state, convertOther);
+}
+
+/** Converts a container with `convertContents`, marked as an ancestor meanwhile (to spot cycles). */
+function enter<T extends object>(object: T, state: Conversion, convertContents: (object: T, state: Conversion) => JsonValue): JsonValue {
   state.ancestors.add(object);
   try {
-    const container = convertContainer(object, state);
+    const container = convertContents(object, state);
     return state.freeze ? (Object.freeze(container) as JsonValue) : container;
   } finally {
     state.ancestors.delete(object);
   }
 }
 
-// Values that become a string, or null: never containers, so never part of a cycle.
-function convertSpecial(object: object): string | null | undefined {
-  if (isPlainObject(object) || Array.isArray(object)) return undefined;
-  if (object instanceof Date) return Number.isNaN(object.getTime()) ? null : object.toISOString();
-  if (ArrayBuffer.isView(object)) {
-    return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString("base64");
-  }
-  if (object instanceof ArrayBuffer) return Buffer.from(object).toString("base64");
-  return undefined;
-}
-
-// What agents send is almost always plain objects and arrays: they are checked first, and walked
-// by index, without the entry arrays Object.entries would allocate for every key.
-function convertContainer(object: object, state: Conversion): JsonValue {
-  if (Array.isArray(object)) return convertArray(object, state);
-  if (isPlainObject(object)) return convertPlainObject(object as Record<string, unknown>, state);
+function convertOther(object: object, state: Conversion): JsonValue {
   if (object instanceof Set) return convertArray([...object], state);
   if (object instanceof Map) {
     return convertEntries([...object].map(([key, item]) => [String(key), item]), state);

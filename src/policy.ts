@@ -36,8 +36,14 @@ export async function evaluateAll(ctx: WorkflowContext, policies: readonly Polic
  * microtask queue costs more).
  */
 export function evaluatePolicies(ctx: WorkflowContext, policies: readonly Policy[]): PolicyResult[] | Promise<PolicyResult[]> {
-  const outcomes = policies.map((policy) => callPolicy(policy, ctx));
-  return outcomes.some(isPromise) ? Promise.all(outcomes) : (outcomes as PolicyResult[]);
+  const outcomes: Array<PolicyResult | Promise<PolicyResult>> = new Array(policies.length);
+  let pending = false;
+  for (let index = 0; index < policies.length; index++) {
+    const outcome = callPolicy(policies[index] as Policy, ctx);
+    pending ||= isPromise(outcome);
+    outcomes[index] = outcome;
+  }
+  return pending ? Promise.all(outcomes) : (outcomes as PolicyResult[]);
 }
 
 /** True when every result passed; an empty list passes. */
