@@ -47,9 +47,13 @@ try {
 }
 const durationS = (performance.now() - started) / 1000;
 
-console.log(`\n${report.table()}\n\n${report.targetTable()}\n`);
 const missed = report.targets.filter((target) => target.status === "missed");
-console.log(missed.length === 0 ? "Every measured target met." : `${missed.length} target(s) MISSED: ${missed.map((t) => t.id).join(", ")}`);
+if (report.targets.length === 0) {
+  console.log(`\n${report.table()}\n\nNo target is measured by the sections run.`);
+} else {
+  console.log(`\n${report.table()}\n\n${report.targetTable()}\n`);
+  console.log(missed.length === 0 ? "Every measured target met." : `${missed.length} target(s) MISSED: ${missed.map((t) => t.id).join(", ")}`);
+}
 for (const warning of report.warnings) console.log(`WARNING: ${warning}`);
 
 await writeFile(
