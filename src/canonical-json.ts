@@ -1,4 +1,5 @@
 import canonicalize from "canonicalize";
+import { isPlainRecord } from "./plain-record.js";
 
 /**
  * RFC 8785 (JCS) serialization, fast path. Receipts are plain JSON by construction (built from
@@ -189,12 +190,4 @@ const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 function quote(text: string): string | undefined {
   if (PLAIN_STRING.test(text)) return `"${text}"`;
   return (text as WellFormedString).isWellFormed() ? JSON.stringify(text) : undefined;
-}
-
-// Plain objects only: for them, Object.keys is exactly what a rest-spread copy would keep.
-function isPlainRecord(value: object): value is Record<string, unknown> {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return (
-    (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== "function"
-  );
 }

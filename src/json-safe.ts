@@ -1,4 +1,5 @@
 import type { JsonValue } from "./models.js";
+import { isPlainRecord } from "./plain-record.js";
 
 /**
  * Turns any value into plain JSON, once, when a receipt is built, so that the bytes that are
@@ -73,7 +74,7 @@ function convert(value: unknown, state: Conversion): JsonValue {
   // What agents send is almost always plain objects and arrays: they are told apart first, and
   // walked by index, without the entry arrays Object.entries would allocate for every key.
   if (Array.isArray(object)) return enter(object, state, convertArray);
-  if (isPlainObject(object)) return enter(object as Record<string, unknown>, state, convertPlainObject);
+  if (isPlainRecord(object)) return enter(object, state, convertPlainObject);
   if (object instanceof Date) return Number.isNaN(object.getTime()) ? null : object.toISOString();
   if (ArrayBuffer.isView(object)) {
     return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString("base64");
@@ -106,12 +107,6 @@ function convertOther(object: object, state: Conversion): JsonValue {
     return convert((withToJson.toJSON as () => unknown).call(object), state);
   }
   return convertEntries(Object.entries(object), state);
-}
-
-// A plain object without its own toJSON: Object.keys is exactly what Object.entries would walk.
-function isPlainObject(object: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(object);
-  return (prototype === Object.prototype || prototype === null) && typeof (object as { toJSON?: unknown }).toJSON !== "function";
 }
 
 function convertArray(array: readonly unknown[], state: Conversion): JsonValue[] {

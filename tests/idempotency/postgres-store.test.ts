@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { buildReceipt, EnactClient, signReceipt, verifySignature, type Receipt } from "enact-sdk";
+import { buildReceipt, canonicalJson, EnactClient, signReceipt, verifySignature, type Receipt } from "enact-sdk";
 import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { TEST_SECRET } from "../support/context.js";
 import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
@@ -101,6 +101,16 @@ describe("PostgresReceiptStore", () => {
     const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: racers[0], workflows: [async function noop() { return []; }] });
     const [, stored] = await enact.run({ workflow: "noop", actorEmail: "a@co.com" });
     expect(await racers[4]?.load(stored.runId)).toEqual(stored);
+  });
+
+  it("keeps a client's receipt as its RFC 8785 text, the signed bytes with the signature slotted in", async () => {
+    const db = await getTestDatabase();
+    const { store, prefix } = await freshStore();
+    const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: store, workflows: [async function noop() { return []; }] });
+    const [, stored] = await enact.run({ workflow: "noop", actorEmail: "a@co.com", payload: { z: "café \u0000 😀", a: [1, { y: 2, b: 3 }] } });
+    const { rows } = await db.admin.query<{ receipt: string }>(`SELECT receipt FROM "${prefix}receipts" WHERE run_id = $1`, [stored.runId]);
+    expect(rows[0]?.receipt).toBe(canonicalJson(stored));
+    expect(verifySignature(JSON.parse(rows[0]?.receipt ?? "null"), TEST_SECRET)).toBe(true);
   });
 
   it("refuses a table prefix that is not a plain SQL name", () => {
