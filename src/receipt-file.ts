@@ -3,7 +3,14 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ReceiptExistsError } from "./errors.js";
 import type { Receipt } from "./models.js";
-import { discardTemporaryFile, openTemporaryFile, takeTemporaryFile, type TemporaryFile } from "./temporary-file.js";
+import {
+  closeTemporaryFile,
+  openTemporaryFile,
+  removeTemporaryName,
+  removeTemporaryNameLater,
+  takeTemporaryFile,
+  type TemporaryFile,
+} from "./temporary-file.js";
 
 const RUN_ID = /^[0-9a-fA-F-]{36}$/;
 
@@ -55,10 +62,11 @@ export interface NewFileOptions {
  * The text is written to a new temporary file, which is then hard-linked to `path`: `link` fails
  * if `path` exists, and a reader finds either no file or the whole text. The temporary file was
  * usually opened ahead of time (see `takeTemporaryFile`), so the caller waits for write and link
- * only, fewer threadpool round trips than creating a plain file; closing the temporary descriptor
- * and removing the temporary name happen after (a crash in between leaves a `.tmp/*.tmp` file, which
- * no reader treats as a receipt). Meant for a local disk: a network file system may show other
- * machines the data only after close.
+ * only, fewer threadpool round trips than creating a plain file. The temporary descriptor is closed
+ * while the link is on its way, and the temporary name is removed once the event loop has polled,
+ * after the caller has gone on (a crash in between leaves a `.tmp/*.tmp` file, which no reader
+ * treats as a receipt). Meant for a local disk: a network file system may show other machines the
+ * data only after close.
  */
 export async function writeNewFile(path: string, text: string, options: NewFileOptions = {}): Promise<void> {
   const directory = dirname(path);
@@ -76,11 +84,18 @@ export async function writeNewFile(path: string, text: string, options: NewFileO
 
 async function fillAndLink(file: TemporaryFile, bytes: Buffer, path: string, durable: boolean): Promise<void> {
   let linked = false;
+  let closed = false;
   try {
     for (let offset = 0; offset < bytes.length; ) {
       offset += (await writeAsync(file.fd, bytes, offset, bytes.length - offset, null)).bytesWritten;
     }
-    await linkAsync(file.path, path);
+    const linking = linkAsync(file.path, path);
+    if (!durable) {
+      // The link works on names: the descriptor can be closed while it is on its way.
+      closeTemporaryFile(file);
+      closed = true;
+    }
+    await linking;
     linked = true;
     if (durable) {
       await fsyncAsync(file.fd);
@@ -90,9 +105,10 @@ async function fillAndLink(file: TemporaryFile, bytes: Buffer, path: string, dur
     if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new ReceiptExistsError(path);
     throw error;
   } finally {
-    const cleanup = discardTemporaryFile(file);
-    // A failed write is cleaned up before the caller hears of it; a successful one in the background.
-    if (!linked) await cleanup;
+    if (!closed) closeTemporaryFile(file);
+    // A failed write is cleaned up before the caller hears of it; a successful one after.
+    if (linked) removeTemporaryNameLater(file);
+    else await removeTemporaryName(file);
   }
 }
 

@@ -52,7 +52,7 @@ let removesAtExit = false;
  */
 export async function takeTemporaryFile(directory: string): Promise<TemporaryFile> {
   const spare = spares.get(directory);
-  const next = openSpare(directory);
+  const next = openSpareLater(directory);
   spares.delete(directory);
   spares.set(directory, next);
   evictBeyond(MAX_SPARE_DIRECTORIES);
@@ -83,6 +83,12 @@ export async function openTemporaryFile(directory: string): Promise<TemporaryFil
 
 /** Closes the file and removes its temporary name (whatever else it is linked to stays). */
 export async function discardTemporaryFile(file: TemporaryFile): Promise<void> {
+  closeTemporaryFile(file);
+  await removeTemporaryName(file);
+}
+
+/** Closes the temporary file's descriptor; its name stays. */
+export function closeTemporaryFile(file: TemporaryFile): void {
   // Closing a local file does no I/O, and a threadpool request costs more than the close itself:
   // waking a pool thread is about 10 µs of this thread's time on the machines we measured.
   try {
@@ -90,8 +96,24 @@ export async function discardTemporaryFile(file: TemporaryFile): Promise<void> {
   } catch {
     // Already closed: nothing to release.
   }
+}
+
+/** Removes the temporary name (whatever else the file is linked to stays). */
+export async function removeTemporaryName(file: TemporaryFile): Promise<void> {
   await unlinkAsync(file.path).catch(() => undefined);
   onDisk.delete(file.path);
+}
+
+/**
+ * Removes the temporary name from the event loop's check phase, after the caller has gone on.
+ * The poll phase resumes the runs whose writes and links completed, and they issue their next
+ * writes and links; the removals (and spare opens, see `openSpareLater`) of that turn are issued
+ * together after them, so the threadpool serves the requests runs wait for first. With 64 runs in
+ * flight: 1.3–1.5× the runs per second of issuing both at once, measured alongside; sequential
+ * runs unchanged.
+ */
+export function removeTemporaryNameLater(file: TemporaryFile): void {
+  setImmediate(() => void removeTemporaryName(file));
 }
 
 // Unique without drawing random bytes per file: a random tag per process (module instance, so per
@@ -124,6 +146,12 @@ function openSpare(directory: string): Promise<TemporaryFile | undefined> {
       return undefined;
     },
   );
+}
+
+// Opened from the check phase, after the caller's own write is issued, for the reason given at
+// `removeTemporaryNameLater`.
+function openSpareLater(directory: string): Promise<TemporaryFile | undefined> {
+  return new Promise((resolve) => setImmediate(() => resolve(openSpare(directory))));
 }
 
 function evictBeyond(limit: number): void {

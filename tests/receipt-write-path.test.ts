@@ -56,4 +56,21 @@ describe("the receipt write path", () => {
     for (const o of outcomes) if (o.status === "rejected") expect(o.reason).toBeInstanceOf(ReceiptExistsError);
     await expect.poll(() => namesBesideSpare(directory)).toEqual([`${receipt.runId}.json`]);
   });
+
+  // Each write closes its temporary descriptor itself (a successful one while its link is on the
+  // way, a refused one before it fails): a leak would show as one more open descriptor per write.
+  it.runIf(process.platform === "linux")("leaves no file descriptor open but the spare's, after written and refused writes", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "enact-write-"));
+    const first = signed();
+    await writeReceipt(first, directory);
+    await writeReceipt(signed(), directory);
+    const before = await openDescriptors();
+    for (let n = 0; n < 20; n += 1) await writeReceipt(signed(), directory);
+    for (let n = 0; n < 20; n += 1) await expect(writeReceipt(first, directory)).rejects.toBeInstanceOf(ReceiptExistsError);
+    await expect.poll(openDescriptors).toBe(before);
+  });
 });
+
+async function openDescriptors(): Promise<number> {
+  return (await readdir("/proc/self/fd")).length;
+}

@@ -8,8 +8,10 @@ import { takeTemporaryFile, TEMPORARY_DIRECTORY } from "../../src/temporary-file
 const [directory = ""] = process.argv.slice(2);
 // A file for this write (B) and a spare (A), both opened and called back.
 await takeTemporaryFile(directory);
-// Takes spare A and starts opening the next one (C) on the threadpool.
+// Takes spare A; the next one (C) starts opening on the threadpool once the loop has polled,
+// which this immediate, queued after that one, waits for.
 void takeTemporaryFile(directory);
+await new Promise((resolve) => setImmediate(resolve));
 // Blocking this thread until C exists keeps C's callback from running before exit.
 const deadline = Date.now() + 10_000;
 while (readdirSync(join(directory, TEMPORARY_DIRECTORY)).length < 3) {
