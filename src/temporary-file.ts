@@ -39,8 +39,9 @@ const onDisk = new Set<string>();
 let removesAtExit = false;
 
 /**
- * Returns a new empty temporary file in `directory`, and starts opening the next one for the
- * same directory. The caller fills it, links it to its final name and discards it.
+ * Returns a new empty temporary file in `directory`; the next one for the same directory is
+ * opened from the check phase, once the caller's write is issued (see `removeTemporaryNameLater`).
+ * The caller fills it, links it to its final name, closes it and removes its temporary name.
  *
  * Creating the temporary file is a directory operation as costly as creating the receipt itself;
  * opening it ahead of time takes it off the caller's path, so an atomic write waits for write and
