@@ -1,7 +1,7 @@
 import { createSecretKey, randomUUID } from "node:crypto";
 import { jcs, jcsSplit, jcsWithMember, jcsWithout, joinSplit } from "./canonical-json.js";
 import { HexHmac } from "./hex-hmac.js";
-import { toJsonSafe, toJsonSafeObject } from "./json-safe.js";
+import { toJsonSafe, toJsonSafeObject, toJsonSafePolicyResults } from "./json-safe.js";
 import type { ActionResult, Decision, PolicyResult, Receipt } from "./models.js";
 
 /** What `buildReceipt` needs; everything else (run id, time, signature) it fills in. */
@@ -29,7 +29,7 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     workflow: input.workflow,
     actorEmail: input.actorEmail,
     payload: toJsonSafeObject(input.payload),
-    policyResults: toJsonSafe(input.policyResults) as PolicyResult[],
+    policyResults: toJsonSafePolicyResults(input.policyResults),
     decision: input.decision,
     actionsTaken: toJsonSafe(input.actionsTaken ?? []) as ActionResult[],
     timestamp: isoNow(),

@@ -44,6 +44,25 @@ describe("toJsonSafe()", () => {
     expect(toJsonSafe(node)).toEqual({ name: "loop", self: "[Circular]" });
   });
 
+  it("marks a circular reference found far below the root", () => {
+    const first: Record<string, unknown> = { at: 0 };
+    let last = first;
+    for (let at = 1; at < 100; at++) last = (last.next = { at }) as Record<string, unknown>;
+    last.next = first;
+    let node = toJsonSafe(first) as Record<string, unknown>;
+    for (let at = 0; at < 100; at++) {
+      expect(node.at).toBe(at);
+      node = node.next as Record<string, unknown>;
+    }
+    expect(node).toBe("[Circular]");
+  });
+
+  it("converts a value nested hundreds of levels deep in full", () => {
+    let deep: unknown = "bottom";
+    for (let level = 0; level < 300; level++) deep = level % 2 === 0 ? [deep] : { level: deep };
+    expect(toJsonSafe(deep)).toEqual(JSON.parse(JSON.stringify(deep)));
+  });
+
   it("keeps a value that appears twice without calling it circular", () => {
     const shared = { x: 1 };
     expect(toJsonSafe({ a: shared, b: shared })).toEqual({ a: { x: 1 }, b: { x: 1 } });
