@@ -57,6 +57,19 @@ describe("toJsonSafe()", () => {
     expect(node).toBe("[Circular]");
   });
 
+  it("reads each property once, even beside a circular reference", () => {
+    let reads = 0;
+    const node: Record<string, unknown> = {
+      get rows(): number[] {
+        reads += 1;
+        return [1, 2, 3];
+      },
+    };
+    node.self = node;
+    expect(toJsonSafe(node)).toEqual({ rows: [1, 2, 3], self: "[Circular]" });
+    expect(reads).toBe(1);
+  });
+
   it("converts a value nested hundreds of levels deep in full", () => {
     let deep: unknown = "bottom";
     for (let level = 0; level < 300; level++) deep = level % 2 === 0 ? [deep] : { level: deep };
