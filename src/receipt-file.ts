@@ -5,6 +5,7 @@ import { ReceiptExistsError } from "./errors.js";
 import type { Receipt } from "./models.js";
 import {
   closeTemporaryFile,
+  dropSpares,
   openTemporaryFile,
   removeTemporaryName,
   removeTemporaryNameLater,
@@ -63,9 +64,9 @@ export interface NewFileOptions {
  * if `path` exists, and a reader finds either no file or the whole text. The temporary file was
  * usually opened ahead of time (see `takeTemporaryFile`), so the caller waits for write and link
  * only, fewer threadpool round trips than creating a plain file. The temporary descriptor is closed
- * while the link is on its way, and the temporary name is removed once the event loop has polled,
- * after the caller has gone on (a crash in between leaves a `.tmp/*.tmp` file, which no reader
- * treats as a receipt). Meant for a local disk: a network file system may show other machines the
+ * while the link is on its way, and the temporary name is removed after the caller has gone on,
+ * in a batch with others (see `removeTemporaryNameLater`; a crash in between leaves a `.tmp/*.tmp`
+ * name of the written file, which no reader treats as a receipt). Meant for a local disk: a network file system may show other machines the
  * data only after close.
  */
 export async function writeNewFile(path: string, text: string, options: NewFileOptions = {}): Promise<void> {
@@ -76,8 +77,10 @@ export async function writeNewFile(path: string, text: string, options: NewFileO
     await fillAndLink(await takeTemporaryFile(directory), bytes, path, durable);
   } catch (error) {
     // A spare opened ahead of time may have gone with its directory (removed, or recreated since):
-    // then the link finds no source. One more try with a file opened now, creating the directory.
+    // then the link finds no source, and so would the directory's other spares. One more try with
+    // a file opened now, creating the directory.
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    dropSpares(directory);
     await fillAndLink(await openTemporaryFile(directory), bytes, path, durable);
   }
 }

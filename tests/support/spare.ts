@@ -1,5 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { SPARES_PER_DIRECTORY } from "../../src/temporary-file.js";
 
 /** Where a directory's temporary files live (see src/temporary-file.ts). */
 export const TEMPORARY_DIRECTORY = ".tmp";
@@ -16,17 +17,28 @@ export async function temporaryFiles(directory: string): Promise<string[]> {
 }
 
 /**
- * The names in `directory`, sorted, without its temporary directory, after checking that this
- * holds nothing but one spare: an empty file opened ahead of the next write.
+ * The spares of `directory`, sorted, after checking that its temporary directory holds nothing
+ * else: at most `SPARES_PER_DIRECTORY` empty files opened ahead of the next writes. Throws while a
+ * written file's temporary name is still there (they are removed in batches, soon after the write),
+ * so `expect.poll` waits for that.
  */
-export async function namesBesideSpare(directory: string): Promise<string[]> {
-  const temporary = await temporaryFiles(directory);
-  if (temporary.length > 1 || !temporary.every((name) => SPARE_FILE.test(name))) {
-    throw new Error(`expected one spare in ${directory}/${TEMPORARY_DIRECTORY}, found: ${temporary.join(", ")}`);
+export async function spares(directory: string): Promise<string[]> {
+  const temporary = (await temporaryFiles(directory)).sort();
+  if (temporary.length > SPARES_PER_DIRECTORY || !temporary.every((name) => SPARE_FILE.test(name))) {
+    throw new Error(`expected only spares in ${directory}/${TEMPORARY_DIRECTORY}, found: ${temporary.join(", ")}`);
   }
   for (const spare of temporary) {
     const { size } = await stat(join(directory, TEMPORARY_DIRECTORY, spare));
-    if (size !== 0) throw new Error(`the spare ${spare} holds ${size} bytes`);
+    if (size !== 0) throw new Error(`the temporary file ${spare} holds ${size} bytes: a written file's name, not a spare`);
   }
+  return temporary;
+}
+
+/**
+ * The names in `directory`, sorted, without its temporary directory, after checking that this
+ * holds nothing but spares (see `spares`).
+ */
+export async function namesBesideSpares(directory: string): Promise<string[]> {
+  await spares(directory);
   return (await readdir(directory)).filter((name) => name !== TEMPORARY_DIRECTORY).sort();
 }
