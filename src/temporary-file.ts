@@ -27,7 +27,7 @@ export interface TemporaryFile {
  * this. A process killed by a signal leaves up to this many empty `.tmp/*.tmp` files per directory
  * behind.
  */
-export const SPARES_PER_DIRECTORY = 16;
+export const SPARES_PER_DIRECTORY = 32;
 
 /**
  * Spares are opened, and temporary names removed, this many at a time once a directory is busy.
@@ -35,7 +35,7 @@ export const SPARES_PER_DIRECTORY = 16;
  * of them: on the VMs we measured, 10–25 µs of CPU, a sixth of a receipt write one at a time.
  * Requests issued together wake at most the pool's threads (4 by default), whatever their number.
  */
-const BATCH = 8;
+const BATCH = 16;
 
 /**
  * How many directories keep spares at once. A file store writes to three (its receipts, its
