@@ -42,15 +42,33 @@ export interface JournalItem {
 
 /** Chains `items` after `head`, in order, returning the sealed entries. */
 export function chainEntries(key: JournalKey, head: JournalHead, items: readonly JournalItem[]): JournalEntry[] {
+  return chainLines(key, head, items).entries;
+}
+
+/**
+ * `chainEntries`, and the entries' lines as `entryLine` writes them, joined. Each string field is
+ * quoted once for both the sealed text and the line: a journal chains one entry per receipt
+ * written, on the thread that runs the receipts.
+ */
+export function chainLines(key: JournalKey, head: JournalHead, items: readonly JournalItem[]): { entries: JournalEntry[]; text: string } {
   const entries: JournalEntry[] = [];
-  let prev = head;
-  for (const item of items) {
-    const unsealed = { v: JOURNAL_VERSION, seq: prev.seq + 1, runId: item.runId, signature: item.signature, prev: prev.mac };
-    const entry: JournalEntry = { ...unsealed, mac: key.mac(sealedText(unsealed)) };
-    entries.push(entry);
-    prev = { seq: entry.seq, mac: entry.mac };
+  let text = "";
+  let seq = head.seq;
+  let prev = head.mac;
+  for (const { runId, signature } of items) {
+    seq += 1;
+    const quotedRunId = JSON.stringify(runId);
+    const quotedSignature = JSON.stringify(signature);
+    const quotedPrev = JSON.stringify(prev);
+    const sealed = isPlainFields(runId, signature, prev)
+      ? `{"prev":${quotedPrev},"runId":${quotedRunId},"seq":${seq},"signature":${quotedSignature},"v":${JOURNAL_VERSION}}`
+      : sealedText({ v: JOURNAL_VERSION, seq, runId, signature, prev });
+    const mac = key.mac(sealed);
+    entries.push({ v: JOURNAL_VERSION, seq, runId, signature, prev, mac });
+    text += `{"v":${JOURNAL_VERSION},"seq":${seq},"runId":${quotedRunId},"signature":${quotedSignature},"prev":${quotedPrev},"mac":"${mac}"}\n`;
+    prev = mac;
   }
-  return entries;
+  return { entries, text };
 }
 
 /** The entry as one JSON line (with its trailing newline). */
@@ -125,13 +143,17 @@ type WellFormedString = string & { isWellFormed(): boolean };
  */
 export function sealedText(fields: Omit<JournalEntry, "mac">): string {
   const { v, seq, runId, signature, prev } = fields;
-  if (
-    (prev as WellFormedString).isWellFormed() &&
-    (runId as WellFormedString).isWellFormed() &&
-    (signature as WellFormedString).isWellFormed() &&
-    Number.isSafeInteger(seq)
-  ) {
+  if (isPlainFields(runId, signature, prev) && Number.isSafeInteger(seq)) {
     return `{"prev":${JSON.stringify(prev)},"runId":${JSON.stringify(runId)},"seq":${JSON.stringify(seq)},"signature":${JSON.stringify(signature)},"v":${JSON.stringify(v)}}`;
   }
   return canonicalJson(fields);
+}
+
+/** True when the three strings are well formed, so JSON writes them as RFC 8785 does. */
+function isPlainFields(runId: string, signature: string, prev: string): boolean {
+  return (
+    (runId as WellFormedString).isWellFormed() &&
+    (signature as WellFormedString).isWellFormed() &&
+    (prev as WellFormedString).isWellFormed()
+  );
 }

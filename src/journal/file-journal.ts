@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { ReceiptExistsError } from "../errors.js";
 import { writeNewFile } from "../receipt-file.js";
-import { chainEntries, EMPTY_HEAD, entryLine, openEntry, type JournalEntry, type JournalHead, type JournalItem } from "./entry.js";
+import { chainLines, EMPTY_HEAD, openEntry, type JournalEntry, type JournalHead, type JournalItem } from "./entry.js";
 import { JournalDamagedError } from "./errors.js";
 import type { JournalKey } from "./key.js";
 
@@ -32,12 +32,6 @@ interface Tail {
   head: JournalHead;
 }
 
-interface Pending {
-  item: JournalItem;
-  resolve: (entry: JournalEntry) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * The append-only journal of a receipt directory: immutable segment files, each holding a batch
  * of chained entries (JSON lines), in `<receiptDir>/journal/`.
@@ -58,8 +52,11 @@ export class FileJournal {
   readonly #key: JournalKey;
   readonly #intervalMs: number;
   #tail: Tail | undefined;
-  #pending: Pending[] = [];
-  #flushing = false;
+  #pending: JournalItem[] = [];
+  #flushing: Promise<void> | undefined;
+  // The first batch that could not be written since `throwFailure` last reported one. Entries carry
+  // no promise each: a journal takes one per receipt written, on the thread that runs them.
+  #failure: { error: unknown } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #urgent = false;
   #directoryReady = false;
@@ -70,12 +67,13 @@ export class FileJournal {
     this.#intervalMs = intervalMs;
   }
 
-  /** Records a stored receipt; resolves with its entry once the entry is on disk. */
-  append(item: JournalItem): Promise<JournalEntry> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ item, resolve, reject });
-      this.#schedule();
-    });
+  /**
+   * Records a stored receipt: its entry is written with the next segment. A segment that cannot be
+   * written is reported by the next `throwFailure`.
+   */
+  append(item: JournalItem): void {
+    this.#pending.push(item);
+    this.#schedule();
   }
 
   /** Writes every pending entry now instead of at the end of the interval. */
@@ -83,47 +81,64 @@ export class FileJournal {
     this.#urgent = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#flushing) void this.#flush();
+    if (this.#flushing === undefined) this.#startFlush();
+  }
+
+  /** Writes every pending entry now; resolves once each is on disk or its segment has failed. */
+  async drain(): Promise<void> {
+    while (this.#pending.length > 0 || this.#flushing !== undefined) {
+      this.commit();
+      await this.#flushing;
+    }
+  }
+
+  /** Throws the error of the first segment that failed since the last call, if any. */
+  throwFailure(): void {
+    const failure = this.#failure;
+    if (failure === undefined) return;
+    this.#failure = undefined;
+    throw failure.error;
   }
 
   #schedule(): void {
-    if (this.#flushing || this.#timer !== undefined) return;
+    if (this.#flushing !== undefined || this.#timer !== undefined) return;
     if (this.#intervalMs <= 0) {
-      void this.#flush();
+      this.#startFlush();
       return;
     }
     // Not unref'd: a process that ends on its own still journals what it wrote.
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.#flush();
+      this.#startFlush();
     }, this.#intervalMs);
   }
 
-  async #flush(): Promise<void> {
-    this.#flushing = true;
-    try {
-      while (this.#pending.length > 0) {
-        await this.#commitBatch(this.#pending.splice(0, MAX_SEGMENT_ENTRIES));
-        // Entries that arrived during that write wait for the next interval, unless asked for now
-        // or already a full segment.
-        if (!this.#urgent && this.#pending.length < MAX_SEGMENT_ENTRIES) break;
-      }
-    } finally {
-      this.#flushing = false;
-    }
-    if (this.#pending.length === 0) this.#urgent = false;
-    else this.#schedule();
+  #startFlush(): void {
+    const finished = (): void => {
+      this.#flushing = undefined;
+      if (this.#pending.length === 0) this.#urgent = false;
+      else this.#schedule();
+    };
+    this.#flushing = this.#flush().then(finished, finished);
   }
 
-  async #commitBatch(batch: readonly Pending[]): Promise<void> {
+  async #flush(): Promise<void> {
+    while (this.#pending.length > 0) {
+      await this.#commitBatch(this.#pending.splice(0, MAX_SEGMENT_ENTRIES));
+      // Entries that arrived during that write wait for the next interval, unless asked for now
+      // or already a full segment.
+      if (!this.#urgent && this.#pending.length < MAX_SEGMENT_ENTRIES) break;
+    }
+  }
+
+  async #commitBatch(batch: readonly JournalItem[]): Promise<void> {
     try {
-      const entries = await this.#appendBatch(batch.map((pending) => pending.item));
-      batch.forEach((pending, index) => pending.resolve(entries[index] as JournalEntry));
+      await this.#appendBatch(batch);
     } catch (error) {
       // Re-read the tail (and re-check the directory) next time rather than trust a stale cache.
       this.#tail = undefined;
       this.#directoryReady = false;
-      for (const pending of batch) pending.reject(error);
+      this.#failure ??= { error };
     }
   }
 
@@ -186,11 +201,10 @@ async function chainInSlices(key: JournalKey, head: JournalHead, items: readonly
   let prev = head;
   for (let start = 0; start < items.length; start += CHAIN_SLICE) {
     if (start > 0) await yieldToEventLoop();
-    for (const entry of chainEntries(key, prev, items.slice(start, start + CHAIN_SLICE))) {
-      entries.push(entry);
-      text += entryLine(entry);
-      prev = entry;
-    }
+    const slice = chainLines(key, prev, items.slice(start, start + CHAIN_SLICE));
+    entries.push(...slice.entries);
+    text += slice.text;
+    prev = slice.entries[slice.entries.length - 1] as JournalEntry;
   }
   return { entries, text };
 }

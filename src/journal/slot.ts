@@ -37,6 +37,11 @@ export class JournalSlot<J> {
     this.#journal = this.#open(key);
   }
 
+  /** The journal, or undefined while the store has no key. */
+  get opened(): J | undefined {
+    return this.#journal;
+  }
+
   /** The journal; throws ConfigurationError when the store has no key yet. */
   get journal(): J {
     if (this.#journal === undefined) {

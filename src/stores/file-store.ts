@@ -35,8 +35,6 @@ export class FileReceiptStore implements ReceiptStore {
   readonly #claims: FileClaims;
   // --- journal (issue 8): the receipt file is written first, then its journal entry. ---
   readonly #journal: JournalSlot<FileJournal>;
-  readonly #journaling = new Set<Promise<unknown>>();
-  #journalFailure: unknown;
 
   constructor(
     readonly directory = "receipts",
@@ -59,33 +57,18 @@ export class FileReceiptStore implements ReceiptStore {
    */
   async write(receipt: Receipt): Promise<string> {
     const journal = this.#journal.journal;
-    this.#throwJournalFailure();
+    journal.throwFailure();
     const path = await writeReceipt(receipt, this.directory);
-    const appended = journal.append({ runId: receipt.runId, signature: receipt.signature }).then(
-      () => undefined,
-      (error: unknown) => {
-        this.#journalFailure ??= error;
-      },
-    );
-    this.#journaling.add(appended);
-    void appended.finally(() => this.#journaling.delete(appended));
+    journal.append({ runId: receipt.runId, signature: receipt.signature });
     return path;
   }
 
   /** Resolves once every receipt written so far is in the journal; rejects if one could not be added. */
   async flush(): Promise<void> {
-    while (this.#journaling.size > 0) {
-      this.#journal.journal.commit();
-      await Promise.all(this.#journaling);
-    }
-    this.#throwJournalFailure();
-  }
-
-  #throwJournalFailure(): void {
-    const failure = this.#journalFailure;
-    if (failure === undefined) return;
-    this.#journalFailure = undefined;
-    throw failure;
+    const journal = this.#journal.opened;
+    if (journal === undefined) return;
+    await journal.drain();
+    journal.throwFailure();
   }
   // --- end journal ---
 

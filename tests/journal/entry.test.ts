@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "enact-sdk";
-import { chainEntries, entryLine, GENESIS, JOURNAL_VERSION, openEntry, openWrittenLine, sealedText, type JournalEntry } from "../../src/journal/entry.js";
+import { chainEntries, chainLines, entryLine, GENESIS, JOURNAL_VERSION, openEntry, openWrittenLine, sealedText, type JournalEntry } from "../../src/journal/entry.js";
 import { JournalKey } from "../../src/journal/key.js";
 
 // Any UTF-16 code unit, lone surrogates included: journal files are input an attacker may write.
@@ -34,6 +34,43 @@ describe("sealedText (what a journal entry's MAC covers)", () => {
     expect(sealedText(fields)).toBe(
       `{"prev":"${"0".repeat(64)}","runId":"0b6f1c52-8d7e-4a39-9f0e-3c2d1b4a5e6f","seq":41,"signature":"${"ab".repeat(32)}","v":1}`,
     );
+  });
+});
+
+describe("chainLines (a segment's entries and their lines, quoted once)", () => {
+  const key = JournalKey.fromSecret("journal-test-secret-0123456789abcdef");
+
+  /** The entries and lines as the journal's format defines them, one field at a time. */
+  function reference(seq: number, prev: string, items: readonly { runId: string; signature: string }[]): { entries: JournalEntry[]; text: string } {
+    const entries: JournalEntry[] = [];
+    let text = "";
+    for (const { runId, signature } of items) {
+      seq += 1;
+      const mac = key.mac(canonicalJson({ v: JOURNAL_VERSION, seq, runId, signature, prev }));
+      entries.push({ v: JOURNAL_VERSION, seq, runId, signature, prev, mac });
+      text += `${JSON.stringify({ v: JOURNAL_VERSION, seq, runId, signature, prev, mac })}\n`;
+      prev = mac;
+    }
+    return { entries, text };
+  }
+
+  it("chains and writes exactly what the format defines, for any strings", () => {
+    const item = fc.record({ runId: anyString, signature: anyString });
+    fc.assert(
+      fc.property(fc.nat({ max: 1_000_000 }), fc.array(item, { maxLength: 5 }), (seq, items) => {
+        const head = { seq: seq - 1, mac: GENESIS };
+        // Lone surrogates have no canonical form: both refuse them.
+        expect(outcome(() => JSON.stringify(chainLines(key, head, items)))).toEqual(outcome(() => JSON.stringify(reference(seq - 1, GENESIS, items))));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("gives the lines entryLine writes for the entries chainEntries seals", () => {
+    const items = [{ runId: "0b6f1c52-8d7e-4a39-9f0e-3c2d1b4a5e6f", signature: "ab".repeat(32) }, { runId: 'quote " and \\ backslash', signature: "\u0001" }];
+    const { entries, text } = chainLines(key, { seq: 6, mac: GENESIS }, items);
+    expect(entries).toEqual(chainEntries(key, { seq: 6, mac: GENESIS }, items));
+    expect(text).toBe(entries.map(entryLine).join(""));
   });
 });
 
