@@ -66,8 +66,8 @@ export interface NewFileOptions {
  * only, fewer threadpool round trips than creating a plain file. The temporary descriptor is closed
  * while the link is on its way, and the temporary name is removed after the caller has gone on,
  * in a batch with others (see `removeTemporaryNameLater`; a crash in between leaves a `.tmp/*.tmp`
- * name of the written file, which no reader treats as a receipt). Meant for a local disk: a network file system may show other machines the
- * data only after close.
+ * name of the written file, which no reader treats as a receipt). Meant for a local disk: a
+ * network file system may show other machines the data only after close.
  */
 export async function writeNewFile(path: string, text: string, options: NewFileOptions = {}): Promise<void> {
   const directory = dirname(path);

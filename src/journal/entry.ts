@@ -61,8 +61,8 @@ export function chainLines(key: JournalKey, head: JournalHead, items: readonly J
     const quotedSignature = JSON.stringify(signature);
     const quotedPrev = JSON.stringify(prev);
     const sealed = isPlainFields(runId, signature, prev)
-      ? `{"prev":${quotedPrev},"runId":${quotedRunId},"seq":${seq},"signature":${quotedSignature},"v":${JOURNAL_VERSION}}`
-      : sealedText({ v: JOURNAL_VERSION, seq, runId, signature, prev });
+      ? sealedFromQuoted(quotedPrev, quotedRunId, seq, quotedSignature)
+      : canonicalJson({ v: JOURNAL_VERSION, seq, runId, signature, prev });
     const mac = key.mac(sealed);
     entries.push({ v: JOURNAL_VERSION, seq, runId, signature, prev, mac });
     text += `{"v":${JOURNAL_VERSION},"seq":${seq},"runId":${quotedRunId},"signature":${quotedSignature},"prev":${quotedPrev},"mac":"${mac}"}\n`;
@@ -143,10 +143,15 @@ type WellFormedString = string & { isWellFormed(): boolean };
  */
 export function sealedText(fields: Omit<JournalEntry, "mac">): string {
   const { v, seq, runId, signature, prev } = fields;
-  if (isPlainFields(runId, signature, prev) && Number.isSafeInteger(seq)) {
-    return `{"prev":${JSON.stringify(prev)},"runId":${JSON.stringify(runId)},"seq":${JSON.stringify(seq)},"signature":${JSON.stringify(signature)},"v":${JSON.stringify(v)}}`;
+  if (v === JOURNAL_VERSION && isPlainFields(runId, signature, prev) && Number.isSafeInteger(seq)) {
+    return sealedFromQuoted(JSON.stringify(prev), JSON.stringify(runId), seq, JSON.stringify(signature));
   }
   return canonicalJson(fields);
+}
+
+/** The sealed text from its strings already written as JSON; `seq` a safe integer. */
+function sealedFromQuoted(prev: string, runId: string, seq: number, signature: string): string {
+  return `{"prev":${prev},"runId":${runId},"seq":${seq},"signature":${signature},"v":${JOURNAL_VERSION}}`;
 }
 
 /** True when the three strings are well formed, so JSON writes them as RFC 8785 does. */

@@ -142,19 +142,18 @@ export class FileJournal {
     }
   }
 
-  async #appendBatch(items: readonly JournalItem[]): Promise<JournalEntry[]> {
+  async #appendBatch(items: readonly JournalItem[]): Promise<void> {
     if (!this.#directoryReady) {
       await mkdir(this.#directory, { recursive: true });
       this.#directoryReady = true;
     }
     let tail = this.#tail ?? (await this.#readTail());
     for (;;) {
-      const { entries, text } = await chainInSlices(this.#key, tail.head, items);
+      const { head, text } = await chainInSlices(this.#key, tail.head, items);
       const segment = tail.segment + 1;
       if (await createExclusive(segmentPath(this.#directory, segment), text)) {
-        const last = entries[entries.length - 1] as JournalEntry;
-        this.#tail = { segment, head: { seq: last.seq, mac: last.mac } };
-        return entries;
+        this.#tail = { segment, head };
+        return;
       }
       // Another writer took this number: chain after its segment instead.
       tail = { segment, head: await this.#lastEntryOf(segment) };
@@ -195,18 +194,17 @@ export class FileJournal {
  * hundred entries chained in one go held up every run in flight for a millisecond or more, which
  * was most of the file store's p99.
  */
-async function chainInSlices(key: JournalKey, head: JournalHead, items: readonly JournalItem[]): Promise<{ entries: JournalEntry[]; text: string }> {
-  const entries: JournalEntry[] = [];
+async function chainInSlices(key: JournalKey, head: JournalHead, items: readonly JournalItem[]): Promise<{ head: JournalHead; text: string }> {
   let text = "";
   let prev = head;
   for (let start = 0; start < items.length; start += CHAIN_SLICE) {
     if (start > 0) await yieldToEventLoop();
     const slice = chainLines(key, prev, items.slice(start, start + CHAIN_SLICE));
-    entries.push(...slice.entries);
+    const last = slice.entries[slice.entries.length - 1] as JournalEntry;
     text += slice.text;
-    prev = slice.entries[slice.entries.length - 1] as JournalEntry;
+    prev = { seq: last.seq, mac: last.mac };
   }
-  return { entries, text };
+  return { head: prev, text };
 }
 
 /** Creates `path` holding `text`, atomically and durably; false (nothing written) when `path` already exists. */
