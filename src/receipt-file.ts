@@ -3,15 +3,8 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ReceiptExistsError } from "./errors.js";
 import type { Receipt } from "./models.js";
-import {
-  closeTemporaryFile,
-  dropSpares,
-  openTemporaryFile,
-  removeTemporaryName,
-  removeTemporaryNameLater,
-  takeTemporaryFile,
-  type TemporaryFile,
-} from "./temporary-file.js";
+import { closeTemporaryFile, forgetTemporaryName, openTemporaryFile, removeTemporaryName, reserveTemporaryName } from "./temporary-file.js";
+import { writerThreads, WriterThreadStoppedError, type WriterThreads } from "./writer-thread.js";
 
 const RUN_ID = /^[0-9a-fA-F-]{36}$/;
 
@@ -60,58 +53,57 @@ export interface NewFileOptions {
  * Creates `path` with `text`, atomically, failing with ReceiptExistsError if it exists. A
  * missing directory is created.
  *
- * The text is written to a new temporary file, which is then hard-linked to `path`: `link` fails
- * if `path` exists, and a reader finds either no file or the whole text. The temporary file was
- * usually opened ahead of time (see `takeTemporaryFile`), so the caller waits for write and link
- * only, fewer threadpool round trips than creating a plain file. The temporary descriptor is closed
- * while the link is on its way, and the temporary name is removed after the caller has gone on,
- * in a batch with others (see `removeTemporaryNameLater`; a crash in between leaves a `.tmp/*.tmp`
- * name of the written file, which no reader treats as a receipt). Meant for a local disk: a
- * network file system may show other machines the data only after close.
+ * The text is written to a new temporary file in the directory's `.tmp/`, which is then
+ * hard-linked to `path` and its temporary name removed: `link` fails if `path` exists, and a
+ * reader finds either no file or the whole text. The work is done by the process's writer
+ * threads (see `WriterThreads`), or, for a durable file or where worker threads are refused, by
+ * the libuv threadpool, one request per system call. A process killed mid-write can leave a
+ * `.tmp/*.tmp` file behind, which no reader treats as a receipt. Meant for a local disk: a network
+ * file system may show other machines the data only after close.
  */
 export async function writeNewFile(path: string, text: string, options: NewFileOptions = {}): Promise<void> {
-  const directory = dirname(path);
-  const bytes = Buffer.from(text, "utf8");
   const durable = options.durable === true;
+  const threads = durable ? undefined : writerThreads();
   try {
-    await fillAndLink(await takeTemporaryFile(directory), bytes, path, durable);
+    if (threads === undefined) await createThroughThreadpool(path, text, durable);
+    else await createInWriterThread(threads, path, text);
   } catch (error) {
-    // A spare opened ahead of time may have gone with its directory (removed, or recreated since):
-    // then the link finds no source, and so would the directory's other spares. One more try with
-    // a file opened now, creating the directory.
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    dropSpares(directory);
-    await fillAndLink(await openTemporaryFile(directory), bytes, path, durable);
+    const { code, syscall } = error as NodeJS.ErrnoException;
+    if (code === "EEXIST" && syscall === "link") throw new ReceiptExistsError(path);
+    throw error;
   }
 }
 
-async function fillAndLink(file: TemporaryFile, bytes: Buffer, path: string, durable: boolean): Promise<void> {
-  let linked = false;
-  let closed = false;
+async function createInWriterThread(threads: WriterThreads, path: string, text: string): Promise<void> {
+  const temporaryPath = reserveTemporaryName(dirname(path));
+  let answered = true;
   try {
+    await threads.create({ path, temporaryPath, text });
+  } catch (error) {
+    answered = !(error instanceof WriterThreadStoppedError);
+    throw error;
+  } finally {
+    // Answered for, the temporary name is gone (the thread removed it, or never created it). A
+    // thread that stopped first may have left it: it is removed at exit.
+    if (answered) forgetTemporaryName(temporaryPath);
+  }
+}
+
+async function createThroughThreadpool(path: string, text: string, durable: boolean): Promise<void> {
+  const file = await openTemporaryFile(dirname(path));
+  try {
+    const bytes = Buffer.from(text, "utf8");
     for (let offset = 0; offset < bytes.length; ) {
       offset += (await writeAsync(file.fd, bytes, offset, bytes.length - offset, null)).bytesWritten;
     }
-    const linking = linkAsync(file.path, path);
-    if (!durable) {
-      // The link works on names: the descriptor can be closed while it is on its way.
-      closeTemporaryFile(file);
-      closed = true;
-    }
-    await linking;
-    linked = true;
+    await linkAsync(file.path, path);
     if (durable) {
       await fsyncAsync(file.fd);
       await syncDirectory(dirname(path));
     }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new ReceiptExistsError(path);
-    throw error;
   } finally {
-    if (!closed) closeTemporaryFile(file);
-    // A failed write is cleaned up before the caller hears of it; a successful one after.
-    if (linked) removeTemporaryNameLater(file);
-    else await removeTemporaryName(file);
+    closeTemporaryFile(file);
+    await removeTemporaryName(file);
   }
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { buildReceipt, ReceiptExistsError, signReceipt, verifySignature, writeReceipt, type Receipt } from "enact-sdk";
-import { namesBesideSpares } from "./support/spare.js";
+import { namesLeft } from "./support/temporary.js";
 
 const SECRET = "file-test-secret-0123456789abcdef-xx";
 let directory: string;
@@ -41,11 +41,11 @@ describe("writeReceipt()", () => {
     expect(JSON.parse(await readFile(path, "utf8")).decision).toBe("PASS");
   });
 
-  it("leaves no temporary file behind but the directory's empty spares, also after a refused overwrite", async () => {
+  it("leaves no temporary file behind, also after a refused overwrite", async () => {
     const receipt = signed();
     await writeReceipt(receipt, directory);
     await writeReceipt(receipt, directory).catch(() => undefined);
-    await expect.poll(() => namesBesideSpares(directory)).toEqual([`${receipt.runId}.json`]);
+    expect(await namesLeft(directory)).toEqual([`${receipt.runId}.json`]);
   });
 
   it("refuses a run id that is not a UUID, so a receipt cannot be written outside its directory", async () => {

@@ -9,7 +9,7 @@ import { JournalDamagedError } from "../../src/journal/errors.js";
 import { JOURNAL_DIRECTORY } from "../../src/journal/file-journal.js";
 import { JournalKey } from "../../src/journal/key.js";
 import { CLI_SECRET, fillStore, makeReceipt, ROOT, runNode, segments, tempDirectory, TSX } from "../support/cli.js";
-import { temporaryFiles } from "../support/spare.js";
+import { temporaryFiles } from "../support/temporary.js";
 
 const noop = defineWorkflow("noop", async () => []);
 

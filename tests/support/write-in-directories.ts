@@ -1,4 +1,4 @@
-// Child process for the spare-file tests: writes one receipt into each of <count> directories
+// Child process for the writer-thread tests: writes one receipt into each of <count> directories
 // under <root>, then ends on its own ("natural") or through process.exit() ("exit").
 // Usage: node --import tsx write-in-directories.ts <root> <count> <natural|exit>
 import { join } from "node:path";

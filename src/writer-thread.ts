@@ -1,0 +1,236 @@
+import { Worker } from "node:worker_threads";
+import { WRITER_THREAD_SOURCE } from "./writer-thread-source.js";
+
+/** A file for a writer thread to create: `text` under `path`, by way of `temporaryPath`. */
+export interface FileToCreate {
+  readonly path: string;
+  readonly temporaryPath: string;
+  readonly text: string;
+}
+
+/** A writer thread stopped before it answered for a file: whether the file was created is unknown. */
+export class WriterThreadStoppedError extends Error {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(
+      `The receipt writer thread stopped before it confirmed ${path} (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        "The file may or may not exist; writing it again fails with ReceiptExistsError if it does.",
+      { cause },
+    );
+    this.name = "WriterThreadStoppedError";
+  }
+}
+
+/** What a thread reports of a file it could not create: the fields of Node's own error. */
+interface Failure {
+  code?: string;
+  syscall?: string;
+  path?: string;
+  message: string;
+}
+
+/** A message to a thread (see `writer-thread-source.ts`). */
+interface Batch {
+  id: number;
+  files: Array<[path: string, temporaryPath: string, text: string]>;
+}
+
+/** A thread's answer to a batch: an outcome per file, in the batch's order. */
+interface Done {
+  id: number;
+  outcomes: Array<Failure | null>;
+}
+
+interface Waiter {
+  readonly file: FileToCreate;
+  readonly settle: (failure: Error | undefined) => void;
+}
+
+/**
+ * Most writer threads a process starts. The second starts with the first batch of more than one
+ * file, or that finds the first thread busy: with 64 runs in flight one thread was the
+ * bottleneck, and two took 1.2–1.5× the runs per second (the machines this was measured on have
+ * two cores). A process that writes one receipt at a time never pays for the second.
+ */
+export const WRITER_THREADS = 2;
+
+/** Options of `WriterThreads`, for tests: how many threads at most, and what they run. */
+export interface WriterThreadsOptions {
+  threads?: number;
+  source?: string;
+}
+
+let shared: WriterThreads | undefined;
+let unavailable = false;
+
+/**
+ * The process's writer threads once one is ready to take files; undefined until then, and where
+ * worker threads cannot be started (a permission model that refuses them, say): writes then go
+ * without them. The first call starts a thread. Starting one costs tens of milliseconds of CPU,
+ * which the writes of that time do not wait for.
+ */
+export function writerThreads(): WriterThreads | undefined {
+  if (unavailable) return undefined;
+  try {
+    shared ??= new WriterThreads();
+    return shared.ready() ? shared : undefined;
+  } catch {
+    unavailable = true;
+    return undefined;
+  }
+}
+
+/**
+ * Creates files atomically in worker threads that make the file system calls synchronously, one
+ * message per batch each way. For the event loop's thread a file then costs a share of a message
+ * instead of a threadpool request per system call: each request wakes a pool thread and then this
+ * one, 10–25 µs of this thread's CPU apiece on the VMs we measured, which was most of a receipt
+ * write's cost, and with many runs in flight capped their rate. Files asked for in one turn of
+ * the event loop go out together in its check phase, shared among the threads that are ready.
+ *
+ * Idle threads keep no process alive; a thread with files on their way does, so a process that
+ * ends on its own never loses a write it has started.
+ */
+export class WriterThreads {
+  readonly #source: string;
+  readonly #most: number;
+  readonly #threads: WriterThread[] = [];
+  #queue: Waiter[] = [];
+  #scheduled = false;
+
+  constructor(options: WriterThreadsOptions = {}) {
+    this.#source = options.source ?? WRITER_THREAD_SOURCE;
+    this.#most = options.threads ?? WRITER_THREADS;
+  }
+
+  /**
+   * True once a thread is ready for files; starts one if none is running or starting. Throws if
+   * worker threads are refused here.
+   */
+  ready(): boolean {
+    if (this.#threads.length === 0) this.#threads.push(new WriterThread(this.#source));
+    let ready = false;
+    for (const thread of this.#threads) {
+      thread.start();
+      ready ||= thread.online;
+    }
+    return ready;
+  }
+
+  /**
+   * Creates `file.path` with `file.text`; rejects with Node's error for the system call that
+   * failed (EEXIST from `link` if the path exists), or with `WriterThreadStoppedError`.
+   */
+  create(file: FileToCreate): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ file, settle: (failure) => (failure === undefined ? resolve() : reject(failure)) });
+      if (this.#scheduled) return;
+      this.#scheduled = true;
+      setImmediate(() => this.#send());
+    });
+  }
+
+  /** Stops the threads; files on their way fail with `WriterThreadStoppedError`. For tests. */
+  async stop(): Promise<void> {
+    await Promise.all(this.#threads.map((thread) => thread.stop()));
+  }
+
+  #send(): void {
+    this.#scheduled = false;
+    const queue = this.#queue;
+    this.#queue = [];
+    this.ready();
+    // Threads still starting get no files while another can take them: their queue would wait.
+    const online = this.#threads.filter((thread) => thread.online);
+    const takers = online.length > 0 ? online : this.#threads;
+    // Files to share, or every thread busy: concurrent writes, which a second thread speeds up.
+    if (this.#threads.length < this.#most && (queue.length > 1 || takers.every((thread) => thread.load > 0))) {
+      this.#threads.push(new WriterThread(this.#source));
+      this.ready();
+    }
+    const share = Math.ceil(queue.length / takers.length);
+    for (let start = 0; start < queue.length; start += share) {
+      const idlest = takers.reduce((best, next) => (next.load < best.load ? next : best));
+      idlest.send(queue.slice(start, start + share));
+    }
+  }
+}
+
+/** One worker thread and the batches it has not answered yet. */
+class WriterThread {
+  readonly #source: string;
+  #worker: Worker | undefined;
+  readonly #inFlight = new Map<number, Waiter[]>();
+  #nextId = 0;
+  /** Files sent and not yet answered for. */
+  load = 0;
+  /** Started and running its code: files sent now are written without waiting for a start. */
+  online = false;
+
+  constructor(source: string) {
+    this.#source = source;
+  }
+
+  start(): Worker {
+    if (this.#worker !== undefined) return this.#worker;
+    const worker = new Worker(this.#source, { eval: true, name: "enact-sdk writer" });
+    worker.on("online", () => {
+      if (this.#worker === worker) this.online = true;
+    });
+    worker.on("message", (done: Done) => this.#answer(done));
+    worker.on("error", (error) => this.#stopped(worker, error));
+    worker.on("exit", (code) => this.#stopped(worker, new Error(`exit code ${code}`)));
+    // After the listeners: adding a "message" listener refs the thread again.
+    worker.unref();
+    this.#worker = worker;
+    return worker;
+  }
+
+  send(waiters: Waiter[]): void {
+    const worker = this.start();
+    const id = this.#nextId++;
+    this.#inFlight.set(id, waiters);
+    if (this.load === 0) worker.ref();
+    this.load += waiters.length;
+    const batch: Batch = { id, files: waiters.map(({ file }) => [file.path, file.temporaryPath, file.text]) };
+    worker.postMessage(batch);
+  }
+
+  async stop(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+
+  #answer(done: Done): void {
+    const waiters = this.#inFlight.get(done.id);
+    if (waiters === undefined) return;
+    this.#inFlight.delete(done.id);
+    this.load -= waiters.length;
+    if (this.load === 0) this.#worker?.unref();
+    waiters.forEach((waiter, index) => {
+      const failure = done.outcomes[index];
+      waiter.settle(failure === null || failure === undefined ? undefined : errorOf(failure));
+    });
+  }
+
+  /** The thread failed or exited: what it had not answered for fails, and the next batch starts a new one. */
+  #stopped(worker: Worker, cause: Error): void {
+    if (this.#worker !== worker) return;
+    this.#worker = undefined;
+    this.online = false;
+    const lost = [...this.#inFlight.values()].flat();
+    this.#inFlight.clear();
+    this.load = 0;
+    for (const waiter of lost) waiter.settle(new WriterThreadStoppedError(waiter.file.path, cause));
+  }
+}
+
+/** Node's own error for a failed system call, rebuilt from the fields the thread sent. */
+function errorOf(failure: Failure): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(failure.message);
+  if (failure.code !== undefined) error.code = failure.code;
+  if (failure.syscall !== undefined) error.syscall = failure.syscall;
+  if (failure.path !== undefined) error.path = failure.path;
+  return error;
+}

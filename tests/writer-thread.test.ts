@@ -1,0 +1,106 @@
+import { existsSync } from "node:fs";
+import { access, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { writeReceipt } from "enact-sdk";
+import { WRITER_THREAD_SOURCE } from "../src/writer-thread-source.js";
+import { WriterThreads, WriterThreadStoppedError } from "../src/writer-thread.js";
+import { makeReceipt, ROOT, runNode, TSX } from "./support/cli.js";
+import { namesLeft, TEMPORARY_DIRECTORY } from "./support/temporary.js";
+
+const tempRoot = (): Promise<string> => mkdtemp(join(tmpdir(), "enact-writer-"));
+
+// A thread that exits, as a crashing one would, when a batch holds a file whose text is "crash".
+const CRASHING_SOURCE = `
+require("node:worker_threads").parentPort.on("message", (batch) => {
+  if (batch.files.some(([, , text]) => text === "crash")) process.exit(7);
+});
+${WRITER_THREAD_SOURCE}`;
+
+function fileIn(directory: string, name: string, text: string): { path: string; temporaryPath: string; text: string } {
+  return { path: join(directory, name), temporaryPath: join(directory, TEMPORARY_DIRECTORY, `${name}.tmp`), text };
+}
+
+describe("the receipt writer threads", () => {
+  it("create each file of a batch under its name, through its temporary name, which they remove", async () => {
+    const directory = await tempRoot();
+    const threads = new WriterThreads({ threads: 2 });
+    const names = Array.from({ length: 40 }, (_, n) => `f${n}.json`);
+    await Promise.all(names.map((name) => threads.create(fileIn(directory, name, `text of ${name}`))));
+    expect(await namesLeft(directory)).toEqual([...names].sort());
+    expect(await readFile(join(directory, "f7.json"), "utf8")).toBe("text of f7.json");
+    await threads.stop();
+  });
+
+  it("fail a file with the system call's own error, code and syscall included", async () => {
+    const directory = await tempRoot();
+    const threads = new WriterThreads({ threads: 1 });
+    await writeFile(join(directory, "taken.json"), "first");
+    await expect(threads.create(fileIn(directory, "taken.json", "second"))).rejects.toMatchObject({ code: "EEXIST", syscall: "link" });
+    expect(await readFile(join(directory, "taken.json"), "utf8")).toBe("first");
+    expect(await namesLeft(directory)).toEqual(["taken.json"]);
+    await threads.stop();
+  });
+
+  it("fail every file a thread had not answered for when it stops, and start a new thread for the next", async () => {
+    const directory = await tempRoot();
+    const threads = new WriterThreads({ threads: 1, source: CRASHING_SOURCE });
+    await threads.create(fileIn(directory, "before.json", "before"));
+    const lost = [threads.create(fileIn(directory, "crash.json", "crash")), threads.create(fileIn(directory, "beside.json", "beside"))];
+    for (const outcome of await Promise.allSettled(lost)) {
+      expect(outcome).toMatchObject({ status: "rejected", reason: expect.any(WriterThreadStoppedError) });
+    }
+    await expect(lost[0]).rejects.toThrow(/stopped before it confirmed .*crash\.json \(exit code 7\)/);
+    await threads.create(fileIn(directory, "after.json", "after"));
+    expect(await readFile(join(directory, "after.json"), "utf8")).toBe("after");
+    await threads.stop();
+  });
+
+  it("report a directory that cannot be created as the system call's error (a file in its way)", async () => {
+    const root = await tempRoot();
+    await writeFile(join(root, "blocker"), "");
+    await expect(writeReceipt(makeReceipt(), join(root, "blocker", "receipts"))).rejects.toMatchObject({ code: "ENOTDIR" });
+  });
+
+  it("keep a process alive until a write it started and never awaited is done", async () => {
+    const directory = await tempRoot();
+    const result = await runNode(["--import", TSX, join(ROOT, "tests/support/unawaited-write.ts"), directory]);
+    expect(result.code).toBe(0);
+    const runId = result.stdout.trim();
+    await access(join(directory, `${runId}.json`));
+    expect(await namesLeft(directory)).toContain(`${runId}.json`);
+  });
+
+  it.each(["natural", "exit"])("let a process whose writes are done end (%s), leaving no temporary file", async (ending) => {
+    const root = await tempRoot();
+    const count = 3;
+    const result = await runNode(["--import", TSX, join(ROOT, "tests/support/write-in-directories.ts"), root, String(count), ending]);
+    expect([result.code, result.stdout]).toEqual([0, "written\n"]);
+    const directories = await readdir(root);
+    expect(directories).toHaveLength(count);
+    for (const directory of directories) {
+      expect(await namesLeft(join(root, directory))).toEqual([expect.stringMatching(/^[0-9a-f-]{36}\.json$/)]);
+    }
+  });
+
+  // Node's permission model refuses worker threads unless --allow-worker is given. The child runs
+  // the built package (tsx itself needs a worker thread); `npm test` builds first.
+  it("give way to the threadpool where worker threads are refused", async () => {
+    if (!existsSync(join(ROOT, "dist/index.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does it first)");
+    const directory = await tempRoot();
+    const script = `
+      import * as sdk from "enact-sdk";
+      const receipt = () => sdk.signReceipt(sdk.buildReceipt({ workflow: "w", actorEmail: "a@b.com", payload: {}, policyResults: [], decision: "PASS" }), "s".repeat(32));
+      const receipts = Array.from({ length: 5 }, receipt);
+      await Promise.all(receipts.map((r) => sdk.writeReceipt(r, process.argv[1])));
+      const refused = await sdk.writeReceipt(receipts[0], process.argv[1]).catch((error) => error.name);
+      console.log(JSON.stringify({ refused, runIds: receipts.map((r) => r.runId) }));`;
+    const permission = ["--experimental-permission", "--allow-fs-read=*", "--allow-fs-write=*", "--no-warnings"];
+    const result = await runNode([...permission, "--input-type=module", "-e", script, directory]);
+    expect(result.code).toBe(0);
+    const { refused, runIds } = JSON.parse(result.stdout) as { refused: string; runIds: string[] };
+    expect(refused).toBe("ReceiptExistsError");
+    expect(await namesLeft(directory)).toEqual(runIds.map((runId) => `${runId}.json`).sort());
+  });
+});
