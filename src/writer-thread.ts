@@ -106,16 +106,24 @@ export class WriterThreads {
   }
 
   /**
-   * True once a thread is ready for files; starts one if none is running or starting. Throws if
-   * worker threads are refused here.
+   * True once a thread is ready for files; starts one if none is running or starting, and starts
+   * again those that stopped. Throws if no thread can be started here (worker threads refused).
    */
   ready(): boolean {
     if (this.#threads.length === 0) this.#threads.push(new WriterThread(this.#source));
     let ready = false;
+    let running = false;
+    let refusal: unknown;
     for (const thread of this.#threads) {
-      thread.start();
+      try {
+        thread.start();
+        running = true;
+      } catch (error) {
+        refusal = error;
+      }
       ready ||= thread.online;
     }
+    if (!running) throw refusal;
     return ready;
   }
 
@@ -141,20 +149,39 @@ export class WriterThreads {
     this.#scheduled = false;
     const queue = this.#queue;
     this.#queue = [];
-    this.ready();
-    // Threads still starting get no files while another can take them: their queue would wait.
-    const online = this.#threads.filter((thread) => thread.online);
-    const takers = online.length > 0 ? online : this.#threads;
-    // Files to share, or every thread busy: concurrent writes, which a second thread speeds up.
-    if (this.#threads.length < this.#most && (queue.length > 1 || takers.every((thread) => thread.load > 0))) {
-      this.#threads.push(new WriterThread(this.#source));
-      this.ready();
+    let takers: WriterThread[];
+    try {
+      takers = this.#takers(queue.length);
+    } catch (error) {
+      // No thread could be started: these files were never sent, so nothing of them exists.
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const waiter of queue) waiter.settle(failure);
+      return;
     }
     const share = Math.ceil(queue.length / takers.length);
     for (let start = 0; start < queue.length; start += share) {
       const idlest = takers.reduce((best, next) => (next.load < best.load ? next : best));
       idlest.send(queue.slice(start, start + share));
     }
+  }
+
+  /** The threads to share `files` files among, starting threads as needed; throws if none runs. */
+  #takers(files: number): WriterThread[] {
+    this.ready();
+    // Threads still starting get no files while another can take them: their queue would wait.
+    const online = this.#threads.filter((thread) => thread.online);
+    const takers = online.length > 0 ? online : this.#threads.filter((thread) => thread.running);
+    // Files to share, or every thread busy: concurrent writes, which a second thread speeds up.
+    if (this.#threads.length < this.#most && (files > 1 || takers.every((thread) => thread.load > 0))) {
+      const extra = new WriterThread(this.#source);
+      try {
+        extra.start();
+        this.#threads.push(extra);
+      } catch {
+        // The threads running are enough to go on with.
+      }
+    }
+    return takers;
   }
 }
 
@@ -168,6 +195,11 @@ class WriterThread {
   load = 0;
   /** Started and running its code: files sent now are written without waiting for a start. */
   online = false;
+
+  /** Running or starting. */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
 
   constructor(source: string) {
     this.#source = source;
