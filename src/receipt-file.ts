@@ -76,17 +76,15 @@ export async function writeNewFile(path: string, text: string, options: NewFileO
 
 async function createInWriterThread(threads: WriterThreads, path: string, text: string): Promise<void> {
   const temporaryPath = reserveTemporaryName(dirname(path));
-  let answered = true;
   try {
     await threads.create({ path, temporaryPath, text });
   } catch (error) {
-    answered = !(error instanceof WriterThreadStoppedError);
+    // A thread that stopped before answering may have left the name: it is removed at exit.
+    if (!(error instanceof WriterThreadStoppedError)) forgetTemporaryName(temporaryPath);
     throw error;
-  } finally {
-    // Answered for, the temporary name is gone (the thread removed it, or never created it). A
-    // thread that stopped first may have left it: it is removed at exit.
-    if (answered) forgetTemporaryName(temporaryPath);
   }
+  // Answered for: the thread removed the temporary name.
+  forgetTemporaryName(temporaryPath);
 }
 
 async function createThroughThreadpool(path: string, text: string, durable: boolean): Promise<void> {

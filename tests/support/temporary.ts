@@ -1,8 +1,8 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { TEMPORARY_DIRECTORY } from "../../src/temporary-file.js";
 
-/** Where a directory's temporary files live (see src/temporary-file.ts). */
-export const TEMPORARY_DIRECTORY = ".tmp";
+export { TEMPORARY_DIRECTORY };
 
 /** Every file in `directory`'s temporary directory: what a write left behind. */
 export async function temporaryFiles(directory: string): Promise<string[]> {
