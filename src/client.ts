@@ -184,6 +184,15 @@ export class EnactClient {
     const gate = Array.isArray(checked) ? checked : await checked;
     if (!allPassed(gate)) return this.#finish(run, gate, "BLOCK", []);
 
+    // A store known to be failing stops the run here, before any side effect (fail closed).
+    try {
+      const writable = this.#store.assertWritable?.();
+      if (writable !== undefined) await writable;
+    } catch (error) {
+      // Nothing ran: free the key (best effort) so a retry once the store is back can take it.
+      if (request.idempotencyKey !== undefined) await this.#store.releaseClaim(request.idempotencyKey, runId).catch(() => false);
+      throw error;
+    }
     // From here on the workflow may change things: a crash now must be reconciled, never re-run.
     if (request.idempotencyKey !== undefined) await this.#store.updateClaim(request.idempotencyKey, runId, "executing");
     const recorder = new ActionRecorder();

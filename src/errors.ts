@@ -149,3 +149,16 @@ export class ReceiptWriteError extends EnactError {
 function describeCause(cause: unknown): string {
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }
+
+/**
+ * The receipt store cannot record runs right now (its journal failed, or its database is
+ * unreachable). `run()` rejects with it before any policy-approved workflow executes, so nothing
+ * changes without a receipt; retry once the store is back.
+ */
+export class StoreUnavailableError extends EnactError {
+  readonly code = "ENACT_STORE_UNAVAILABLE" as const;
+
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`The receipt store cannot record runs: ${detail}. Nothing was executed; retry once the store is available.`, options);
+  }
+}

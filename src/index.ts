@@ -11,6 +11,7 @@ export {
   PermissionError,
   ReceiptExistsError,
   ReceiptWriteError,
+  StoreUnavailableError,
   UnknownWorkflowError,
 } from "./errors.js";
 export { toJsonSafe } from "./json-safe.js";

@@ -60,6 +60,13 @@ export interface ReceiptStore {
   getClaim(key: string): Promise<IdempotencyClaim | undefined>;
   /** Frees `key` if `runId` still holds it, so the key may be claimed again. Resolves whether it did. */
   releaseClaim(key: string, runId: string): Promise<boolean>;
+  /**
+   * Optional: rejects (or throws) with `StoreUnavailableError` when the store could not record a
+   * receipt now. `EnactClient` calls it after the policies pass and before the workflow executes,
+   * so a store that is known to be failing stops runs before any side effect (fail closed). Keep
+   * it cheap: it is on every run's path.
+   */
+  assertWritable?(): void | Promise<void>;
   /** Resolves once everything written so far is durable in the store's own terms (e.g. journaled). */
   flush?(): Promise<void>;
   /**
