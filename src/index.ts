@@ -39,6 +39,8 @@ export type { Undoable, UndoContext } from "./rollback/undoable.js";
 export { JournalKey } from "./journal/key.js";
 export { JournalDamagedError } from "./journal/errors.js";
 export { auditReceiptDirectory, StoreNotFoundError } from "./journal/file-source.js";
+export { settleReceiptDirectory } from "./journal/settle.js";
+export type { SettleReport } from "./journal/settle.js";
 export type { AuditOptions } from "./journal/file-source.js";
 export type { AuditReport, JournalAnchor, JournalCheck, ReceiptFinding } from "./journal/audit.js";
 export type { JournalEntry, JournalHead } from "./journal/entry.js";

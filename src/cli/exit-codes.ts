@@ -10,6 +10,7 @@
  * | 4 | store not found: the receipt directory does not exist, or the database cannot be reached |
  * | 5 | unreadable receipt: a receipt file is corrupt, truncated or cannot be read |
  * | 6 | receipt not found (`show`) |
+ * | 7 | interrupted writes only: a process stopped before storing receipts it had logged ahead; nothing was tampered with (`enact-sdk settle` stores them) |
  * | 70 | internal error (a bug: please report it) |
  */
 export const ExitCode = {
@@ -20,6 +21,7 @@ export const ExitCode = {
   storeNotFound: 4,
   unreadable: 5,
   notFound: 6,
+  interrupted: 7,
   internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

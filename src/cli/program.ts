@@ -17,6 +17,7 @@ Exit codes:
   4   receipt directory or database not found
   5   a receipt file is corrupt, truncated or unreadable
   6   no receipt with that run id (show)
+  7   interrupted writes only, nothing tampered with (run enact-sdk settle)
   70  internal error`;
 
 /** How the command line runs, beyond its arguments. */
@@ -97,6 +98,18 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
     .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions) => {
       const { showCommand } = await import("./show.js");
       done(await withStore(dir, options, showCommand(runId, options)));
+    });
+
+  program
+    .command("settle")
+    .description("store and chain the receipts that stopped processes left in a directory's write-ahead logs")
+    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .option("--json", "machine-readable output")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (dir: string, options: { json?: boolean }) => {
+      const { loadSecret } = await import("./secret.js");
+      const { settle } = await import("./settle.js");
+      done(await settle(dir, await loadSecret(), options));
     });
 
   return program;

@@ -57,9 +57,10 @@ async function verify(store: AuditableStore, anchor: JournalAnchor | undefined, 
 
 function exitCodeOf(report: AuditReport): ExitCode {
   if (report.ok) return ExitCode.ok;
-  const { invalid, missing } = report.counts;
+  const { invalid, missing, unreadable } = report.counts;
   if (invalid > 0 || missing > 0 || report.journal.problems.length > 0) return ExitCode.verificationFailed;
-  return ExitCode.unreadable;
+  if (unreadable > 0) return ExitCode.unreadable;
+  return ExitCode.interrupted;
 }
 
 function render(label: string, report: AuditReport): string[] {
@@ -68,6 +69,7 @@ function render(label: string, report: AuditReport): string[] {
     invalid: c.red("INVALID   "),
     missing: c.red("MISSING   "),
     unreadable: c.yellow("UNREADABLE"),
+    interrupted: c.yellow("INTERRUPTED"),
   };
   const lines = [`Verifying receipts in ${clean(label)}`];
   for (const finding of report.findings) {
@@ -76,16 +78,25 @@ function render(label: string, report: AuditReport): string[] {
   for (const problem of report.journal.problems) lines.push(`  ${c.red("JOURNAL   ")} ${clean(problem)}`);
   if (report.findings.length > 0 || report.journal.problems.length > 0) lines.push("");
 
-  const { receipts, valid, invalid, missing, unreadable } = report.counts;
+  const { receipts, valid, invalid, missing, unreadable, interrupted, unsealed } = report.counts;
   const count = (n: number, word: string, bad: (text: string) => string): string => (n > 0 ? bad(`${n} ${word}`) : `${n} ${word}`);
   lines.push(
     `Receipts: ${c.green(`${valid} valid`)}, ${count(invalid, "invalid", c.red)}, ${count(missing, "missing", c.red)}, ` +
-      `${count(unreadable, "unreadable", c.yellow)} (${receipts} in all)`,
+      `${count(unreadable, "unreadable", c.yellow)}${interrupted > 0 ? `, ${c.yellow(`${interrupted} interrupted`)}` : ""} (${receipts} in all)`,
   );
+  if (unsealed > 0) {
+    lines.push(`          ${unsealed} of the valid receipts are vouched for by a write-ahead log, not yet chained (their writer stopped first); \`enact-sdk settle\` chains them.`);
+  }
   const journal = report.journal;
   const state = journal.problems.length === 0 ? "chain intact" : c.red(`${journal.problems.length} problem(s)`);
   lines.push(`Journal:  ${journal.entries} entries, ${state}, head ${journal.head.seq}:${journal.head.mac}`);
-  lines.push(report.ok ? c.green("OK: every receipt is valid and the journal is intact.") : c.red(c.bold("FAILED: see above.")));
+  lines.push(
+    report.ok
+      ? c.green("OK: every receipt is valid and the journal is intact.")
+      : exitCodeOf(report) === ExitCode.interrupted
+        ? c.yellow(c.bold("INTERRUPTED: nothing was tampered with, but writes were cut short by a stopped process; run `enact-sdk settle` to store and chain them."))
+        : c.red(c.bold("FAILED: see above.")),
+  );
   return lines;
 }
 

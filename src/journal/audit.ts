@@ -26,12 +26,32 @@ export interface StoredReceipt {
   error?: string;
 }
 
-/** What is wrong with one receipt. */
+/**
+ * What is wrong with one receipt. `interrupted`: a write the process never finished (its receipt
+ * is in a write-ahead log but not stored): not tampering, and `settle` stores it.
+ */
 export interface ReceiptFinding {
   runId: string;
   where: string;
-  status: "invalid" | "missing" | "unreadable";
+  status: "invalid" | "missing" | "unreadable" | "interrupted";
   problems: string[];
+}
+
+/**
+ * Receipts recorded in write-ahead logs (file store): each vouches for its receipt until the
+ * journal chains its entry, and one without a stored receipt is an interrupted write.
+ */
+export interface WriteAheadIndex {
+  /** Signatures recorded for each run id, with where the first was read. */
+  records: ReadonlyMap<string, { where: string; signatures: ReadonlySet<string> }>;
+  /** Run ids a log says were chained: one missing from the journal was cut from it. */
+  sealed: ReadonlySet<string>;
+  /** Damage to the logs (tampering), as journal problems. */
+  problems: readonly string[];
+  /** Interrupted writes that name no run (a line cut short). */
+  interrupted: readonly ReceiptFinding[];
+  /** True when the receipt of `runId` is still not stored (it may have been written since the listing). */
+  stillAbsent(runId: string): boolean;
 }
 
 /** The result of checking the journal's chain. */
@@ -47,7 +67,11 @@ export interface JournalCheck {
 export interface AuditReport {
   /** True only when every receipt is valid, none is missing, and the journal is intact. */
   ok: boolean;
-  counts: { receipts: number; valid: number; invalid: number; missing: number; unreadable: number };
+  /**
+   * `unsealed`: valid receipts vouched for by a write-ahead log only, not yet chained into the
+   * journal (their writer stopped first; `settle` chains them). `interrupted`: writes never finished.
+   */
+  counts: { receipts: number; valid: number; invalid: number; missing: number; unreadable: number; interrupted: number; unsealed: number };
   /** Every receipt that is not valid, in journal order, then the rest by run id. */
   findings: ReceiptFinding[];
   journal: JournalCheck;
@@ -120,7 +144,9 @@ export function walkJournal(
   for (const entry of bySeq.values()) {
     const earlier = byRunId.get(entry.runId);
     if (earlier === undefined) byRunId.set(entry.runId, entry);
-    else problems.push(`${entry.where} records run ${entry.runId} again (first at ${earlier.where})`);
+    // The same receipt chained twice is what a `settle` racing the receipt's own writer does; only
+    // a key holder can chain an entry, so this is never an attacker's doing. Another receipt is.
+    else if (earlier.signature !== entry.signature) problems.push(`${entry.where} records run ${entry.runId} again (first at ${earlier.where})`);
   }
 
   if (anchor !== undefined) {
@@ -161,12 +187,16 @@ export class ReceiptAuditor {
   readonly #seen = new Set<string>();
   readonly #findings: ReceiptFinding[] = [];
   #valid = 0;
+  #unsealed = 0;
+  readonly #cut: string[] = [];
   /** Distinct run ids recorded that the journal has: all of them means none is missing. */
   #journaled = 0;
+  readonly #writeAhead: WriteAheadIndex | undefined;
 
-  constructor(signer: ReceiptSigner, journal: ReturnType<typeof walkJournal>) {
+  constructor(signer: ReceiptSigner, journal: ReturnType<typeof walkJournal>, writeAhead?: WriteAheadIndex) {
     this.#signer = signer;
     this.#journal = journal;
+    this.#writeAhead = writeAhead;
   }
 
   /** Checks one stored receipt; returns its finding, or undefined when it is valid. */
@@ -192,6 +222,24 @@ export class ReceiptAuditor {
 
   /** The report, once every stored receipt has been checked. */
   finish(): AuditReport {
+    const writeAhead = this.#writeAhead;
+    if (writeAhead !== undefined) {
+      this.#findings.push(...writeAhead.interrupted);
+      for (const [runId, { where }] of writeAhead.records) {
+        if (this.#journal.byRunId.has(runId)) continue;
+        if (writeAhead.sealed.has(runId)) {
+          this.#cut.push(`run ${runId} was chained (${where} says so) but its entry is not in the journal (its tail was cut, or it was replaced)`);
+          continue;
+        }
+        if (this.#seen.has(runId) || !writeAhead.stillAbsent(runId)) continue;
+        this.#findings.push({
+          runId,
+          where,
+          status: "interrupted",
+          problems: [`interrupted write: the process stopped before storing this receipt (it is in ${where}); run \`enact-sdk settle\` to store it`],
+        });
+      }
+    }
     if (this.#journaled < this.#journal.byRunId.size) {
       for (const { runId, where } of this.#journal.byRunId.values()) {
         if (!this.#seen.has(runId)) {
@@ -209,8 +257,12 @@ export class ReceiptAuditor {
       invalid: count("invalid"),
       missing: count("missing"),
       unreadable: count("unreadable"),
+      interrupted: count("interrupted"),
+      unsealed: this.#unsealed,
     };
-    const journal = this.#journal.check;
+    const check = this.#journal.check;
+    const extra = [...(writeAhead?.problems ?? []), ...this.#cut];
+    const journal = extra.length === 0 ? check : { ...check, problems: [...check.problems, ...extra] };
     return { ok: findings.length === 0 && journal.problems.length === 0, counts, findings, journal };
   }
 
@@ -228,6 +280,18 @@ export class ReceiptAuditor {
     if (!examined.signed) problems.push("signature invalid (edited, forged, or signed with another secret)");
     if (examined.heldRunId !== undefined) problems.push(`holds run ${examined.heldRunId}, not ${examined.runId} (moved or swapped)`);
     if (entry === undefined) {
+      const writeAhead = this.#writeAhead;
+      if (
+        examined.signed &&
+        examined.heldRunId === undefined &&
+        writeAhead !== undefined &&
+        !writeAhead.sealed.has(examined.runId) &&
+        writeAhead.records.get(examined.runId)?.signatures.has(examined.signature as string) === true
+      ) {
+        // Recorded ahead of its write; its writer stopped before chaining it.
+        this.#unsealed += 1;
+        return undefined;
+      }
       problems.push("not in the journal (injected, or written without the journal)");
     } else if (examined.signed && entry.signature !== examined.signature) {
       problems.push(`is not the receipt the journal recorded at entry ${entry.seq} (replaced by another signed receipt)`);

@@ -19,6 +19,9 @@ const MAX_SEGMENT_ENTRIES = 1000;
 /** Entries chained between two yields to the event loop (see `chainInSlices`). */
 const CHAIN_SLICE = 16;
 
+/** The longest wait between two tries of a segment that could not be written, ms. */
+const MAX_RETRY_MS = 1_000;
+
 /** How long entries gather before their segment is written, unless `commit()` asks sooner. */
 export const DEFAULT_JOURNAL_INTERVAL_MS = 25;
 
@@ -54,22 +57,27 @@ export class FileJournal {
   #tail: Tail | undefined;
   #pending: JournalItem[] = [];
   #flushing: Promise<void> | undefined;
-  // The first batch that could not be written since `throwFailure` last reported one. Entries carry
-  // no promise each: a journal takes one per receipt written, on the thread that runs them.
+  // The error of the last segment that could not be written, until one is. Entries carry no promise
+  // each: a journal takes one per receipt written, on the thread that runs them.
   #failure: { error: unknown } | undefined;
+  #retryMs = 0;
   #timer: NodeJS.Timeout | undefined;
   #urgent = false;
   #directoryReady = false;
+  readonly #onSealed: ((runIds: string[]) => void) | undefined;
 
-  constructor(receiptDirectory: string, key: JournalKey, intervalMs = DEFAULT_JOURNAL_INTERVAL_MS) {
+  /** `onSealed` is told the run ids of every batch once its segment is linked. */
+  constructor(receiptDirectory: string, key: JournalKey, intervalMs = DEFAULT_JOURNAL_INTERVAL_MS, onSealed?: (runIds: string[]) => void) {
     this.#directory = join(receiptDirectory, JOURNAL_DIRECTORY);
     this.#key = key;
     this.#intervalMs = intervalMs;
+    this.#onSealed = onSealed;
   }
 
   /**
    * Records a stored receipt: its entry is written with the next segment. A segment that cannot be
-   * written is reported by the next `throwFailure`.
+   * written is tried again, later and later (up to `MAX_RETRY_MS` apart), until it is; meanwhile
+   * `failure` holds its error.
    */
   append(item: JournalItem): void {
     this.#pending.push(item);
@@ -84,25 +92,31 @@ export class FileJournal {
     if (this.#flushing === undefined) this.#startFlush();
   }
 
-  /** Writes every pending entry now; resolves once each is on disk or its segment has failed. */
+  /**
+   * Writes every pending entry now; resolves once each is in a linked segment. Rejects with the
+   * error of a segment that could not be written (its entries stay pending and are tried again).
+   */
   async drain(): Promise<void> {
     while (this.#pending.length > 0 || this.#flushing !== undefined) {
       this.commit();
       await this.#flushing;
+      if (this.#failure !== undefined && this.#pending.length > 0) throw this.#failure.error;
     }
   }
 
-  /** Throws the error of the first segment that failed since the last call, if any. */
-  throwFailure(): void {
-    const failure = this.#failure;
-    if (failure === undefined) return;
-    this.#failure = undefined;
-    throw failure.error;
+  /** The error of the last segment that could not be written, while its entries wait for a retry. */
+  get failure(): { error: unknown } | undefined {
+    return this.#failure;
   }
 
-  #schedule(): void {
+  /** Entries waiting for a segment. */
+  get pending(): number {
+    return this.#pending.length;
+  }
+
+  #schedule(delayMs = this.#intervalMs): void {
     if (this.#flushing !== undefined || this.#timer !== undefined) return;
-    if (this.#intervalMs <= 0) {
+    if (delayMs <= 0) {
       this.#startFlush();
       return;
     }
@@ -110,36 +124,48 @@ export class FileJournal {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#startFlush();
-    }, this.#intervalMs);
+    }, delayMs);
   }
 
   #startFlush(): void {
     const finished = (): void => {
       this.#flushing = undefined;
       if (this.#pending.length === 0) this.#urgent = false;
-      else this.#schedule();
+      else if (this.#failure === undefined) this.#schedule();
+      else {
+        // Back off, so a journal that cannot be written (disk full, read-only) is not hammered.
+        this.#retryMs = Math.min(Math.max(this.#retryMs * 2, this.#intervalMs, 10), MAX_RETRY_MS);
+        this.#schedule(this.#retryMs);
+      }
     };
     this.#flushing = this.#flush().then(finished, finished);
   }
 
   async #flush(): Promise<void> {
     while (this.#pending.length > 0) {
-      await this.#commitBatch(this.#pending.splice(0, MAX_SEGMENT_ENTRIES));
+      if (!(await this.#commitBatch(this.#pending.splice(0, MAX_SEGMENT_ENTRIES)))) return;
       // Entries that arrived during that write wait for the next interval, unless asked for now
       // or already a full segment.
       if (!this.#urgent && this.#pending.length < MAX_SEGMENT_ENTRIES) break;
     }
   }
 
-  async #commitBatch(batch: readonly JournalItem[]): Promise<void> {
+  /** True once `batch` is in a linked segment; false (the batch pending again, first) when it could not be. */
+  async #commitBatch(batch: JournalItem[]): Promise<boolean> {
     try {
       await this.#appendBatch(batch);
     } catch (error) {
       // Re-read the tail (and re-check the directory) next time rather than trust a stale cache.
       this.#tail = undefined;
       this.#directoryReady = false;
-      this.#failure ??= { error };
+      this.#failure = { error };
+      this.#pending.unshift(...batch);
+      return false;
     }
+    this.#failure = undefined;
+    this.#retryMs = 0;
+    this.#onSealed?.(batch.map((item) => item.runId));
+    return true;
   }
 
   async #appendBatch(items: readonly JournalItem[]): Promise<void> {

@@ -4,7 +4,9 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { join } from "node:path";
 import { EnactError } from "../errors.js";
 import { ReceiptSigner } from "../receipt.js";
-import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type StoredReceipt } from "./audit.js";
+import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type StoredReceipt, type WriteAheadIndex } from "./audit.js";
+import { readWriteAheadLogs } from "./write-ahead-log.js";
+import { existsSync } from "node:fs";
 import { JOURNAL_DIRECTORY, SEGMENT_FILE } from "./file-journal.js";
 import { JournalKey } from "./key.js";
 
@@ -46,8 +48,9 @@ export interface AuditOptions {
 export async function auditReceiptDirectory(directory: string, secret: string, options: AuditOptions = {}): Promise<AuditReport> {
   await assertDirectory(directory);
   const journal = walkJournal(JournalKey.fromSecret(secret), await readJournalDirectory(directory), options.anchor);
-  const auditor = new ReceiptAuditor(new ReceiptSigner(secret), journal);
   const runIds = await listReceiptFiles(directory);
+  // After the listing: every listed receipt's write-ahead line was written before its file.
+  const auditor = new ReceiptAuditor(new ReceiptSigner(secret), journal, readWriteAheadIndex(directory));
   await readReceiptFiles(directory, runIds, (stored) => void auditor.check(stored), options.onProgress);
   return auditor.finish();
 }
@@ -185,4 +188,27 @@ export async function readJournalDirectory(directory: string): Promise<RawJourna
     lines.forEach((line, lineIndex) => entries.push({ where: `${where} line ${lineIndex + 1}`, line }));
   });
   return entries;
+}
+
+/**
+ * What the write-ahead logs of a receipt directory vouch for (see `WriteAheadIndex`). Read after
+ * the receipts are listed, so that a receipt written meanwhile is never taken for an interrupted
+ * write: its absence is checked again.
+ */
+export function readWriteAheadIndex(directory: string): WriteAheadIndex {
+  const contents = readWriteAheadLogs(directory);
+  const records = new Map<string, { where: string; signatures: Set<string> }>();
+  for (const record of contents.records) {
+    if (contents.abandoned.has(`${record.runId} ${record.signature}`)) continue;
+    const known = records.get(record.runId);
+    if (known === undefined) records.set(record.runId, { where: record.where, signatures: new Set([record.signature]) });
+    else known.signatures.add(record.signature);
+  }
+  const problems: string[] = [];
+  const interrupted: WriteAheadIndex["interrupted"][number][] = [];
+  for (const problem of contents.problems) {
+    if (problem.torn) interrupted.push({ runId: "(unknown run)", where: problem.where, status: "interrupted", problems: [`interrupted write: ${problem.where} ${problem.problem}`] });
+    else problems.push(`${problem.where} ${problem.problem}`);
+  }
+  return { records, sealed: contents.sealed, problems, interrupted, stillAbsent: (runId) => !existsSync(receiptFilePath(directory, runId)) };
 }

@@ -3,7 +3,7 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { ReceiptSigner } from "../receipt.js";
 import { ReceiptAuditor, walkJournal, type AuditReport } from "./audit.js";
-import { assertDirectory, listReceiptFiles, readJournalDirectory, readReceiptAt, receiptFilePaths, type AuditOptions, type ProgressListener } from "./file-source.js";
+import { assertDirectory, listReceiptFiles, readJournalDirectory, readWriteAheadIndex, readReceiptAt, receiptFilePaths, type AuditOptions, type ProgressListener } from "./file-source.js";
 import { JournalKey } from "./key.js";
 import type { ExaminedBatch } from "./receipt-worker.js";
 import { COUNTERS, RECEIPT_WORKER } from "./worker-data.js";
@@ -67,7 +67,7 @@ export async function auditReceiptDirectoryInParallel(directory: string, secret:
   try {
     // While the workers start and take their first batches: check the journal.
     const journal = walkJournal(JournalKey.fromSecret(secret), rawJournal, options.anchor);
-    const auditor = new ReceiptAuditor(new ReceiptSigner(secret), journal);
+    const auditor = new ReceiptAuditor(new ReceiptSigner(secret), journal, readWriteAheadIndex(directory));
     await examiners.examine(directory, auditor, options.onProgress);
     return auditor.finish();
   } finally {

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { CorruptReceiptError } from "../errors.js";
 import { FileJournal } from "../journal/file-journal.js";
 import type { JournalKey } from "../journal/key.js";
+import { WriteAheadLog } from "../journal/write-ahead-log.js";
+import { ReceiptExistsError, StoreUnavailableError } from "../errors.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
 import { receiptPath, writeReceipt } from "../receipt-file.js";
@@ -35,13 +37,15 @@ export class FileReceiptStore implements ReceiptStore {
   readonly #claims: FileClaims;
   // --- journal (issue 8): the receipt file is written first, then its journal entry. ---
   readonly #journal: JournalSlot<FileJournal>;
+  readonly #log: WriteAheadLog;
 
   constructor(
     readonly directory = "receipts",
     options: FileReceiptStoreOptions = {},
   ) {
     this.#claims = new FileClaims(join(directory, "claims"));
-    this.#journal = new JournalSlot(options, (key) => new FileJournal(directory, key, options.journalIntervalMs));
+    this.#log = new WriteAheadLog(directory);
+    this.#journal = new JournalSlot(options, (key) => new FileJournal(directory, key, options.journalIntervalMs, (runIds) => this.#log.sealed(runIds)));
   }
 
   /** Called by `EnactClient` with the journal key derived from its secret. */
@@ -50,25 +54,50 @@ export class FileReceiptStore implements ReceiptStore {
   }
 
   /**
-   * Writes the receipt file, then queues its journal entry. Entries are group-committed (see
-   * `journalIntervalMs`), so a run pays for one file write, not for a journal segment or its
-   * fsync. `flush()` writes the queue at once and waits for it.
-   * A journal append that failed makes the next `write()` (or `flush()`) reject with its error.
+   * Appends the signed receipt to the store's write-ahead log (synchronously: from then on it
+   * survives the process being killed), writes the receipt file, then queues its journal entry.
+   * Entries are group-committed (see `journalIntervalMs`), so a run pays for one file write and one
+   * append, not for a journal segment or its fsync. Until its entry is chained, the write-ahead
+   * log vouches for the receipt (see `WriteAheadLog`). `flush()` writes the queue at once and waits.
+   *
+   * A journal segment that cannot be written never fails a receipt: its entries are tried again,
+   * and `assertWritable()` refuses new runs until they are in (fail closed before side effects).
    */
-  async write(receipt: Receipt): Promise<string> {
+  async write(receipt: Receipt, json?: string): Promise<string> {
     const journal = this.#journal.journal;
-    journal.throwFailure();
-    const path = await writeReceipt(receipt, this.directory);
+    receiptPath(this.directory, receipt.runId); // refuses a run id that is not a file name, before anything is written
+    this.#log.append(receipt.runId, receipt.signature, json ?? JSON.stringify(receipt));
+    let path: string;
+    try {
+      path = await writeReceipt(receipt, this.directory);
+    } catch (error) {
+      // Another receipt holds the name: this one will never be stored. Any other failure leaves the
+      // line as an interrupted write, since the file may or may not exist.
+      if (error instanceof ReceiptExistsError) this.#log.abandon(receipt.runId, receipt.signature, "another receipt holds its name");
+      throw error;
+    }
     journal.append({ runId: receipt.runId, signature: receipt.signature });
     return path;
   }
 
-  /** Resolves once every receipt written so far is in the journal; rejects if one could not be added. */
+  /**
+   * Throws `StoreUnavailableError` while the journal cannot be written (its last segment failed and
+   * is waiting for a retry): `EnactClient` then stops runs before their workflows execute.
+   */
+  assertWritable(): void {
+    const failure = this.#journal.opened?.failure;
+    if (failure === undefined) return;
+    throw new StoreUnavailableError(`its journal in ${join(this.directory, "journal")} cannot be written (${describe(failure.error)})`, {
+      cause: failure.error,
+    });
+  }
+
+  /**
+   * Resolves once every receipt written so far is chained into the journal; rejects with the error
+   * of a segment that could not be written (its entries stay queued and are tried again).
+   */
   async flush(): Promise<void> {
-    const journal = this.#journal.opened;
-    if (journal === undefined) return;
-    await journal.drain();
-    journal.throwFailure();
+    await this.#journal.opened?.drain();
   }
   // --- end journal ---
 
@@ -119,4 +148,8 @@ async function readReceiptFile(path: string): Promise<Receipt> {
   } catch (error) {
     throw new CorruptReceiptError(path, error);
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -51,7 +51,7 @@ describe("enact-sdk on a Postgres store (--database-url)", () => {
     await sql(`DELETE FROM "${prefix}receipts" WHERE run_id = $1`, [receipts[0]!.runId]);
     const { code, report } = await verifyJson(prefix);
     expect(code).toBe(1);
-    expect(report.counts).toEqual({ receipts: 5, valid: 4, invalid: 0, missing: 1, unreadable: 0 });
+    expect(report.counts).toEqual({ receipts: 5, valid: 4, invalid: 0, missing: 1, unreadable: 0, interrupted: 0, unsealed: 0 });
   });
 
   it("catches a row swapped for another validly signed receipt", async () => {
@@ -121,7 +121,7 @@ describe("enact-sdk on a Postgres store (--database-url)", () => {
     await sql(`UPDATE "${prefix}receipts" SET receipt = replace(receipt, 'agent@company.com', 'x@company.com') WHERE run_id = $1`, [receipts[70]!.runId]);
     const { code, report } = await verifyJson(prefix);
     expect(code).toBe(1);
-    expect(report.counts).toEqual({ receipts: 10_000, valid: 9_997, invalid: 1, missing: 2, unreadable: 0 });
+    expect(report.counts).toEqual({ receipts: 10_000, valid: 9_997, invalid: 1, missing: 2, unreadable: 0, interrupted: 0, unsealed: 0 });
     expect(report.journal).toMatchObject({ entries: 10_000, problems: [] });
   });
 

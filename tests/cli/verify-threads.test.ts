@@ -52,7 +52,7 @@ describe("enact-sdk verify with worker threads", () => {
       findings: { runId: string; status: string; problems: string[] }[];
       journal: { entries: number; problems: string[] };
     };
-    expect(report.counts).toEqual({ receipts: PARALLEL_THRESHOLD + 501, valid: PARALLEL_THRESHOLD + 495, invalid: 4, missing: 1, unreadable: 1 });
+    expect(report.counts).toEqual({ receipts: PARALLEL_THRESHOLD + 501, valid: PARALLEL_THRESHOLD + 495, invalid: 4, missing: 1, unreadable: 1, interrupted: 0, unsealed: 0 });
     expect(report.findings.map((finding) => [finding.runId, finding.status])).toEqual([
       [receipts[7]?.runId, "invalid"],
       [receipts[300]?.runId, "missing"],

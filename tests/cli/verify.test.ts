@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FileReceiptStore, type Receipt } from "enact-sdk";
@@ -66,7 +67,7 @@ describe("enact-sdk verify", () => {
     await rm(fileOf(directory, target));
     const { code, report } = await verifyJson();
     expect(code).toBe(1);
-    expect(report.counts).toEqual({ receipts: 5, valid: 4, invalid: 0, missing: 1, unreadable: 0 });
+    expect(report.counts).toEqual({ receipts: 5, valid: 4, invalid: 0, missing: 1, unreadable: 0, interrupted: 0, unsealed: 0 });
     expect(report.findings).toEqual([
       expect.objectContaining({ runId: target.runId, status: "missing", problems: [expect.stringMatching(/not in the store \(deleted\)/)] }),
     ]);
@@ -122,7 +123,7 @@ describe("enact-sdk verify", () => {
     await writeFile(fileOf(directory, injected), JSON.stringify(injected, null, 2));
     const { code, report } = await verifyJson();
     expect(code).toBe(1);
-    expect(report.counts).toEqual({ receipts: 6, valid: 5, invalid: 1, missing: 0, unreadable: 0 });
+    expect(report.counts).toEqual({ receipts: 6, valid: 5, invalid: 1, missing: 0, unreadable: 0, interrupted: 0, unsealed: 0 });
     expect(report.findings).toEqual([
       expect.objectContaining({ runId: injected.runId, problems: ["not in the journal (injected, or written without the journal)"] }),
     ]);
@@ -184,15 +185,27 @@ describe("enact-sdk verify", () => {
   it("cannot see a cut tail without an anchor, and catches it with one", async () => {
     const { report: before } = await verifyJson();
     const anchor = `${before.journal.head.seq}:${before.journal.head.mac}`;
-    // Remove the newest receipt and the journal segment that records it: consistent, but shorter.
+    // Remove the newest receipt, the journal segment that records it and the write-ahead logs
+    // that saw it chained: consistent, but shorter.
     const last = receipts[receipts.length - 1] as Receipt;
     const all = await segments(directory);
     await rm(all[all.length - 1] as string);
     await rm(fileOf(directory, last));
+    await rm(join(directory, "journal", "wal"), { recursive: true, force: true });
     expect((await verifyJson()).code).toBe(0);
     const anchored = await verifyJson("--anchor", anchor);
     expect(anchored.code).toBe(1);
     expect(anchored.report.journal.problems).toEqual([expect.stringMatching(/anchored entry 4 is not in the journal/)]);
+  });
+
+  it("catches a cut tail without an anchor while the write-ahead log that saw it chained is there", async () => {
+    const last = receipts[receipts.length - 1] as Receipt;
+    const all = await segments(directory);
+    await rm(all[all.length - 1] as string);
+    await rm(fileOf(directory, last));
+    const { code, report } = await verifyJson();
+    expect(code).toBe(1);
+    expect(report.journal.problems).toEqual([expect.stringMatching(new RegExp(`run ${last.runId} was chained .* but its entry is not in the journal`))]);
   });
 
   it("rejects a malformed --anchor as a usage error", async () => {
@@ -213,7 +226,7 @@ describe("enact-sdk verify", () => {
     const seconds = (performance.now() - started) / 1000;
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as Report;
-    expect(report.counts).toEqual({ receipts: 10_000, valid: 9_996, invalid: 1, missing: 2, unreadable: 1 });
+    expect(report.counts).toEqual({ receipts: 10_000, valid: 9_996, invalid: 1, missing: 2, unreadable: 1, interrupted: 0, unsealed: 0 });
     expect(report.journal).toMatchObject({ entries: 10_000, problems: [] });
     expect(seconds).toBeLessThan(15);
     console.info(`verify: 10,000 receipts in ${seconds.toFixed(2)} s (including Node and tsx start-up)`);

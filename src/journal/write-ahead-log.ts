@@ -1,0 +1,266 @@
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { JOURNAL_DIRECTORY } from "./file-journal.js";
+
+/** Write-ahead logs live in this subdirectory of the journal directory. */
+export const WRITE_AHEAD_DIRECTORY = "wal";
+
+/** Log files: `journal/wal/<host>~<pid>~<uuid>.log`. */
+export const WRITE_AHEAD_FILE = /^(.+)~(\d+)~([0-9a-f-]{36})\.log$/;
+
+/** A log this large, with every receipt it holds chained into the journal, is removed and a new one begun. */
+const ROTATE_BYTES = 8 * 1024 * 1024;
+
+/** The directory of a receipt directory's write-ahead logs. */
+export function writeAheadDirectory(receiptDirectory: string): string {
+  return join(receiptDirectory, JOURNAL_DIRECTORY, WRITE_AHEAD_DIRECTORY);
+}
+
+// Host names may hold characters a file name should not; the log's name only has to tell this host apart.
+export function safeHost(): string {
+  return hostname().replace(/[^A-Za-z0-9.-]/g, "_") || "host";
+}
+
+/**
+ * One store's write-ahead log: every receipt, as signed JSON text, is appended here, synchronously,
+ * before its file is written. The chained journal (`FileJournal`) is group-committed in the
+ * background; until a receipt's entry is chained, this line is what vouches for it. So a receipt
+ * that `write()` resolved is recorded whatever happens to the process next (`process.exit()`, an
+ * uncaught exception, SIGTERM, SIGKILL): the line is in the kernel's page cache before the receipt
+ * file exists. A process stopped between the line and the file leaves an *interrupted write*: the
+ * whole signed receipt is in the log, `verify` names it, and `settle` stores and chains it.
+ *
+ * One append is one `write(2)` of a whole line to a file opened with O_APPEND, so lines of a log
+ * are never interleaved or torn by a killed process (only a power loss can cut the last one).
+ */
+export class WriteAheadLog {
+  readonly #directory: string;
+  #fd: number | undefined;
+  #path: string | undefined;
+  #bytes = 0;
+  /** Run ids whose lines are in the current log and whose journal entries are not chained yet. */
+  readonly #unsealed = new Set<string>();
+
+  constructor(receiptDirectory: string) {
+    this.#directory = writeAheadDirectory(receiptDirectory);
+  }
+
+  /** The current log file, once one is open. */
+  get path(): string | undefined {
+    return this.#path;
+  }
+
+  /**
+   * Appends the signed receipt `json` of run `runId`. Synchronous on purpose: when it returns, the
+   * line is in the page cache, and nothing the process does afterwards can lose it.
+   */
+  append(runId: string, signature: string, json: string): void {
+    const line = `{"runId":${JSON.stringify(runId)},"signature":${JSON.stringify(signature)},"receipt":${json}}\n`;
+    const bytes = Buffer.from(line, "utf8");
+    const fd = this.#open();
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    this.#bytes += bytes.length;
+    this.#unsealed.add(runId);
+  }
+
+  /**
+   * Records that the receipt appended for `runId` was not stored and never will be (its name was
+   * taken): readers then do not report it as an interrupted write.
+   */
+  abandon(runId: string, signature: string, reason: string): void {
+    const line = `{"runId":${JSON.stringify(runId)},"signature":${JSON.stringify(signature)},"abandoned":${JSON.stringify(reason)}}\n`;
+    const bytes = Buffer.from(line, "utf8");
+    const fd = this.#open();
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    this.#unsealed.delete(runId);
+  }
+
+  /**
+   * The journal has chained these runs' entries. A line says so, so that an entry later cut from
+   * the journal is caught while this log exists; once every receipt of a large log is chained, the
+   * log is removed and the next append begins another.
+   */
+  sealed(runIds: readonly string[]): void {
+    const ours = runIds.filter((runId) => this.#unsealed.delete(runId));
+    if (ours.length > 0 && this.#fd !== undefined) {
+      try {
+        const bytes = Buffer.from(`{"sealed":${JSON.stringify(ours)}}\n`, "utf8");
+        for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.#fd, bytes, offset, bytes.length - offset);
+        this.#bytes += bytes.length;
+      } catch {
+        // Only a help to the audit: the journal itself already holds these entries.
+      }
+    }
+    if (this.#unsealed.size === 0 && this.#bytes >= ROTATE_BYTES) this.#remove();
+  }
+
+  /**
+   * Removes the log if every receipt it holds is chained (at exit, say); keeps it otherwise, for
+   * `verify` and `settle`. Never throws.
+   */
+  closeIfSealed(): void {
+    if (this.#unsealed.size === 0) this.#remove();
+    else if (this.#fd !== undefined) {
+      try {
+        closeSync(this.#fd);
+      } catch {
+        // Closed already: nothing to keep.
+      }
+      this.#fd = undefined;
+    }
+  }
+
+  #open(): number {
+    if (this.#fd !== undefined) return this.#fd;
+    const path = join(this.#directory, `${safeHost()}~${process.pid}~${randomUUID()}.log`);
+    try {
+      this.#fd = openSync(path, "ax");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      mkdirSync(this.#directory, { recursive: true });
+      this.#fd = openSync(path, "ax");
+    }
+    this.#path = path;
+    this.#bytes = 0;
+    watchExit(this);
+    return this.#fd;
+  }
+
+  #remove(): void {
+    const { path } = this;
+    if (this.#fd !== undefined) {
+      try {
+        closeSync(this.#fd);
+      } catch {
+        // Closed already.
+      }
+    }
+    this.#fd = undefined;
+    this.#path = undefined;
+    this.#bytes = 0;
+    OPEN_LOGS.delete(this);
+    if (path === undefined) return;
+    try {
+      unlinkSync(path);
+    } catch {
+      // Gone already, or a read-only directory: a sealed log is harmless to keep.
+    }
+  }
+}
+
+// Logs with a file open. At exit, each whose receipts are all chained is removed; the others stay
+// for `verify` (which counts their receipts as recorded) and `settle` (which chains them).
+const OPEN_LOGS = new Set<WriteAheadLog>();
+let exitWatched = false;
+
+function watchExit(log: WriteAheadLog): void {
+  OPEN_LOGS.add(log);
+  if (exitWatched) return;
+  exitWatched = true;
+  process.on("exit", () => {
+    for (const open of [...OPEN_LOGS]) open.closeIfSealed();
+  });
+}
+
+/** One line of a write-ahead log, as read back. */
+export interface WriteAheadRecord {
+  /** `journal/wal/<file> line 3`, for messages. */
+  where: string;
+  /** The log file's name. */
+  file: string;
+  runId: string;
+  signature: string;
+  /** The signed receipt the line holds. */
+  receipt: unknown;
+}
+
+/** A log file's name and what it says about its writer. */
+export interface WriteAheadFile {
+  name: string;
+  host: string;
+  pid: number;
+}
+
+/** What the write-ahead logs of a receipt directory hold. */
+export interface WriteAheadContents {
+  files: WriteAheadFile[];
+  records: WriteAheadRecord[];
+  /** Receipts appended and then abandoned (`run id` + signature, as `${runId} ${signature}`). */
+  abandoned: Set<string>;
+  /** Run ids whose writer saw their journal entries chained. */
+  sealed: Set<string>;
+  /** Lines that are not records: a torn last line is an interrupted write, any other is damage. */
+  problems: { where: string; file: string; torn: boolean; problem: string }[];
+}
+
+/** Reads every write-ahead log of `receiptDirectory`, in file-name order. Never throws for a missing directory. */
+export function readWriteAheadLogs(receiptDirectory: string, read: (path: string) => string = readUtf8): WriteAheadContents {
+  const directory = writeAheadDirectory(receiptDirectory);
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { files: [], records: [], abandoned: new Set(), sealed: new Set(), problems: [] };
+    throw error;
+  }
+  const contents: WriteAheadContents = { files: [], records: [], abandoned: new Set(), sealed: new Set(), problems: [] };
+  for (const name of names.sort()) {
+    const match = WRITE_AHEAD_FILE.exec(name);
+    if (match === null) continue;
+    contents.files.push({ name, host: match[1] as string, pid: Number(match[2]) });
+    const where = `${JOURNAL_DIRECTORY}/${WRITE_AHEAD_DIRECTORY}/${name}`;
+    let text: string;
+    try {
+      text = read(join(directory, name));
+    } catch (error) {
+      contents.problems.push({ where, file: name, torn: false, problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
+      continue;
+    }
+    const lines = text.split("\n");
+    const last = lines.pop();
+    if (last !== undefined && last !== "") {
+      contents.problems.push({
+        where: `${where} line ${lines.length + 1}`,
+        file: name,
+        torn: true,
+        problem: "is cut short (the writer stopped while writing it; its run never resolved)",
+      });
+    }
+    lines.forEach((line, index) => {
+      const at = `${where} line ${index + 1}`;
+      const record = parseRecord(line);
+      if (typeof record === "string") contents.problems.push({ where: at, file: name, torn: false, problem: record });
+      else if ("sealed" in record) for (const runId of record.sealed) contents.sealed.add(runId);
+      else if ("abandoned" in record) contents.abandoned.add(`${record.runId} ${record.signature}`);
+      else contents.records.push({ where: at, file: name, ...record });
+    });
+  }
+  return contents;
+}
+
+function readUtf8(path: string): string {
+  return readFileSync(path, "utf8");
+}
+
+function parseRecord(
+  line: string,
+): Omit<WriteAheadRecord, "where" | "file"> | { runId: string; signature: string; abandoned: string } | { sealed: string[] } | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return "is not valid JSON";
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "is not a JSON object";
+  const { runId, signature, receipt, abandoned, sealed } = value as Record<string, unknown>;
+  if (Array.isArray(sealed) && sealed.every((item) => typeof item === "string") && Object.keys(value).length === 1) return { sealed: sealed as string[] };
+  if (typeof runId === "string" && typeof signature === "string" && typeof abandoned === "string" && receipt === undefined) {
+    return { runId, signature, abandoned };
+  }
+  if (typeof runId !== "string" || typeof signature !== "string" || typeof receipt !== "object" || receipt === null) {
+    return "is not a write-ahead record";
+  }
+  return { runId, signature, receipt };
+}
