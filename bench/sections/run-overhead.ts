@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { FileReceiptStore, MemoryReceiptStore, writeReceipt, type EnactClient, type Receipt } from "../../src/index.js";
 import { client, DIRECT_CONTEXT, noop, runNoop } from "../fixtures.js";
 import { concurrent, interleave, sequential, type Subject } from "../harness.js";
+import { WriteAheadLog } from "../../src/journal/write-ahead-log.js";
 import { formatShare, type Report } from "../report.js";
 import { scratchDirectory } from "../scratch.js";
 import type { Settings } from "../settings.js";
@@ -84,6 +85,17 @@ async function fileStore(report: Report, settings: Settings): Promise<void> {
   const createFile = (): Promise<void> => writeFile(join(directory, `${randomUUID()}.json`), text, { flag: "wx" });
   // The store's atomic write alone (temporary file + hard link), to show what atomicity costs.
   const writeAtomically = (): Promise<string> => writeReceipt({ ...(sample as Receipt), runId: randomUUID() }, directory);
+  // What durability against a killed process costs a run: the write-ahead log's synchronous append.
+  let log = new WriteAheadLog(root);
+  const freshLog = async (): Promise<void> => {
+    await baselinePrepare();
+    log.closeIfSealed();
+    log = new WriteAheadLog(directory);
+  };
+  const json = JSON.stringify(sample);
+  const appendAhead = async (): Promise<void> => {
+    log.append(randomUUID(), (sample as Receipt).signature, json);
+  };
   const run = (): Promise<void> => runNoop(enact);
   const baselinePrepare = async (): Promise<void> => {
     freshDirectory();
@@ -91,8 +103,9 @@ async function fileStore(report: Report, settings: Settings): Promise<void> {
     await mkdir(directory, { recursive: true });
   };
   const ms = settings.fileBatchMs;
-  const subjects: Record<"createSeq" | "atomicSeq" | "fileSeq" | "createConc" | "fileConc", Subject> = {
+  const subjects: Record<"createSeq" | "aheadSeq" | "atomicSeq" | "fileSeq" | "createConc" | "fileConc", Subject> = {
     createSeq: { prepare: baselinePrepare, batch: () => sequential(createFile, ms), cleanup: settle },
+    aheadSeq: { prepare: freshLog, batch: () => sequential(appendAhead, ms), cleanup: settle },
     atomicSeq: { prepare: baselinePrepare, batch: () => sequential(writeAtomically, ms), cleanup: settle },
     fileSeq: { prepare: freshClient, batch: () => sequential(run, ms), cleanup: settle },
     createConc: { prepare: baselinePrepare, batch: () => concurrent(createFile, IN_FLIGHT, ms), cleanup: settle },
@@ -102,6 +115,7 @@ async function fileStore(report: Report, settings: Settings): Promise<void> {
   const createSeqName = `create one ${text.length}-byte file (writeFile wx), sequential`;
   const createConcName = `create one ${text.length}-byte file (writeFile wx), ${IN_FLIGHT} in flight`;
   report.add(SECTION, createSeqName, stats.createSeq);
+  report.add(SECTION, "write-ahead log append alone (one synchronous write), sequential", stats.aheadSeq, createSeqName);
   report.add(SECTION, "writeReceipt() alone (temporary file + link), sequential", stats.atomicSeq, createSeqName);
   const fileSeq = report.add(SECTION, "run(), file store, sequential", stats.fileSeq, createSeqName);
   report.add(SECTION, createConcName, stats.createConc);
