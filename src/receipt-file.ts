@@ -1,4 +1,4 @@
-import { close, fsync, link, open, write } from "node:fs";
+import { close, fsync, link, mkdir, open, write } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ReceiptExistsError } from "./errors.js";
@@ -20,6 +20,7 @@ const linkAsync = promisify(link);
 const fsyncAsync = promisify(fsync);
 const openAsync = promisify(open);
 const closeAsync = promisify(close);
+const mkdirAsync = promisify(mkdir);
 
 /**
  * Writes `receipt` as 2-space JSON to `<directory>/<runId>.json` and returns the path.
@@ -39,8 +40,23 @@ export async function writeReceipt(receipt: Receipt, directory = "receipts"): Pr
   return path;
 }
 
+/**
+ * `writeReceipt` without the temporary file: the receipt is created under its final name directly
+ * (exclusively, so an existing receipt is never replaced), one directory operation instead of
+ * three. A reader can then find a file still being written, or left half-written by a killed
+ * process: only for a store whose journal records which receipts are complete, and whose readers
+ * honour it (`FileReceiptStore`, with its write-ahead log).
+ */
+export async function createReceiptFile(receipt: Receipt, directory: string): Promise<string> {
+  const path = receiptPath(directory, receipt.runId);
+  await writeNewFile(path, `${JSON.stringify(receipt, null, 2)}\n`, { direct: true });
+  return path;
+}
+
 /** Options of `writeNewFile`. */
 export interface NewFileOptions {
+  /** Create the file under its final name directly, with no temporary file (see `createReceiptFile`). */
+  direct?: boolean;
   /**
    * Fsync the file and its directory once linked, before resolving: its data and its name then
    * survive a power loss. After the link, so that the name is covered too (on ext4 and XFS the
@@ -63,14 +79,35 @@ export interface NewFileOptions {
  */
 export async function writeNewFile(path: string, text: string, options: NewFileOptions = {}): Promise<void> {
   const durable = options.durable === true;
+  const direct = options.direct === true && !durable;
   const threads = durable ? undefined : writerThreads();
   try {
-    if (threads === undefined) await createThroughThreadpool(path, text, durable);
+    if (direct) await (threads === undefined ? createDirectly(path, text) : threads.create({ path, temporaryPath: null, text }));
+    else if (threads === undefined) await createThroughThreadpool(path, text, durable);
     else await createInWriterThread(threads, path, text);
   } catch (error) {
     const { code, syscall } = error as NodeJS.ErrnoException;
-    if (code === "EEXIST" && syscall === "link") throw new ReceiptExistsError(path);
+    if (code === "EEXIST" && (syscall === "link" || (direct && syscall === "open"))) throw new ReceiptExistsError(path);
     throw error;
+  }
+}
+
+async function createDirectly(path: string, text: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = await openAsync(path, "wx");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await mkdirAsync(dirname(path), { recursive: true });
+    fd = await openAsync(path, "wx");
+  }
+  try {
+    const bytes = Buffer.from(text, "utf8");
+    for (let offset = 0; offset < bytes.length; ) {
+      offset += (await writeAsync(fd, bytes, offset, bytes.length - offset, null)).bytesWritten;
+    }
+  } finally {
+    await closeAsync(fd);
   }
 }
 

@@ -5,8 +5,10 @@
  *
  * Each message is a batch of files to create. For each, in order, the thread creates the
  * temporary file (its directory too, if missing), writes the text, closes it, hard-links it to its
- * final name (which fails if that name exists) and removes the temporary name. It answers each
- * batch with one message: an outcome per file, null when created, else the error's own fields.
+ * final name (which fails if that name exists) and removes the temporary name; a file without a
+ * temporary name is created under its final name directly (exclusively: that fails if it exists).
+ * It answers each batch with one message: an outcome per file, null when created, else the
+ * error's own fields.
  */
 export const WRITER_THREAD_SOURCE = `
 "use strict";
@@ -27,11 +29,19 @@ parentPort.on("message", (batch) => {
 });
 
 function create(target, temporary, text) {
+  if (temporary === null) {
+    const fd = openNew(target);
+    try {
+      writeAll(fd, text);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return;
+  }
   const fd = openNew(temporary);
   try {
     try {
-      const bytes = Buffer.from(text, "utf8");
-      for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+      writeAll(fd, text);
     } finally {
       fs.closeSync(fd);
     }
@@ -43,6 +53,11 @@ function create(target, temporary, text) {
       // Never created, or already gone: nothing to remove.
     }
   }
+}
+
+function writeAll(fd, text) {
+  const bytes = Buffer.from(text, "utf8");
+  for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 function openNew(temporary) {

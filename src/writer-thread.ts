@@ -1,10 +1,13 @@
 import { Worker } from "node:worker_threads";
 import { WRITER_THREAD_SOURCE } from "./writer-thread-source.js";
 
-/** A file for a writer thread to create: `text` under `path`, by way of `temporaryPath`. */
+/**
+ * A file for a writer thread to create: `text` under `path`, by way of `temporaryPath`, or, with
+ * none, created directly under `path` (for files whose completeness a journal records).
+ */
 export interface FileToCreate {
   readonly path: string;
-  readonly temporaryPath: string;
+  readonly temporaryPath: string | null;
   readonly text: string;
 }
 
@@ -34,7 +37,7 @@ interface Failure {
 /** A message to a thread (see `writer-thread-source.ts`). */
 interface Batch {
   id: number;
-  files: Array<[path: string, temporaryPath: string, text: string]>;
+  files: Array<[path: string, temporaryPath: string | null, text: string]>;
 }
 
 /** A thread's answer to a batch: an outcome per file, in the batch's order. */

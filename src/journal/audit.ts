@@ -52,6 +52,8 @@ export interface WriteAheadIndex {
   interrupted: readonly ReceiptFinding[];
   /** True when the receipt of `runId` is still not stored (it may have been written since the listing). */
   stillAbsent(runId: string): boolean;
+  /** Reads the receipt of `runId` again: one that was still being written may be complete now. */
+  reread(runId: string): StoredReceipt;
 }
 
 /** The result of checking the journal's chain. */
@@ -189,6 +191,7 @@ export class ReceiptAuditor {
   #valid = 0;
   #unsealed = 0;
   readonly #cut: string[] = [];
+  readonly #incomplete: ReceiptExamination[] = [];
   /** Distinct run ids recorded that the journal has: all of them means none is missing. */
   #journaled = 0;
   readonly #writeAhead: WriteAheadIndex | undefined;
@@ -212,6 +215,11 @@ export class ReceiptAuditor {
   record(examined: ReceiptExamination): ReceiptFinding | undefined {
     const seen = this.#seen.size;
     this.#seen.add(examined.runId);
+    if (examined.unreadable !== undefined && this.#beingWritten(examined.runId)) {
+      // Logged ahead and not chained: a write in progress, or cut short. Looked at again at the end.
+      this.#incomplete.push(examined);
+      return undefined;
+    }
     const entry = this.#journal.byRunId.get(examined.runId);
     if (entry !== undefined && this.#seen.size > seen) this.#journaled += 1;
     const finding = this.#inspect(examined, entry);
@@ -223,6 +231,23 @@ export class ReceiptAuditor {
   /** The report, once every stored receipt has been checked. */
   finish(): AuditReport {
     const writeAhead = this.#writeAhead;
+    for (const first of this.#incomplete.splice(0)) {
+      const again = writeAhead === undefined ? first : examineReceipt(this.#signer, writeAhead.reread(first.runId));
+      if (again.unreadable === undefined) {
+        this.#seen.delete(again.runId);
+        this.record(again);
+        continue;
+      }
+      this.#findings.push({
+        runId: first.runId,
+        where: first.where,
+        status: "interrupted",
+        problems: [
+          `interrupted write: the process stopped while writing this receipt (${again.unreadable}); it is whole in ` +
+            `${writeAhead?.records.get(first.runId)?.where ?? "the write-ahead log"}: run \`enact-sdk settle\` to rewrite it`,
+        ],
+      });
+    }
     if (writeAhead !== undefined) {
       this.#findings.push(...writeAhead.interrupted);
       for (const [runId, { where }] of writeAhead.records) {
@@ -264,6 +289,12 @@ export class ReceiptAuditor {
     const extra = [...(writeAhead?.problems ?? []), ...this.#cut];
     const journal = extra.length === 0 ? check : { ...check, problems: [...check.problems, ...extra] };
     return { ok: findings.length === 0 && journal.problems.length === 0, counts, findings, journal };
+  }
+
+  /** A receipt logged ahead of its write whose entry is not chained: its file may be incomplete. */
+  #beingWritten(runId: string): boolean {
+    const writeAhead = this.#writeAhead;
+    return writeAhead !== undefined && writeAhead.records.has(runId) && !writeAhead.sealed.has(runId) && !this.#journal.byRunId.has(runId);
   }
 
   #inspect(examined: ReceiptExamination, entry: LocatedEntry | undefined): ReceiptFinding | undefined {

@@ -210,5 +210,7 @@ export function readWriteAheadIndex(directory: string): WriteAheadIndex {
     if (problem.torn) interrupted.push({ runId: "(unknown run)", where: problem.where, status: "interrupted", problems: [`interrupted write: ${problem.where} ${problem.problem}`] });
     else problems.push(`${problem.where} ${problem.problem}`);
   }
-  return { records, sealed: contents.sealed, problems, interrupted, stillAbsent: (runId) => !existsSync(receiptFilePath(directory, runId)) };
+  return { records, sealed: contents.sealed, problems, interrupted, stillAbsent: (runId) => !existsSync(receiptFilePath(directory, runId)),
+    reread: (runId) => readReceiptFile(directory, runId),
+  };
 }

@@ -1,9 +1,10 @@
-import { unlink } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ReceiptExistsError } from "../errors.js";
 import type { Receipt } from "../models.js";
 import { ReceiptSigner } from "../receipt.js";
-import { writeReceipt } from "../receipt-file.js";
+import { receiptPath, writeReceipt } from "../receipt-file.js";
 import { walkJournal } from "./audit.js";
 import { FileJournal } from "./file-journal.js";
 import { assertDirectory, readJournalDirectory, readReceiptFile } from "./file-source.js";
@@ -74,8 +75,13 @@ export async function settleReceiptDirectory(directory: string, secret: string):
       } catch (error) {
         if (!(error instanceof ReceiptExistsError)) throw error;
       }
+    } else if (stored.error !== undefined && !stored.error.startsWith("cannot be read")) {
+      // Cut short while it was written (empty, or a prefix that does not parse): the log holds it
+      // whole and signed, so it replaces the fragment, atomically.
+      await replaceFile(receiptPath(directory, record.runId), `${JSON.stringify(receipt, null, 2)}\n`);
+      report.stored.push(record.runId);
     }
-    const now = stored.error === "does not exist" ? readReceiptFile(directory, record.runId) : stored;
+    const now = readReceiptFile(directory, record.runId);
     if ((now.value as Receipt | undefined)?.signature !== record.signature) {
       skip(`another receipt is stored under run ${record.runId}`);
       continue;
@@ -111,4 +117,10 @@ function writerGone(file: WriteAheadFile): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "ESRCH";
   }
+}
+
+async function replaceFile(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${randomUUID()}.settling`;
+  await writeFile(temporary, text, { flag: "wx" });
+  await rename(temporary, path);
 }

@@ -7,7 +7,7 @@ import { WriteAheadLog } from "../journal/write-ahead-log.js";
 import { ReceiptExistsError, StoreUnavailableError } from "../errors.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
-import { receiptPath, writeReceipt } from "../receipt-file.js";
+import { createReceiptFile, receiptPath } from "../receipt-file.js";
 import { FileClaims } from "./file-claims.js";
 import { byTime, matchesFilter, type ClaimState, type IdempotencyClaim, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
 
@@ -69,7 +69,9 @@ export class FileReceiptStore implements ReceiptStore {
     this.#log.append(receipt.runId, receipt.signature, json ?? JSON.stringify(receipt));
     let path: string;
     try {
-      path = await writeReceipt(receipt, this.directory);
+      // Created under its final name directly: the log already holds it whole, which is what tells a
+      // reader a complete receipt from one still being written (see load and the audit).
+      path = await createReceiptFile(receipt, this.directory);
     } catch (error) {
       // Another receipt holds the name: this one will never be stored. Any other failure leaves the
       // line as an interrupted write, since the file may or may not exist.
@@ -141,12 +143,25 @@ export class FileReceiptStore implements ReceiptStore {
   }
 }
 
+/** Pauses between reads of a receipt file that does not parse yet, ms: about 30 ms in all. */
+const INCOMPLETE_RETRIES_MS = [1, 2, 4, 8, 16];
+
+/**
+ * Reads a receipt file. Receipts are created under their final name, so a reader can find one
+ * still being written (empty, or a prefix of its JSON, which never parses): such a read is tried
+ * again for a few milliseconds. A file that still does not parse was cut short by a killed
+ * process (`enact-sdk settle` rewrites it from the write-ahead log) or damaged: CorruptReceiptError.
+ */
 async function readReceiptFile(path: string): Promise<Receipt> {
-  const text = await readFile(path, "utf8");
-  try {
-    return JSON.parse(text) as Receipt;
-  } catch (error) {
-    throw new CorruptReceiptError(path, error);
+  for (let attempt = 0; ; attempt += 1) {
+    const text = await readFile(path, "utf8");
+    try {
+      return JSON.parse(text) as Receipt;
+    } catch (error) {
+      const pause = INCOMPLETE_RETRIES_MS[attempt];
+      if (pause === undefined) throw new CorruptReceiptError(path, error);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readdir } from "node:fs/promises";
+import { readdir, truncate } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -89,5 +89,30 @@ describe("a write interrupted before its receipt was stored", () => {
     const report = await settleReceiptDirectory(directory, "another-secret-0123456789abcdef-0123456789");
     expect(report).toMatchObject({ stored: [], chained: [], removedLogs: [] });
     expect(report.skipped).toEqual([expect.objectContaining({ reason: expect.stringMatching(/does not verify/) })]);
+  });
+});
+
+describe("a receipt file cut short while it was written", () => {
+  it("is an interrupted write, rewritten whole from the write-ahead log by settle", async () => {
+    const { directory, resolved } = await runAndStop("sigkill", 3);
+    const [runId] = resolved;
+    const path = join(directory, `${runId}.json`);
+    // What a kill between the file's creation and its write leaves: a prefix of the JSON.
+    await truncate(path, 40);
+    const report = await auditReceiptDirectory(directory, CLI_SECRET);
+    expect(report.findings).toEqual([expect.objectContaining({ runId, status: "interrupted", problems: [expect.stringMatching(/while writing this receipt/)] })]);
+    expect((await runCli(["verify", directory])).code).toBe(7);
+    const settled = await settleReceiptDirectory(directory, CLI_SECRET);
+    expect(settled.stored).toEqual([runId]);
+    expect(await auditReceiptDirectory(directory, CLI_SECRET)).toMatchObject({ ok: true, counts: { valid: 3, interrupted: 0 } });
+  });
+
+  it("is an unreadable receipt, not an interrupted write, once its entry is chained", async () => {
+    const { directory, resolved } = await runAndStop("sigkill", 2);
+    await settleReceiptDirectory(directory, CLI_SECRET);
+    const [runId] = resolved;
+    await truncate(join(directory, `${runId}.json`), 40);
+    const report = await auditReceiptDirectory(directory, CLI_SECRET);
+    expect(report.findings).toEqual([expect.objectContaining({ runId, status: "unreadable" })]);
   });
 });
