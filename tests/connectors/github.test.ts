@@ -372,6 +372,118 @@ describe("pushCommit", () => {
   });
 });
 
+describe("pushCommit file paths", () => {
+  beforeEach(() => {
+    server.setBranch(repo, "agent/work", mainSha);
+  });
+
+  // Every spelling git itself refuses on some platform (verify_path with core.protectNTFS and
+  // core.protectHFS, is_valid_win32_path), plus .gitmodules, which the connector never writes.
+  it.each([
+    [".git/config", "plain .git"],
+    [".GIT/config", ".git in upper case"],
+    ["src/.Git/hooks/post-checkout", "a nested .git"],
+    [".git./config", "NTFS: trailing dot"],
+    [".git /config", "NTFS: trailing space"],
+    [".git. . ./config", "NTFS: trailing dots and spaces"],
+    ["GIT~1/config", "NTFS: 8.3 short name"],
+    ["git~1/hooks/pre-commit", "NTFS: 8.3 short name, lower case"],
+    [".git::$INDEX_ALLOCATION/config", "NTFS: alternate data stream"],
+    [".git:stream", "NTFS: any stream of .git"],
+    [".g\u200cit/config", "HFS+: zero width non-joiner inside"],
+    [".gi\u200dt/config", "HFS+: zero width joiner inside"],
+    ["\u200e.git/config", "HFS+: left-to-right mark before"],
+    [".git\u200f/config", "HFS+: right-to-left mark after"],
+    [".\u202agit/config", "HFS+: bidi embedding"],
+    [".g\u202eit/config", "HFS+: bidi override"],
+    [".git\u206a/config", "HFS+: inhibit symmetric swapping"],
+    [".gi\u206ft/config", "HFS+: nominal digit shapes"],
+    ["\ufeff.git/config", "HFS+: byte order mark"],
+    [".\uff47\uff49\uff54/config", "full-width .git"],
+    [".gitmodules", ".gitmodules"],
+    ["lib/.GitModules", "a nested .gitmodules in mixed case"],
+    [".gitmodules.", ".gitmodules, NTFS trailing dot"],
+    [".gitmodules :x", ".gitmodules, NTFS stream"],
+    ["GITMOD~1", ".gitmodules, NTFS short name"],
+    ["gitmod~4", ".gitmodules, NTFS short name ~4"],
+    ["gi7eba~1", ".gitmodules, NTFS fallback short name"],
+    ["GI7EB~12", ".gitmodules, NTFS fallback short name, two digits"],
+    [".git\u200cmodules", ".gitmodules, HFS+ ignorable"],
+    [".gitmodule\u017f", ".gitmodules with a long s"],
+    [".", "a lone ."],
+    ["..", "a lone .."],
+    ["a/./b", "a . component"],
+    ["a/../../b", "a .. component"],
+    ["", "an empty path"],
+    ["/etc/passwd", "an absolute path"],
+    ["a/", "a trailing slash"],
+    ["a//b", "an empty component"],
+    ["a\\b", "a backslash (a separator on Windows)"],
+    ["..\\x", "a backslash after .."],
+    ["a\u0000b", "NUL"],
+    ["a\nb", "a newline"],
+    ["a\u007fb", "DEL"],
+    ["x\ud800y", "a lone surrogate"],
+    ["C:/Windows/x", "a DOS drive prefix"],
+    ["notes/a:b.txt", "a colon (NTFS stream)"],
+    ["con", "Windows device CON"],
+    ["docs/AUX.txt", "Windows device AUX with an extension"],
+    ["nul ", "Windows device NUL with a trailing space"],
+    ["com9.log", "Windows device COM9"],
+    ["lpt0", "Windows device LPT0"],
+    ["conout$", "Windows device CONOUT$"],
+    ["src/app.ts.", "a trailing dot (Windows drops it)"],
+    ["src/app.ts ", "a trailing space (Windows drops it)"],
+    ["a<b", "<"],
+    ["a>b", ">"],
+    ['a"b', "a double quote"],
+    ["a|b", "|"],
+    ["a?b", "?"],
+    ["a*b", "*"],
+    ["x".repeat(4097), "a path longer than 4096 characters"],
+  ])("refuses %j (%s) as a failed action, before any request", async (path, _label) => {
+    const before = server.requests.length;
+    const result = await github.pushCommit({
+      repo,
+      branch: "agent/work",
+      message: "m",
+      files: [
+        { path: "ok.txt", content: "ok" },
+        { path, content: "[core]\n\tfsmonitor = evil\n" },
+      ],
+    });
+    expect(result).toMatchObject({ action: "push_commit", success: false, output: { invalidInput: true } });
+    expect(result.output.error).toMatch(/^files\[1\]\.path .* is refused: it /);
+    expect(requestsSince(before)).toBe(0);
+    expect(server.branchSha(repo, "agent/work")).toBe(mainSha);
+  });
+
+  it("writes paths git accepts everywhere, including dot files that only look like .git", async () => {
+    const paths = [
+      "src/app.ts",
+      ".github/workflows/ci.yml",
+      ".gitignore",
+      ".gitattributes",
+      ".githooks/pre-commit",
+      ".git-blame-ignore-revs",
+      ".gitmodules.bak",
+      "git~2/notes.md",
+      "gitmod~5",
+      "console.log",
+      "docs/\u65e5\u672c\u8a9e.md",
+      "...x",
+    ];
+    const result = await github.pushCommit({
+      repo,
+      branch: "agent/work",
+      message: "m",
+      files: paths.map((path) => ({ path, content: path })),
+    });
+    expect(result).toMatchObject({ success: true });
+    for (const path of paths) expect(server.readFile(repo, "agent/work", path)).toBe(path);
+  });
+});
+
 describe("deleteBranch", () => {
   it("deletes the branch and records its sha for undo", async () => {
     await github.createBranch({ repo, branch: "agent/old" });

@@ -4,6 +4,8 @@
  * instead of being sent to GitHub (or into a URL).
  */
 
+import { gitPathProblem } from "./git-path.js";
+
 /** Thrown by the checks below; the connector turns it into a failed ActionResult. */
 export class InvalidInputError extends Error {
   override readonly name = "InvalidInputError";
@@ -120,8 +122,9 @@ export interface CommitFile {
 }
 
 /**
- * Checks a commit's files: at least one, each a relative path without `.`/`..`/empty components
- * or a `.git` directory, no duplicates, string content.
+ * Checks a commit's files: at least one, each a path git accepts on every platform (see
+ * `gitPathProblem`: no `.`/`..`/empty components, no `.git` or `.gitmodules` in any spelling NTFS
+ * or HFS+ would read as one, no backslash or control character), no duplicates, string content.
  */
 export function checkFiles(value: unknown): CommitFile[] {
   if (!Array.isArray(value) || value.length === 0)
@@ -132,15 +135,10 @@ export function checkFiles(value: unknown): CommitFile[] {
     if (typeof path !== "string" || typeof content !== "string") {
       throw new InvalidInputError(`files[${index}] must be { path: string, content: string }`);
     }
-    const components = path.split("/");
-    if (
-      path === "" ||
-      path.length > 4096 ||
-      /[\u0000-\u001f\u007f\\]/.test(path) ||
-      components.some((part) => part === "" || part === "." || part === ".." || part.toLowerCase() === ".git")
-    ) {
+    const problem = gitPathProblem(path);
+    if (problem !== undefined) {
       throw new InvalidInputError(
-        `files[${index}].path ${JSON.stringify(path)} is not a plain relative path (no leading '/', '.', '..', '.git', empty components, backslashes or control characters)`,
+        `files[${index}].path ${JSON.stringify(path)} is refused: it ${problem}. Give a plain relative path with '/' separators that git accepts on every platform`,
       );
     }
     if (seen.has(path))
