@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { Octokit } from "@octokit/rest";
-import { PermissionError } from "enact-sdk";
+import { ConfigurationError, PermissionError, ProtectedBranchError } from "enact-sdk";
 import { GitHubConnector } from "enact-sdk/connectors/github";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeGitHubServer, SECONDARY_RATE_LIMIT, githubError, validationFailed } from "../fakes/github-server.js";
@@ -372,6 +372,102 @@ describe("pushCommit", () => {
   });
 });
 
+describe("protected branches", () => {
+  const files = [{ path: "agent.txt", content: "agent\n" }];
+
+  function guarded(options: { protectedBranches?: string[]; mergeIntoProtected?: boolean } = {}): GitHubConnector {
+    return new GitHubConnector({ token: TOKEN, baseUrl: server.url, ...options });
+  }
+
+  it.each(["main", "master", "MAIN", "Master"])(
+    "refuses to push to %j (main/master by default) with ProtectedBranchError, before any request",
+    async (branch) => {
+      server.setBranch(repo, branch, mainSha);
+      const before = server.requests.length;
+      const push = github.pushCommit({ repo, branch, message: "m", files });
+      await expect(push).rejects.toThrow(ProtectedBranchError);
+      await expect(push).rejects.toThrow(PermissionError);
+      await expect(push).rejects.toThrow(new RegExp(`Refusing push_commit on '${branch}' of ${repo}: it is a protected branch`));
+      expect(requestsSince(before)).toBe(0);
+      expect(server.branchSha(repo, branch)).toBe(mainSha);
+    },
+  );
+
+  it("refuses to push to the repository's default branch, looked up through the API, whatever its name", async () => {
+    const trunkRepo = `acme/trunk-${repoCounter}`;
+    const trunkSha = server.createRepo(trunkRepo, { defaultBranch: "trunk" });
+    await expect(github.pushCommit({ repo: trunkRepo, branch: "trunk", message: "m", files })).rejects.toThrow(
+      /Refusing push_commit on 'trunk' of acme\/trunk-\d+: it is the repository's default branch/,
+    );
+    expect(server.branchSha(trunkRepo, "trunk")).toBe(trunkSha);
+    expect(server.requests.at(-1)).toMatchObject({ method: "GET", path: `/repos/${trunkRepo}` });
+  });
+
+  it("refuses to create or delete a protected branch", async () => {
+    await expect(github.createBranch({ repo, branch: "master" })).rejects.toThrow(ProtectedBranchError);
+    expect(server.branchSha(repo, "master")).toBeUndefined();
+    server.setBranch(repo, "master", mainSha);
+    await expect(github.deleteBranch({ repo, branch: "master" })).rejects.toThrow(ProtectedBranchError);
+    expect(server.branchSha(repo, "master")).toBe(mainSha);
+  });
+
+  it("takes names and * patterns from protectedBranches, and still protects the default branch", async () => {
+    const custom = guarded({ protectedBranches: ["develop", "release/*"] });
+    expect(custom.protectedBranches).toEqual(["develop", "release/*"]);
+    for (const branch of ["develop", "release/1.2", "release/1/hotfix", "Release/2"]) {
+      server.setBranch(repo, branch, mainSha);
+      await expect(custom.pushCommit({ repo, branch, message: "m", files })).rejects.toThrow(ProtectedBranchError);
+      expect(server.branchSha(repo, branch)).toBe(mainSha);
+    }
+    await expect(custom.pushCommit({ repo, branch: "main", message: "m", files })).rejects.toThrow(/default branch/);
+    server.setBranch(repo, "master", mainSha);
+    expect(await custom.pushCommit({ repo, branch: "master", message: "m", files })).toMatchObject({ success: true });
+  });
+
+  it("protects the default branch even with protectedBranches: []", async () => {
+    const none = guarded({ protectedBranches: [] });
+    await expect(none.pushCommit({ repo, branch: "main", message: "m", files })).rejects.toThrow(ProtectedBranchError);
+    expect(server.branchSha(repo, "main")).toBe(mainSha);
+  });
+
+  it("fails the action, writing nothing, when the default branch cannot be looked up", async () => {
+    server.setBranch(repo, "agent/work", mainSha);
+    server.failNext("GET", `/repos/${repo}`, 503);
+    const result = await github.pushCommit({ repo, branch: "agent/work", message: "m", files });
+    expect(result).toMatchObject({ success: false, output: { status: 503 } });
+    expect(result.output.error).toMatch(/not its default branch/);
+    expect(server.branchSha(repo, "agent/work")).toBe(mainSha);
+  });
+
+  it("refuses to merge a PR into a protected base unless mergeIntoProtected is set", async () => {
+    server.commitOn(repo, "agent/feature", { "f.txt": "f" });
+    const pr = await github.createPr({ repo, title: "Feature", head: "agent/feature", base: "main" });
+    const prNumber = Number(pr.output.prNumber);
+    await expect(github.mergePr({ repo, prNumber })).rejects.toThrow(
+      /Refusing merge_pr on 'main' of .*: it is a protected branch/,
+    );
+    expect(server.branchSha(repo, "main")).toBe(mainSha);
+    expect(server.pulls(repo)[0]).toMatchObject({ merged: false, state: "open" });
+    expect(await guarded({ mergeIntoProtected: true }).mergePr({ repo, prNumber })).toMatchObject({ success: true });
+  });
+
+  it("merges into a base that is not protected", async () => {
+    server.setBranch(repo, "staging", mainSha);
+    server.commitOn(repo, "agent/feature", { "f.txt": "f" });
+    const pr = await github.createPr({ repo, title: "Feature", head: "agent/feature", base: "staging" });
+    expect(await github.mergePr({ repo, prNumber: Number(pr.output.prNumber) })).toMatchObject({ success: true });
+    expect(server.branchSha(repo, "main")).toBe(mainSha);
+  });
+
+  it.each([[[""]], [["main", 1]], ["main"], [[" "]]])("refuses protectedBranches %j as a ConfigurationError", (value) => {
+    expect(() => guarded({ protectedBranches: value as never })).toThrow(ConfigurationError);
+  });
+
+  it("refuses a non-boolean mergeIntoProtected", () => {
+    expect(() => guarded({ mergeIntoProtected: "yes" as never })).toThrow(ConfigurationError);
+  });
+});
+
 describe("pushCommit file paths", () => {
   beforeEach(() => {
     server.setBranch(repo, "agent/work", mainSha);
@@ -496,10 +592,8 @@ describe("deleteBranch", () => {
     expect(server.branchSha(repo, "agent/old")).toBeUndefined();
   });
 
-  it("refuses to delete the default branch", async () => {
-    const result = await github.deleteBranch({ repo, branch: "main" });
-    expect(result.success).toBe(false);
-    expect(result.output.error).toMatch(/default branch/);
+  it("refuses to delete the default branch with ProtectedBranchError", async () => {
+    await expect(github.deleteBranch({ repo, branch: "main" })).rejects.toThrow(ProtectedBranchError);
     expect(server.branchSha(repo, "main")).toBe(mainSha);
   });
 
@@ -547,6 +641,8 @@ describe("mergePr", () => {
   let prNumber: number;
 
   beforeEach(async () => {
+    // These tests merge into main, the default branch: only a connector told so may do that.
+    github = new GitHubConnector({ token: TOKEN, baseUrl: server.url, mergeIntoProtected: true });
     server.commitOn(repo, "agent/merge-me", { "m.txt": "m" });
     const pr = await github.createPr({ repo, title: "Merge me", body: "", head: "agent/merge-me" });
     prNumber = Number(pr.output.prNumber);

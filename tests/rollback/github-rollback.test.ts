@@ -50,7 +50,13 @@ const commitWorkflow = defineWorkflow("commit_workflow", async (ctx) => {
 });
 
 function client(options: { allowedActions?: string[]; rollbackEnabled?: boolean } = {}): EnactClient {
-  const github = new GitHubConnector({ token: TOKEN, baseUrl: server.url, allowedActions: options.allowedActions });
+  // mergeIntoProtected: merge_workflow merges the agent's PR into main, the default branch.
+  const github = new GitHubConnector({
+    token: TOKEN,
+    baseUrl: server.url,
+    allowedActions: options.allowedActions,
+    mergeIntoProtected: true,
+  });
   return new EnactClient({
     systems: { github },
     workflows: [agentPrWorkflow, mergeWorkflow, commitWorkflow],

@@ -26,6 +26,7 @@ export async function createBranch(session: GitHubSession, input: CreateBranchIn
   const branch = checkBranch(input.branch);
   const fromBranch = checkBranch(input.fromBranch ?? "main", "fromBranch");
   if (branch === fromBranch) throw new InvalidInputError(`branch and fromBranch are both '${branch}'`);
+  await session.branches.assertWritable(session, target, branch, "create_branch");
   const baseSha = await describe(`Could not read base branch '${fromBranch}' of ${target.fullName}`, () =>
     session.branchSha(target, fromBranch));
   if (baseSha === undefined) return missingBranch("create_branch", target, fromBranch);
@@ -53,16 +54,7 @@ export async function deleteBranch(session: GitHubSession, input: DeleteBranchIn
   const { describe } = session;
   const target = parseRepo(input?.repo);
   const branch = checkBranch(input.branch);
-  const { data: repository } = await describe(`Could not read ${target.fullName}`, () =>
-    session.octokit.rest.repos.get(session.scope(target)));
-  if (repository.default_branch === branch) {
-    return failed(
-      SYSTEM,
-      "delete_branch",
-      `Refusing to delete '${branch}': it is the default branch of ${target.fullName}`,
-      { repo: target.fullName, branch },
-    );
-  }
+  await session.branches.assertWritable(session, target, branch, "delete_branch");
   const sha = await describe(`Could not read branch '${branch}' of ${target.fullName}`, () =>
     session.branchSha(target, branch));
   if (sha === undefined) return missingBranch("delete_branch", target, branch);
