@@ -202,6 +202,53 @@ describe("createBranch", () => {
   });
 });
 
+describe("createBranch with reuseOnlyWithTrailer", () => {
+  const TRAILER = `Enact-Request: ${"a".repeat(64)}`;
+
+  it("creates a missing branch as usual", async () => {
+    const result = await github.createBranch({ repo, branch: "agent/new", reuseOnlyWithTrailer: TRAILER });
+    expect(result).toMatchObject({ success: true, output: { sha: mainSha } });
+    expect(result.alreadyDone).toBeUndefined();
+  });
+
+  it("refuses an existing branch at the base's head: nothing shows it was made for this request", async () => {
+    server.setBranch(repo, "develop", mainSha);
+    const result = await github.createBranch({ repo, branch: "develop", reuseOnlyWithTrailer: TRAILER });
+    expect(result).toMatchObject({
+      success: false,
+      output: { branch: "develop", existingSha: mainSha, notCreatedByThisRequest: true },
+    });
+  });
+
+  it("reuses an existing branch whose head commit ends with the trailer, as already done", async () => {
+    const head = server.commitOn(repo, "agent/mine", { "a.txt": "a" }, `Change\n\n${TRAILER}\n`);
+    const result = await github.createBranch({ repo, branch: "agent/mine", reuseOnlyWithTrailer: TRAILER });
+    expect(result).toMatchObject({ success: true, alreadyDone: true, output: { branch: "agent/mine", sha: head } });
+  });
+
+  it("refuses a branch whose head commit only mentions the trailer before its last line", async () => {
+    server.commitOn(repo, "agent/other", { "a.txt": "a" }, `Change\n\n${TRAILER}\nSigned-off-by: x`);
+    const result = await github.createBranch({ repo, branch: "agent/other", reuseOnlyWithTrailer: TRAILER });
+    expect(result).toMatchObject({ success: false, output: { notCreatedByThisRequest: true } });
+  });
+
+  it("applies the same rule to a branch that appeared during a lost race", async () => {
+    server.beforeNext("POST", `/repos/${repo}/git/refs`, () => server.setBranch(repo, "agent/raced", mainSha));
+    const result = await github.createBranch({ repo, branch: "agent/raced", reuseOnlyWithTrailer: TRAILER });
+    expect(result).toMatchObject({ success: false, output: { notCreatedByThisRequest: true } });
+  });
+
+  it.each(["", "no colon", "Enact-Request: x\ny", "Enact-Request: ", `Enact-Request: ${"a".repeat(200)}`])(
+    "rejects the trailer %j before any request",
+    async (trailer) => {
+      const before = server.requests.length;
+      const result = await github.createBranch({ repo, branch: "agent/x", reuseOnlyWithTrailer: trailer });
+      expect(result).toMatchObject({ success: false, output: { invalidInput: true } });
+      expect(requestsSince(before)).toBe(0);
+    },
+  );
+});
+
 describe("createPr", () => {
   beforeEach(() => {
     server.commitOn(repo, "agent/feature", { "feature.txt": "new" });

@@ -70,6 +70,8 @@ export class GitHubConnector implements Undoable {
   /**
    * Creates `branch` at the head of `fromBranch` (default `main`). Already done when the branch
    * exists at that same sha; a failure when it exists at another sha (never silently reused or moved).
+   * With `reuseOnlyWithTrailer`, an existing branch is reused only when its head commit's message
+   * ends with that trailer line, and refused otherwise, even at `fromBranch`'s head.
    * Output: `{ repo, branch, fromBranch, sha }`. Rollback: `{ repo, branch, sha }` (delete it).
    */
   async createBranch(input: CreateBranchInput): Promise<ActionResult> {

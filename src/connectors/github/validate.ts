@@ -89,6 +89,14 @@ export function checkOptionalText(value: unknown, field: string): string {
   return value;
 }
 
+/** A commit trailer line such as `Enact-Request: <hash>`: `Token: value`, one line, at most 200 characters. */
+export function checkTrailer(value: unknown): string {
+  if (typeof value !== "string" || !/^[A-Za-z][A-Za-z0-9-]*: [\x21-\x7e](?:[\x20-\x7e]{0,189}[\x21-\x7e])?$/.test(value)) {
+    throw new InvalidInputError("reuseOnlyWithTrailer must be one trailer line 'Token: value' of printable ASCII");
+  }
+  return value;
+}
+
 /** A pull request number: a positive integer. */
 export function checkPrNumber(value: unknown): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
