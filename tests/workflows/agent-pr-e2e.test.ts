@@ -263,4 +263,20 @@ describe("agent_pr_workflow through EnactClient", () => {
     ]);
     expect(server.pulls(repo)).toHaveLength(1);
   });
+
+  it("a branch that is the repository's default branch is refused by the connector: the receipt names the refusal", async () => {
+    const trunkRepo = `acme/e2e-trunk-${counter}`;
+    const trunkSha = server.createRepo(trunkRepo, { defaultBranch: "trunk" });
+    server.setBranch(trunkRepo, "develop", trunkSha);
+    const [result, receipt] = await client([noPushToMain]).run({
+      workflow: "agent_pr_workflow",
+      actorEmail: "agent@acme.dev",
+      payload: { repo: trunkRepo, branch: "trunk", base: "develop", files: [{ path: "x", content: "x" }] },
+    });
+    expect(result.success).toBe(false);
+    expect(receipt.error).toMatch(/Refusing create_branch on 'trunk' of acme\/e2e-trunk-\d+: it is the repository's default branch/);
+    expect(receipt.actionsTaken).toEqual([]);
+    expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
+    expect(server.branchSha(trunkRepo, "trunk")).toBe(trunkSha);
+  });
 });
