@@ -26,12 +26,31 @@ export class PermissionError extends EnactError {
     readonly system: string,
     readonly action: string,
     readonly allowed: readonly string[],
+    message?: string,
   ) {
     super(
-      `Action '${action}' not in allowlist of ${system} connector (allowed: ${
-        allowed.length > 0 ? allowed.join(", ") : "none"
-      }). Add it to allowedActions if the agent should be able to do this.`,
+      message ??
+        `Action '${action}' not in allowlist of ${system} connector (allowed: ${
+          allowed.length > 0 ? allowed.join(", ") : "none"
+        }). Add it to allowedActions if the agent should be able to do this.`,
     );
+  }
+}
+
+/**
+ * A connector was asked to write to a branch it protects (its `protectedBranches`, or the
+ * repository's default branch). A `PermissionError`: the firewall refused, nothing was written.
+ */
+export class ProtectedBranchError extends PermissionError {
+  constructor(
+    system: string,
+    action: string,
+    allowed: readonly string[],
+    readonly repo: string,
+    readonly branch: string,
+    reason: string,
+  ) {
+    super(system, action, allowed, `Refusing ${action} on '${branch}' of ${repo}: ${reason}`);
   }
 }
 

@@ -9,6 +9,7 @@ export {
   MissingPeerDependencyError,
   MissingSystemError,
   PermissionError,
+  ProtectedBranchError,
   ReceiptExistsError,
   ReceiptWriteError,
   StoreUnavailableError,

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { Octokit } from "@octokit/rest";
-import { PermissionError } from "enact-sdk";
+import { ConfigurationError, PermissionError, ProtectedBranchError } from "enact-sdk";
 import { GitHubConnector } from "enact-sdk/connectors/github";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeGitHubServer, SECONDARY_RATE_LIMIT, githubError, validationFailed } from "../fakes/github-server.js";
@@ -202,6 +202,53 @@ describe("createBranch", () => {
   });
 });
 
+describe("createBranch with reuseOnlyWithTrailer", () => {
+  const TRAILER = `Enact-Request: ${"a".repeat(64)}`;
+
+  it("creates a missing branch as usual", async () => {
+    const result = await github.createBranch({ repo, branch: "agent/new", reuseOnlyWithTrailer: TRAILER });
+    expect(result).toMatchObject({ success: true, output: { sha: mainSha } });
+    expect(result.alreadyDone).toBeUndefined();
+  });
+
+  it("refuses an existing branch at the base's head: nothing shows it was made for this request", async () => {
+    server.setBranch(repo, "develop", mainSha);
+    const result = await github.createBranch({ repo, branch: "develop", reuseOnlyWithTrailer: TRAILER });
+    expect(result).toMatchObject({
+      success: false,
+      output: { branch: "develop", existingSha: mainSha, notCreatedByThisRequest: true },
+    });
+  });
+
+  it("reuses an existing branch whose head commit ends with the trailer, as already done", async () => {
+    const head = server.commitOn(repo, "agent/mine", { "a.txt": "a" }, `Change\n\n${TRAILER}\n`);
+    const result = await github.createBranch({ repo, branch: "agent/mine", reuseOnlyWithTrailer: TRAILER });
+    expect(result).toMatchObject({ success: true, alreadyDone: true, output: { branch: "agent/mine", sha: head } });
+  });
+
+  it("refuses a branch whose head commit only mentions the trailer before its last line", async () => {
+    server.commitOn(repo, "agent/other", { "a.txt": "a" }, `Change\n\n${TRAILER}\nSigned-off-by: x`);
+    const result = await github.createBranch({ repo, branch: "agent/other", reuseOnlyWithTrailer: TRAILER });
+    expect(result).toMatchObject({ success: false, output: { notCreatedByThisRequest: true } });
+  });
+
+  it("applies the same rule to a branch that appeared during a lost race", async () => {
+    server.beforeNext("POST", `/repos/${repo}/git/refs`, () => server.setBranch(repo, "agent/raced", mainSha));
+    const result = await github.createBranch({ repo, branch: "agent/raced", reuseOnlyWithTrailer: TRAILER });
+    expect(result).toMatchObject({ success: false, output: { notCreatedByThisRequest: true } });
+  });
+
+  it.each(["", "no colon", "Enact-Request: x\ny", "Enact-Request: ", `Enact-Request: ${"a".repeat(200)}`])(
+    "rejects the trailer %j before any request",
+    async (trailer) => {
+      const before = server.requests.length;
+      const result = await github.createBranch({ repo, branch: "agent/x", reuseOnlyWithTrailer: trailer });
+      expect(result).toMatchObject({ success: false, output: { invalidInput: true } });
+      expect(requestsSince(before)).toBe(0);
+    },
+  );
+});
+
 describe("createPr", () => {
   beforeEach(() => {
     server.commitOn(repo, "agent/feature", { "feature.txt": "new" });
@@ -372,6 +419,214 @@ describe("pushCommit", () => {
   });
 });
 
+describe("protected branches", () => {
+  const files = [{ path: "agent.txt", content: "agent\n" }];
+
+  function guarded(options: { protectedBranches?: string[]; mergeIntoProtected?: boolean } = {}): GitHubConnector {
+    return new GitHubConnector({ token: TOKEN, baseUrl: server.url, ...options });
+  }
+
+  it.each(["main", "master", "MAIN", "Master"])(
+    "refuses to push to %j (main/master by default) with ProtectedBranchError, before any request",
+    async (branch) => {
+      server.setBranch(repo, branch, mainSha);
+      const before = server.requests.length;
+      const push = github.pushCommit({ repo, branch, message: "m", files });
+      await expect(push).rejects.toThrow(ProtectedBranchError);
+      await expect(push).rejects.toThrow(PermissionError);
+      await expect(push).rejects.toThrow(new RegExp(`Refusing push_commit on '${branch}' of ${repo}: it is a protected branch`));
+      expect(requestsSince(before)).toBe(0);
+      expect(server.branchSha(repo, branch)).toBe(mainSha);
+    },
+  );
+
+  it("refuses to push to the repository's default branch, looked up through the API, whatever its name", async () => {
+    const trunkRepo = `acme/trunk-${repoCounter}`;
+    const trunkSha = server.createRepo(trunkRepo, { defaultBranch: "trunk" });
+    await expect(github.pushCommit({ repo: trunkRepo, branch: "trunk", message: "m", files })).rejects.toThrow(
+      /Refusing push_commit on 'trunk' of acme\/trunk-\d+: it is the repository's default branch/,
+    );
+    expect(server.branchSha(trunkRepo, "trunk")).toBe(trunkSha);
+    expect(server.requests.at(-1)).toMatchObject({ method: "GET", path: `/repos/${trunkRepo}` });
+  });
+
+  it("refuses to create or delete a protected branch", async () => {
+    await expect(github.createBranch({ repo, branch: "master" })).rejects.toThrow(ProtectedBranchError);
+    expect(server.branchSha(repo, "master")).toBeUndefined();
+    server.setBranch(repo, "master", mainSha);
+    await expect(github.deleteBranch({ repo, branch: "master" })).rejects.toThrow(ProtectedBranchError);
+    expect(server.branchSha(repo, "master")).toBe(mainSha);
+  });
+
+  it("takes names and * patterns from protectedBranches, and still protects the default branch", async () => {
+    const custom = guarded({ protectedBranches: ["develop", "release/*"] });
+    expect(custom.protectedBranches).toEqual(["develop", "release/*"]);
+    for (const branch of ["develop", "release/1.2", "release/1/hotfix", "Release/2"]) {
+      server.setBranch(repo, branch, mainSha);
+      await expect(custom.pushCommit({ repo, branch, message: "m", files })).rejects.toThrow(ProtectedBranchError);
+      expect(server.branchSha(repo, branch)).toBe(mainSha);
+    }
+    await expect(custom.pushCommit({ repo, branch: "main", message: "m", files })).rejects.toThrow(/default branch/);
+    server.setBranch(repo, "master", mainSha);
+    expect(await custom.pushCommit({ repo, branch: "master", message: "m", files })).toMatchObject({ success: true });
+  });
+
+  it("protects the default branch even with protectedBranches: []", async () => {
+    const none = guarded({ protectedBranches: [] });
+    await expect(none.pushCommit({ repo, branch: "main", message: "m", files })).rejects.toThrow(ProtectedBranchError);
+    expect(server.branchSha(repo, "main")).toBe(mainSha);
+  });
+
+  it("fails the action, writing nothing, when the default branch cannot be looked up", async () => {
+    server.setBranch(repo, "agent/work", mainSha);
+    server.failNext("GET", `/repos/${repo}`, 503);
+    const result = await github.pushCommit({ repo, branch: "agent/work", message: "m", files });
+    expect(result).toMatchObject({ success: false, output: { status: 503 } });
+    expect(result.output.error).toMatch(/not its default branch/);
+    expect(server.branchSha(repo, "agent/work")).toBe(mainSha);
+  });
+
+  it("refuses to merge a PR into a protected base unless mergeIntoProtected is set", async () => {
+    server.commitOn(repo, "agent/feature", { "f.txt": "f" });
+    const pr = await github.createPr({ repo, title: "Feature", head: "agent/feature", base: "main" });
+    const prNumber = Number(pr.output.prNumber);
+    await expect(github.mergePr({ repo, prNumber })).rejects.toThrow(
+      /Refusing merge_pr on 'main' of .*: it is a protected branch/,
+    );
+    expect(server.branchSha(repo, "main")).toBe(mainSha);
+    expect(server.pulls(repo)[0]).toMatchObject({ merged: false, state: "open" });
+    expect(await guarded({ mergeIntoProtected: true }).mergePr({ repo, prNumber })).toMatchObject({ success: true });
+  });
+
+  it("merges into a base that is not protected", async () => {
+    server.setBranch(repo, "staging", mainSha);
+    server.commitOn(repo, "agent/feature", { "f.txt": "f" });
+    const pr = await github.createPr({ repo, title: "Feature", head: "agent/feature", base: "staging" });
+    expect(await github.mergePr({ repo, prNumber: Number(pr.output.prNumber) })).toMatchObject({ success: true });
+    expect(server.branchSha(repo, "main")).toBe(mainSha);
+  });
+
+  it.each([[[""]], [["main", 1]], ["main"], [[" "]]])("refuses protectedBranches %j as a ConfigurationError", (value) => {
+    expect(() => guarded({ protectedBranches: value as never })).toThrow(ConfigurationError);
+  });
+
+  it("refuses a non-boolean mergeIntoProtected", () => {
+    expect(() => guarded({ mergeIntoProtected: "yes" as never })).toThrow(ConfigurationError);
+  });
+});
+
+describe("pushCommit file paths", () => {
+  beforeEach(() => {
+    server.setBranch(repo, "agent/work", mainSha);
+  });
+
+  // Every spelling git itself refuses on some platform (verify_path with core.protectNTFS and
+  // core.protectHFS, is_valid_win32_path), plus .gitmodules, which the connector never writes.
+  it.each([
+    [".git/config", "plain .git"],
+    [".GIT/config", ".git in upper case"],
+    ["src/.Git/hooks/post-checkout", "a nested .git"],
+    [".git./config", "NTFS: trailing dot"],
+    [".git /config", "NTFS: trailing space"],
+    [".git. . ./config", "NTFS: trailing dots and spaces"],
+    ["GIT~1/config", "NTFS: 8.3 short name"],
+    ["git~1/hooks/pre-commit", "NTFS: 8.3 short name, lower case"],
+    [".git::$INDEX_ALLOCATION/config", "NTFS: alternate data stream"],
+    [".git:stream", "NTFS: any stream of .git"],
+    [".g\u200cit/config", "HFS+: zero width non-joiner inside"],
+    [".gi\u200dt/config", "HFS+: zero width joiner inside"],
+    ["\u200e.git/config", "HFS+: left-to-right mark before"],
+    [".git\u200f/config", "HFS+: right-to-left mark after"],
+    [".\u202agit/config", "HFS+: bidi embedding"],
+    [".g\u202eit/config", "HFS+: bidi override"],
+    [".git\u206a/config", "HFS+: inhibit symmetric swapping"],
+    [".gi\u206ft/config", "HFS+: nominal digit shapes"],
+    ["\ufeff.git/config", "HFS+: byte order mark"],
+    [".\uff47\uff49\uff54/config", "full-width .git"],
+    [".gitmodules", ".gitmodules"],
+    ["lib/.GitModules", "a nested .gitmodules in mixed case"],
+    [".gitmodules.", ".gitmodules, NTFS trailing dot"],
+    [".gitmodules :x", ".gitmodules, NTFS stream"],
+    ["GITMOD~1", ".gitmodules, NTFS short name"],
+    ["gitmod~4", ".gitmodules, NTFS short name ~4"],
+    ["gi7eba~1", ".gitmodules, NTFS fallback short name"],
+    ["GI7EB~12", ".gitmodules, NTFS fallback short name, two digits"],
+    [".git\u200cmodules", ".gitmodules, HFS+ ignorable"],
+    [".gitmodule\u017f", ".gitmodules with a long s"],
+    [".", "a lone ."],
+    ["..", "a lone .."],
+    ["a/./b", "a . component"],
+    ["a/../../b", "a .. component"],
+    ["", "an empty path"],
+    ["/etc/passwd", "an absolute path"],
+    ["a/", "a trailing slash"],
+    ["a//b", "an empty component"],
+    ["a\\b", "a backslash (a separator on Windows)"],
+    ["..\\x", "a backslash after .."],
+    ["a\u0000b", "NUL"],
+    ["a\nb", "a newline"],
+    ["a\u007fb", "DEL"],
+    ["x\ud800y", "a lone surrogate"],
+    ["C:/Windows/x", "a DOS drive prefix"],
+    ["notes/a:b.txt", "a colon (NTFS stream)"],
+    ["con", "Windows device CON"],
+    ["docs/AUX.txt", "Windows device AUX with an extension"],
+    ["nul ", "Windows device NUL with a trailing space"],
+    ["com9.log", "Windows device COM9"],
+    ["lpt0", "Windows device LPT0"],
+    ["conout$", "Windows device CONOUT$"],
+    ["src/app.ts.", "a trailing dot (Windows drops it)"],
+    ["src/app.ts ", "a trailing space (Windows drops it)"],
+    ["a<b", "<"],
+    ["a>b", ">"],
+    ['a"b', "a double quote"],
+    ["a|b", "|"],
+    ["a?b", "?"],
+    ["a*b", "*"],
+    ["x".repeat(4097), "a path longer than 4096 characters"],
+  ])("refuses %j (%s) as a failed action, before any request", async (path, _label) => {
+    const before = server.requests.length;
+    const result = await github.pushCommit({
+      repo,
+      branch: "agent/work",
+      message: "m",
+      files: [
+        { path: "ok.txt", content: "ok" },
+        { path, content: "[core]\n\tfsmonitor = evil\n" },
+      ],
+    });
+    expect(result).toMatchObject({ action: "push_commit", success: false, output: { invalidInput: true } });
+    expect(result.output.error).toMatch(/^files\[1\]\.path .* is refused: it /);
+    expect(requestsSince(before)).toBe(0);
+    expect(server.branchSha(repo, "agent/work")).toBe(mainSha);
+  });
+
+  it("writes paths git accepts everywhere, including dot files that only look like .git", async () => {
+    const paths = [
+      "src/app.ts",
+      ".github/workflows/ci.yml",
+      ".gitignore",
+      ".gitattributes",
+      ".githooks/pre-commit",
+      ".git-blame-ignore-revs",
+      ".gitmodules.bak",
+      "git~2/notes.md",
+      "gitmod~5",
+      "console.log",
+      "docs/\u65e5\u672c\u8a9e.md",
+      "...x",
+    ];
+    const result = await github.pushCommit({
+      repo,
+      branch: "agent/work",
+      message: "m",
+      files: paths.map((path) => ({ path, content: path })),
+    });
+    expect(result).toMatchObject({ success: true });
+    for (const path of paths) expect(server.readFile(repo, "agent/work", path)).toBe(path);
+  });
+});
+
 describe("deleteBranch", () => {
   it("deletes the branch and records its sha for undo", async () => {
     await github.createBranch({ repo, branch: "agent/old" });
@@ -384,10 +639,8 @@ describe("deleteBranch", () => {
     expect(server.branchSha(repo, "agent/old")).toBeUndefined();
   });
 
-  it("refuses to delete the default branch", async () => {
-    const result = await github.deleteBranch({ repo, branch: "main" });
-    expect(result.success).toBe(false);
-    expect(result.output.error).toMatch(/default branch/);
+  it("refuses to delete the default branch with ProtectedBranchError", async () => {
+    await expect(github.deleteBranch({ repo, branch: "main" })).rejects.toThrow(ProtectedBranchError);
     expect(server.branchSha(repo, "main")).toBe(mainSha);
   });
 
@@ -435,6 +688,8 @@ describe("mergePr", () => {
   let prNumber: number;
 
   beforeEach(async () => {
+    // These tests merge into main, the default branch: only a connector told so may do that.
+    github = new GitHubConnector({ token: TOKEN, baseUrl: server.url, mergeIntoProtected: true });
     server.commitOn(repo, "agent/merge-me", { "m.txt": "m" });
     const pr = await github.createPr({ repo, title: "Merge me", body: "", head: "agent/merge-me" });
     prNumber = Number(pr.output.prNumber);

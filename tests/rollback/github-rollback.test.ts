@@ -50,7 +50,13 @@ const commitWorkflow = defineWorkflow("commit_workflow", async (ctx) => {
 });
 
 function client(options: { allowedActions?: string[]; rollbackEnabled?: boolean } = {}): EnactClient {
-  const github = new GitHubConnector({ token: TOKEN, baseUrl: server.url, allowedActions: options.allowedActions });
+  // mergeIntoProtected: merge_workflow merges the agent's PR into main, the default branch.
+  const github = new GitHubConnector({
+    token: TOKEN,
+    baseUrl: server.url,
+    allowedActions: options.allowedActions,
+    mergeIntoProtected: true,
+  });
   return new EnactClient({
     systems: { github },
     workflows: [agentPrWorkflow, mergeWorkflow, commitWorkflow],
@@ -215,6 +221,35 @@ describe("rollback of agent_pr_workflow", () => {
     expect(receipt.actionsTaken[0]).toMatchObject({ action: "not_undoable", success: false, output: { branch: "shared" } });
     expect(receipt.actionsTaken[0]?.output.error).toMatch(/force push/);
     expect(server.branchSha(repo, "shared")).toBe(head);
+  });
+});
+
+describe("rollback and protected branches", () => {
+  const deleteWorkflow = defineWorkflow("delete_workflow", async (ctx) => {
+    const github = requireSystem(ctx, "github", GitHubConnector);
+    return [await github.deleteBranch({ repo: String(ctx.payload.repo), branch: String(ctx.payload.branch) })];
+  });
+
+  function withProtected(protectedBranches?: string[]): EnactClient {
+    const github = new GitHubConnector({ token: TOKEN, baseUrl: server.url, protectedBranches });
+    return new EnactClient({ systems: { github }, workflows: [deleteWorkflow], secret: TEST_SECRET, receiptDir, rollbackEnabled: true });
+  }
+
+  it("does not recreate a deleted branch that is protected by the time of the rollback: a refused undo, PARTIAL", async () => {
+    server.commitOn(repo, "release/1", { "r.txt": "r" });
+    const [, run] = await withProtected().run({
+      workflow: "delete_workflow",
+      actorEmail: "agent@acme.dev",
+      payload: { repo, branch: "release/1" },
+    });
+    expect(server.branchSha(repo, "release/1")).toBeUndefined();
+
+    const [, receipt] = await withProtected(["main", "release/*"]).rollback(run.runId);
+
+    expect(receipt.decision).toBe("PARTIAL");
+    expect(receipt.actionsTaken[0]).toMatchObject({ action: "restore_branch", success: false, output: { permissionDenied: true } });
+    expect(receipt.actionsTaken[0]?.output.error).toMatch(/Refusing restore_branch on 'release\/1' .*protected branch/);
+    expect(server.branchSha(repo, "release/1")).toBeUndefined();
   });
 });
 

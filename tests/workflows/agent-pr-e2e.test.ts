@@ -202,4 +202,81 @@ describe("agent_pr_workflow through EnactClient", () => {
     expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
     expect(server.pulls(repo)).toHaveLength(0);
   });
+
+  it.each([
+    ".git./config",
+    ".git /config",
+    "GIT~1/config",
+    ".g\u200cit/config",
+    ".git::$INDEX_ALLOCATION/config",
+    "lib/.gitmodules",
+    "src\\..\\.git\\config",
+  ])("BLOCK: file path %j is refused with a reason in the stored receipt, before any request", async (path) => {
+    const before = requestsTo(repo);
+    const [result, receipt] = await client().run({
+      workflow: "agent_pr_workflow",
+      actorEmail: "agent@acme.dev",
+      payload: { repo, branch: "agent/hostile", files: [{ path, content: "[core]\n\thooksPath = /tmp/evil\n" }] },
+    });
+    expect(result.success).toBe(false);
+    expect(receipt.decision).toBe("BLOCK");
+    expect(receipt.policyResults).toEqual([
+      expect.objectContaining({ policy: "payload_schema", passed: false, reason: expect.stringMatching(/files: files\[0\]\.path .* is refused/) }),
+    ]);
+    expect(receipt.actionsTaken).toEqual([]);
+    expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
+    expect(await stored(receipt)).toEqual(receipt);
+    expect(requestsTo(repo)).toBe(before);
+  });
+
+  it("an existing branch at the base's head (develop) is refused: a failed create_branch in the receipt, nothing written", async () => {
+    server.setBranch(repo, "develop", mainSha);
+    const before = server.snapshot(repo);
+    const [result, receipt] = await client([noPushToMain]).run({
+      workflow: "agent_pr_workflow",
+      actorEmail: "agent@acme.dev",
+      payload: { repo, branch: "develop", title: "Sneak", files: [{ path: "src/x.ts", content: "x" }] },
+    });
+    expect(result.success).toBe(false);
+    expect(receipt.decision).toBe("PASS");
+    expect(receipt.actionsTaken).toEqual([
+      expect.objectContaining({
+        action: "create_branch",
+        success: false,
+        output: expect.objectContaining({ branch: "develop", notCreatedByThisRequest: true }),
+      }),
+    ]);
+    expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
+    expect(server.snapshot(repo)).toEqual(before);
+  });
+
+  it("a retry of the same request after a failed step resumes on the branch its first run created", async () => {
+    server.failNext("POST", `/repos/${repo}/pulls`, 502);
+    const payload = { repo, branch: "agent/keyed", title: "Keyed", files: [{ path: "k.txt", content: "k" }] };
+    const first = await client().run({ workflow: "agent_pr_workflow", actorEmail: "agent@acme.dev", payload });
+    expect(first[1].actionsTaken.map((action) => action.success)).toEqual([true, true, false]);
+    const [, again] = await client().run({ workflow: "agent_pr_workflow", actorEmail: "agent@acme.dev", payload });
+    expect(again.actionsTaken.map((action) => [action.action, action.success, action.alreadyDone])).toEqual([
+      ["create_branch", true, true],
+      ["push_commit", true, true],
+      ["create_pr", true, undefined],
+    ]);
+    expect(server.pulls(repo)).toHaveLength(1);
+  });
+
+  it("a branch that is the repository's default branch is refused by the connector: the receipt names the refusal", async () => {
+    const trunkRepo = `acme/e2e-trunk-${counter}`;
+    const trunkSha = server.createRepo(trunkRepo, { defaultBranch: "trunk" });
+    server.setBranch(trunkRepo, "develop", trunkSha);
+    const [result, receipt] = await client([noPushToMain]).run({
+      workflow: "agent_pr_workflow",
+      actorEmail: "agent@acme.dev",
+      payload: { repo: trunkRepo, branch: "trunk", base: "develop", files: [{ path: "x", content: "x" }] },
+    });
+    expect(result.success).toBe(false);
+    expect(receipt.error).toMatch(/Refusing create_branch on 'trunk' of acme\/e2e-trunk-\d+: it is the repository's default branch/);
+    expect(receipt.actionsTaken).toEqual([]);
+    expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
+    expect(server.branchSha(trunkRepo, "trunk")).toBe(trunkSha);
+  });
 });

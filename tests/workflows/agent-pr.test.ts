@@ -1,6 +1,7 @@
 import { MissingSystemError, type WorkflowContext } from "enact-sdk";
 import { GitHubConnector } from "enact-sdk/connectors/github";
 import { AgentPrPayload, agentPrWorkflow } from "enact-sdk/workflows";
+import { requestTrailer } from "../../src/workflows/agent-pr-request.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHubServer, githubError } from "../fakes/github-server.js";
 
@@ -58,10 +59,9 @@ describe("agentPrWorkflow", () => {
   });
 
   it("skips the commit when no files are given", async () => {
-    server.commitOn(repo, "agent/ready", { "r.txt": "r" });
-    server.setBranch(repo, "agent/ready", mainSha);
     const results = await agentPrWorkflow.run(context({ repo, branch: "agent/ready" }));
     expect(results.map((result) => result.action)).toEqual(["create_branch", "create_pr"]);
+    expect(server.branchSha(repo, "agent/ready")).toBe(mainSha);
   });
 
   it("uses the given base for the branch and the PR", async () => {
@@ -73,28 +73,127 @@ describe("agentPrWorkflow", () => {
     expect(server.pulls(repo)[0]).toMatchObject({ base: "develop" });
   });
 
-  it("resumes a run that stopped after creating the branch", async () => {
+  it("commits with a trailer that names the request: same actor and payload, same trailer", async () => {
+    const payload = { repo, branch: "agent/marked", title: "Marked", files: [{ path: "a.txt", content: "a" }] };
+    const [, pushed] = await agentPrWorkflow.run(context(payload));
+    const message = server.commit(repo, String(pushed?.output.commitSha))?.message;
+    expect(message).toBe(
+      `Marked\n\n${requestTrailer({ actorEmail: "agent@acme.dev", repo, branch: "agent/marked", base: "main", title: "Marked", body: undefined, files: payload.files })}`,
+    );
+    expect(message).toMatch(/\n\nEnact-Request: [0-9a-f]{64}$/);
+  });
+
+  it("refuses a branch an interrupted run left at the base's head, instead of guessing it is its own (fail closed)", async () => {
     server.failNext("POST", `/repos/${repo}/git/blobs`, 502);
     const payload = { repo, branch: "agent/resume", title: "Resume", files: [{ path: "a.txt", content: "a" }] };
     const first = await agentPrWorkflow.run(context(payload));
     expect(first.map((result) => result.success)).toEqual([true, false]);
     const again = await agentPrWorkflow.run(context(payload));
-    expect(again.map((result) => [result.action, result.success, result.alreadyDone])).toEqual([
-      ["create_branch", true, true],
-      ["push_commit", true, undefined],
-      ["create_pr", true, undefined],
-    ]);
+    expect(again).toHaveLength(1);
+    expect(again[0]).toMatchObject({
+      action: "create_branch",
+      success: false,
+      output: { notCreatedByThisRequest: true, existingSha: mainSha },
+    });
+    expect(again[0]?.output.error).toMatch(/roll that run back or delete the branch/);
+    expect(server.branchSha(repo, "agent/resume")).toBe(mainSha);
+    expect(server.pulls(repo)).toHaveLength(0);
   });
 
-  it("does not reuse its branch once it has moved past the base (fail closed on a full retry)", async () => {
+  it("resumes a run of the same request that stopped after its commit, creating nothing twice", async () => {
+    server.failNext("POST", `/repos/${repo}/pulls`, 502);
+    const payload = { repo, branch: "agent/resume", title: "Resume", files: [{ path: "a.txt", content: "a" }] };
+    const first = await agentPrWorkflow.run(context(payload));
+    expect(first.map((result) => result.success)).toEqual([true, true, false]);
+    const head = server.branchSha(repo, "agent/resume");
+    const again = await agentPrWorkflow.run(context(payload));
+    expect(again.map((result) => [result.action, result.success, result.alreadyDone])).toEqual([
+      ["create_branch", true, true],
+      ["push_commit", true, true],
+      ["create_pr", true, undefined],
+    ]);
+    expect(server.branchSha(repo, "agent/resume")).toBe(head);
+    expect(server.pulls(repo)).toHaveLength(1);
+  });
+
+  it("a full retry of the same request finds everything in place and changes nothing", async () => {
     const payload = { repo, branch: "agent/retry", title: "Retry", files: [{ path: "a.txt", content: "a" }] };
     await agentPrWorkflow.run(context(payload));
-    // The branch now sits at the new commit, so re-creating it from main is a different sha: the
-    // retry must not silently reuse it.
+    const before = server.snapshot(repo);
     const again = await agentPrWorkflow.run(context(payload));
-    expect(again).toHaveLength(1);
-    expect(again[0]).toMatchObject({ action: "create_branch", success: false });
+    expect(again.map((result) => [result.action, result.success, result.alreadyDone])).toEqual([
+      ["create_branch", true, true],
+      ["push_commit", true, true],
+      ["create_pr", true, true],
+    ]);
+    expect(server.snapshot(repo)).toEqual(before);
+  });
+
+  it.each([
+    ["another payload (other files)", { files: [{ path: "b.txt", content: "b" }] }, "agent@acme.dev"],
+    ["another title", { title: "Other" }, "agent@acme.dev"],
+    ["another actor", {}, "other@acme.dev"],
+  ])("refuses the branch of an earlier request when the new one has %s", async (_label, change, actorEmail) => {
+    const payload = { repo, branch: "agent/taken", title: "First", files: [{ path: "a.txt", content: "a" }] };
+    await agentPrWorkflow.run(context(payload));
+    const head = server.branchSha(repo, "agent/taken");
+    const results = await agentPrWorkflow.run({ ...context({ ...payload, ...change }), actorEmail });
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ action: "create_branch", success: false, output: { notCreatedByThisRequest: true } });
+    expect(server.branchSha(repo, "agent/taken")).toBe(head);
     expect(server.pulls(repo)).toHaveLength(1);
+  });
+
+  it.each(["develop", "release", "agent/someone-elses"])(
+    "refuses existing branch %j at the base's head instead of committing onto it",
+    async (branch) => {
+      server.setBranch(repo, branch, mainSha);
+      const before = server.snapshot(repo);
+      const results = await agentPrWorkflow.run(
+        context({ repo, branch, title: "Sneaky", files: [{ path: "src/x.ts", content: "x" }] }),
+      );
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({
+        action: "create_branch",
+        success: false,
+        output: { branch, existingSha: mainSha, notCreatedByThisRequest: true },
+      });
+      expect(results[0]?.output.error).toMatch(/refusing to commit to a branch this run did not create/);
+      expect(server.snapshot(repo)).toEqual(before);
+    },
+  );
+
+  it("refuses an existing branch even without files, so it never opens a PR from someone else's branch", async () => {
+    server.commitOn(repo, "develop", { "d.txt": "d" });
+    const results = await agentPrWorkflow.run(context({ repo, branch: "develop" }));
+    expect(results.map((result) => [result.action, result.success])).toEqual([["create_branch", false]]);
+    expect(server.pulls(repo)).toHaveLength(0);
+  });
+
+  it("refuses a title that carries an Enact-Request trailer in its payload schema", () => {
+    const parsed = AgentPrPayload.safeParse({ repo, branch: "agent/x", title: `T\n\nenact-request: ${"0".repeat(64)}` });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toMatch(/must not contain 'Enact-Request:'/);
+  });
+
+  it.each([".git./config", "GIT~1/config", ".g\u200cit/config", ".gitmodules", "a\\b"])(
+    "refuses file path %j in its payload schema",
+    (path) => {
+      const parsed = AgentPrPayload.safeParse({ repo, branch: "agent/x", files: [{ path, content: "x" }] });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]).toMatchObject({ path: ["files"] });
+    },
+  );
+
+  it("refuses hostile file paths before any request even when called without schema validation", async () => {
+    const ctx = {
+      workflow: "agent_pr_workflow",
+      actorEmail: "a@b.c",
+      payload: { repo, branch: "agent/x", base: "main", files: [{ path: ".git /config", content: "x" }] },
+      systems: { github },
+    };
+    await expect(agentPrWorkflow.run(ctx)).rejects.toThrow(/refuses its files/);
+    expect(server.requests.filter((request) => request.path.startsWith(`/repos/${repo}/`))).toHaveLength(0);
   });
 
   it("stops at a failed branch creation", async () => {

@@ -21,6 +21,7 @@ export async function pushCommit(session: GitHubSession, input: PushCommitInput)
   const branch = checkBranch(input.branch);
   const message = checkText(input.message, "message");
   const files = checkFiles(input.files);
+  await session.branches.assertWritable(session, target, branch, "push_commit");
   const where = `'${branch}' of ${target.fullName}`;
   const headSha = await describe(`Could not read branch ${where}`, () => session.branchSha(target, branch));
   if (headSha === undefined) return missingBranch("push_commit", target, branch);

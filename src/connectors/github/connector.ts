@@ -1,5 +1,5 @@
 import type { Octokit } from "@octokit/rest";
-import { ConfigurationError } from "../../errors.js";
+import { ConfigurationError, PermissionError } from "../../errors.js";
 import type { ActionResult } from "../../models.js";
 import { loadPeer } from "../../peer.js";
 import { failed, redact } from "../action-result.js";
@@ -9,6 +9,7 @@ import { type PushCommitInput, pushCommit } from "./commits.js";
 import { notUndoable, type UndoContext, type Undoable } from "../../rollback/undoable.js";
 import { type CloseIssueInput, closeIssue, type CreateIssueInput, createIssue } from "./issues.js";
 import { type GitHubConnectorOptions, resolveBaseUrl, resolveTimeout, resolveToken, SILENT_LOG } from "./options.js";
+import { BranchGuard } from "./protected-branches.js";
 import { type ClosePrInput, closePr, type CreatePrInput, createPr, type MergePrInput, mergePr } from "./pulls.js";
 import { describeGitHubFailure } from "./request-error.js";
 import { GitHubCallFailure, GitHubSession, SYSTEM } from "./session.js";
@@ -34,7 +35,8 @@ export type GitHubAction = (typeof GITHUB_ACTIONS)[number];
  * Branches, commits, pull requests and issues through `@octokit/rest`, limited to an allowlist.
  *
  * Every action checks the allowlist first (a refused action throws `PermissionError`), validates
- * its input before any request, checks whether its effect is already in place (then returns
+ * its input before any request, refuses to write to a protected branch (`protectedBranches`, and
+ * always the repository's default branch: `ProtectedBranchError`, a `PermissionError`), checks whether its effect is already in place (then returns
  * `alreadyDone: true` with the existing object), and reports every GitHub failure as
  * `success: false` with GitHub's message and status. The token never appears in any output.
  *
@@ -51,7 +53,8 @@ export class GitHubConnector implements Undoable {
   constructor(options: GitHubConnectorOptions = {}) {
     this.#allowlist = new Allowlist(SYSTEM, GITHUB_ACTIONS, options.allowedActions);
     this.#token = resolveToken(options);
-    this.#session = new GitHubSession(this.#octokit(options), resolveTimeout(options.requestTimeoutMs));
+    const branches = new BranchGuard(options.protectedBranches, options.mergeIntoProtected, this.#allowlist.actions);
+    this.#session = new GitHubSession(this.#octokit(options), resolveTimeout(options.requestTimeoutMs), branches);
   }
 
   /** The actions this connector will perform. */
@@ -59,9 +62,16 @@ export class GitHubConnector implements Undoable {
     return this.#allowlist.actions;
   }
 
+  /** The configured protected branch names and patterns; the repository's default branch is protected besides. */
+  get protectedBranches(): readonly string[] {
+    return this.#session.branches.branches;
+  }
+
   /**
    * Creates `branch` at the head of `fromBranch` (default `main`). Already done when the branch
    * exists at that same sha; a failure when it exists at another sha (never silently reused or moved).
+   * With `reuseOnlyWithTrailer`, an existing branch is reused only when its head commit's message
+   * ends with that trailer line, and refused otherwise, even at `fromBranch`'s head.
    * Output: `{ repo, branch, fromBranch, sha }`. Rollback: `{ repo, branch, sha }` (delete it).
    */
   async createBranch(input: CreateBranchInput): Promise<ActionResult> {
@@ -92,7 +102,7 @@ export class GitHubConnector implements Undoable {
   }
 
   /**
-   * Deletes `branch`; refuses the repository's default branch.
+   * Deletes `branch`; refuses a protected branch (`ProtectedBranchError`).
    * Output: `{ repo, branch, sha }`. Rollback: `{ repo, branch, sha }` (recreate it at `sha`).
    */
   async deleteBranch(input: DeleteBranchInput): Promise<ActionResult> {
@@ -111,7 +121,8 @@ export class GitHubConnector implements Undoable {
 
   /**
    * Merges pull request `prNumber`, pinned to the head sha just read (a head that moves meanwhile
-   * makes GitHub answer 409). Already done when the PR is already merged.
+   * makes GitHub answer 409). Already done when the PR is already merged. Refuses a protected base
+   * (`ProtectedBranchError`) unless the connector has `mergeIntoProtected: true`.
    * Output: `{ repo, prNumber, merged, sha, message? }`.
    * Rollback: `{ repo, prNumber, mergeSha, base, head, headSha }`.
    */
@@ -183,11 +194,13 @@ export class GitHubConnector implements Undoable {
   }
 
   // Input errors and GitHub failures become `success: false`; the token is scrubbed from whatever
-  // comes back, successful or not. Only the allowlist check (before this) throws.
+  // comes back, successful or not. Only refusals throw: the allowlist check (before this) and a
+  // protected branch (`ProtectedBranchError`, a PermissionError).
   async #attempt(action: GitHubAction, run: () => Promise<ActionResult>): Promise<ActionResult> {
     try {
       return redact(await run(), [this.#token]);
     } catch (error) {
+      if (error instanceof PermissionError) throw error;
       if (error instanceof InvalidInputError) {
         return failed(SYSTEM, action, error.message, { invalidInput: true }, [this.#token]);
       }

@@ -16,6 +16,20 @@ export interface GitHubConnectorOptions {
   allowedActions?: readonly string[] | undefined;
   /** Abort any single GitHub request after this many milliseconds. Default: 30 000. */
   requestTimeoutMs?: number | undefined;
+  /**
+   * Branches no action may write to (`push_commit`, `create_branch`, `delete_branch`,
+   * `restore_branch`, and `merge_pr` into them): names, or patterns where `*` matches anything,
+   * e.g. `["main", "release/*"]`. Compared like `noPushToMain` (case, `refs/heads/`… folded).
+   * The repository's default branch (looked up through the API) is always protected as well.
+   * Default: `["main", "master"]`. A refused action throws `ProtectedBranchError` (a `PermissionError`).
+   */
+  protectedBranches?: readonly string[] | undefined;
+  /**
+   * Let `mergePr` merge into a protected base. Default false: a merge writes to the base as much as
+   * a push does, so with `merge_pr` allowed the agent could otherwise reach `main` through a PR it
+   * opened itself. Set it when GitHub's own branch protection (required reviews, checks) guards the base.
+   */
+  mergeIntoProtected?: boolean | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;

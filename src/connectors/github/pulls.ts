@@ -61,6 +61,7 @@ export async function mergePr(session: GitHubSession, input: MergePrInput): Prom
       { alreadyDone: true },
     );
   }
+  await session.branches.assertMergeable(session, target, pull.base.ref);
   const { data: merge } = await describe(`Could not merge pull request #${prNumber} of ${target.fullName}`, () =>
     session.octokit.rest.pulls.merge({ ...session.scope(target), pull_number: prNumber, sha: pull.head.sha }));
   if (!merge.merged)

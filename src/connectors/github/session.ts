@@ -1,6 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import type { ActionResult } from "../../models.js";
 import { failed } from "../action-result.js";
+import type { BranchGuard } from "./protected-branches.js";
 import { statusOf } from "./request-error.js";
 import type { RepoRef } from "./validate.js";
 
@@ -17,11 +18,15 @@ export class GitHubCallFailure extends Error {
   }
 }
 
-/** What every action needs: the Octokit, request scoping, and error context. Internal to the connector. */
+/**
+ * What every action needs: the Octokit, request scoping, error context, and the guard of
+ * protected branches. Internal to the connector.
+ */
 export class GitHubSession {
   constructor(
     readonly octokit: Octokit,
     private readonly timeoutMs: number,
+    readonly branches: BranchGuard,
   ) {}
 
   /**

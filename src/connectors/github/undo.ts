@@ -135,15 +135,7 @@ async function deleteBranchIfAt(
       { repo: target.fullName, branch, expectedSha: expected, currentSha: current, leftAlone: true },
     );
   }
-  const { data: repository } = await describe(`Could not read ${target.fullName}`, () =>
-    session.octokit.rest.repos.get(session.scope(target)));
-  if (repository.default_branch === branch) {
-    return failed(SYSTEM, "delete_branch", `Refusing to delete '${branch}': it is the default branch of ${target.fullName}`, {
-      repo: target.fullName,
-      branch,
-      leftAlone: true,
-    });
-  }
+  await session.branches.assertWritable(session, target, branch, "delete_branch");
   await describe(`Could not delete branch '${branch}' of ${target.fullName}`, () =>
     session.octokit.rest.git.deleteRef({ ...session.scope(target), ref: `heads/${branch}` }));
   return succeeded(SYSTEM, "delete_branch", output);
@@ -164,6 +156,7 @@ async function restoreBranch(session: GitHubSession, target: RepoRef, branch: st
       { repo: target.fullName, branch, expectedSha: sha, currentSha: current, leftAlone: true },
     );
   }
+  await session.branches.assertWritable(session, target, branch, "restore_branch");
   await describe(`Could not recreate branch '${branch}' of ${target.fullName} at ${sha}`, () =>
     session.octokit.rest.git.createRef({ ...session.scope(target), ref: `refs/heads/${branch}`, sha }));
   return succeeded(SYSTEM, "restore_branch", output);

@@ -4,6 +4,8 @@
  * instead of being sent to GitHub (or into a URL).
  */
 
+import { gitPathProblem } from "./git-path.js";
+
 /** Thrown by the checks below; the connector turns it into a failed ActionResult. */
 export class InvalidInputError extends Error {
   override readonly name = "InvalidInputError";
@@ -87,6 +89,14 @@ export function checkOptionalText(value: unknown, field: string): string {
   return value;
 }
 
+/** A commit trailer line such as `Enact-Request: <hash>`: `Token: value`, one line, at most 200 characters. */
+export function checkTrailer(value: unknown): string {
+  if (typeof value !== "string" || !/^[A-Za-z][A-Za-z0-9-]*: [\x21-\x7e](?:[\x20-\x7e]{0,189}[\x21-\x7e])?$/.test(value)) {
+    throw new InvalidInputError("reuseOnlyWithTrailer must be one trailer line 'Token: value' of printable ASCII");
+  }
+  return value;
+}
+
 /** A pull request number: a positive integer. */
 export function checkPrNumber(value: unknown): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
@@ -120,8 +130,9 @@ export interface CommitFile {
 }
 
 /**
- * Checks a commit's files: at least one, each a relative path without `.`/`..`/empty components
- * or a `.git` directory, no duplicates, string content.
+ * Checks a commit's files: at least one, each a path git accepts on every platform (see
+ * `gitPathProblem`: no `.`/`..`/empty components, no `.git` or `.gitmodules` in any spelling NTFS
+ * or HFS+ would read as one, no backslash or control character), no duplicates, string content.
  */
 export function checkFiles(value: unknown): CommitFile[] {
   if (!Array.isArray(value) || value.length === 0)
@@ -132,15 +143,10 @@ export function checkFiles(value: unknown): CommitFile[] {
     if (typeof path !== "string" || typeof content !== "string") {
       throw new InvalidInputError(`files[${index}] must be { path: string, content: string }`);
     }
-    const components = path.split("/");
-    if (
-      path === "" ||
-      path.length > 4096 ||
-      /[\u0000-\u001f\u007f\\]/.test(path) ||
-      components.some((part) => part === "" || part === "." || part === ".." || part.toLowerCase() === ".git")
-    ) {
+    const problem = gitPathProblem(path);
+    if (problem !== undefined) {
       throw new InvalidInputError(
-        `files[${index}].path ${JSON.stringify(path)} is not a plain relative path (no leading '/', '.', '..', '.git', empty components, backslashes or control characters)`,
+        `files[${index}].path ${JSON.stringify(path)} is refused: it ${problem}. Give a plain relative path with '/' separators that git accepts on every platform`,
       );
     }
     if (seen.has(path))
