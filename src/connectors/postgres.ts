@@ -28,6 +28,7 @@ import type {
 
 export { startEmbeddedPostgres } from "./postgres/embedded.js";
 export { PostgresReceiptStore } from "../stores/postgres-store.js";
+export { StoreDamagedError } from "../stores/store-damaged-error.js";
 export type { PostgresReceiptStoreOptions } from "../stores/postgres-store.js";
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from "./postgres/embedded.js";
 export type { PostgresRollbackData } from "./postgres/primary-key.js";
