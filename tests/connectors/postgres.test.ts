@@ -382,10 +382,13 @@ describe("PostgresConnector with hostile names", () => {
     const long = db.uniqueName("l").padEnd(63, "x");
     for (const name of [unicode, long]) {
       await db.admin.query(`CREATE TABLE "${name}" (id serial primary key, "user" text, "Order" int)`);
-      const inserted = await postgres.insertRow({ table: name, data: { user: "ü", Order: 1 } });
-      expect(inserted.output).toEqual({ id: 1, user: "ü", Order: 1 });
-      expect((await db.admin.query(`SELECT "user", "Order" FROM "${name}"`)).rows).toEqual([{ user: "ü", Order: 1 }]);
-      await db.admin.query(`DROP TABLE "${name}"`);
+      try {
+        const inserted = await postgres.insertRow({ table: name, data: { user: "ü", Order: 1 } });
+        expect(inserted.output).toEqual({ id: 1, user: "ü", Order: 1 });
+        expect((await db.admin.query(`SELECT "user", "Order" FROM "${name}"`)).rows).toEqual([{ user: "ü", Order: 1 }]);
+      } finally {
+        await db.admin.query(`DROP TABLE IF EXISTS "${name}"`);
+      }
     }
   });
 
