@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigurationError, PermissionError } from "enact-sdk";
 import { POSTGRES_ACTIONS, PostgresConnector } from "enact-sdk/connectors/postgres";
 import { startCuttingProxy } from "../support/cutting-proxy.js";
-import { getTestDatabase, releaseTestDatabase, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
+import { getTestDatabase, releaseTestDatabase, terminateBackends, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
 
 let db: TestDatabase;
 let postgres: PostgresConnector;
@@ -519,6 +519,27 @@ describe("PostgresConnector failures", () => {
       expect(proxy.accepted).toBe(2);
       await flaky.close();
       await proxy.close();
+    },
+  );
+
+  it.skipIf((process.env.DATABASE_URL ?? "") === "")(
+    "survives the server terminating its idle connections, then works on new ones (needs DATABASE_URL: PGlite cannot terminate backends)",
+    async () => {
+      const table = await peopleTable();
+      const applicationName = db.uniqueName("enact_connector");
+      const crashes: unknown[] = [];
+      const onCrash = (error: unknown): void => void crashes.push(error);
+      process.on("uncaughtException", onCrash);
+      const connector = new PostgresConnector({ connectionString: db.connectionString, poolConfig: { max: 3, application_name: applicationName } });
+      try {
+        await Promise.all([1, 2, 3].map((id) => connector.selectRows({ table, where: { id } })));
+        expect(await terminateBackends(db.admin, applicationName)).toBeGreaterThan(0);
+        expect(await connector.selectRows({ table, where: { id: 1 } })).toMatchObject({ success: true });
+        expect(crashes).toEqual([]);
+      } finally {
+        process.off("uncaughtException", onCrash);
+        await connector.close();
+      }
     },
   );
 

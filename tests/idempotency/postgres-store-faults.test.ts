@@ -5,7 +5,7 @@ import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { auditPostgresStore, postgresTables } from "../../src/journal/postgres-source.js";
 import { TEST_SECRET } from "../support/context.js";
 import { countingWorkflow } from "../support/counting-workflow.js";
-import { getTestDatabase, releaseTestDatabase, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
+import { getTestDatabase, releaseTestDatabase, terminateBackends, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
 
 /*
  * A Postgres receipt store whose connections the server drops: idle, in the middle of a run, in
@@ -61,22 +61,8 @@ async function freshStore(options: { schema?: string; connectionString?: string 
   return { store, prefix, applicationName };
 }
 
-/**
- * Terminates every backend named `applicationName` and waits until they have exited. The
- * admin's next answer arrives after their sockets closed, so the store's pool has seen it by then.
- */
-async function terminate(applicationName: string): Promise<number> {
-  // The targets are chosen first, by name alone (MATERIALIZED): the server is shared, and a
-  // planner free to evaluate pg_terminate_backend before the name test would end everyone's.
-  const { rows } = await db.admin.query<{ n: number }>(
-    `WITH targets AS MATERIALIZED (
-       SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()
-     )
-     SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000))::int AS n FROM targets`,
-    [applicationName],
-  );
-  await db.admin.query("SELECT 1");
-  return rows[0]?.n ?? 0;
+function terminate(applicationName: string): Promise<number> {
+  return terminateBackends(db.admin, applicationName);
 }
 
 /**
