@@ -256,12 +256,18 @@ describe("dbSafeInsert racing on values the database holds equal", () => {
   it("inserts one row when case variants race into a citext column", async (ctx) => {
     const { rows } = await db.admin.query("SELECT 1 FROM pg_available_extensions WHERE name = 'citext'");
     if (rows.length === 0) ctx.skip("the citext extension is not available on this server (the embedded PGlite lacks it)");
-    // Left installed: other tests on this shared server may use it, and it holds no data.
+    const { rows: installed } = await db.admin.query("SELECT 1 FROM pg_extension WHERE extname = 'citext'");
     await db.admin.query("CREATE EXTENSION IF NOT EXISTS citext");
     const table = await db.createTable("emails", "id serial primary key, email citext");
-    const receipts = await raceInserts(table, "email", ["Jane@Acme.com", "jane@acme.com", "JANE@ACME.COM", "jAnE@aCmE.cOm", "jane@ACME.com", "JANE@acme.COM"]);
-    expect(await db.rows(table)).toHaveLength(1);
-    expectOneInsert(receipts);
+    try {
+      const receipts = await raceInserts(table, "email", ["Jane@Acme.com", "jane@acme.com", "JANE@ACME.COM", "jAnE@aCmE.cOm", "jane@ACME.com", "JANE@acme.COM"]);
+      expect(await db.rows(table)).toHaveLength(1);
+      expectOneInsert(receipts);
+    } finally {
+      await db.admin.query(`DROP TABLE IF EXISTS "${table}"`);
+      // Only if this test installed it, and not while anything else on the shared server uses it.
+      if (installed.length === 0) await db.admin.query("DROP EXTENSION IF EXISTS citext").catch(() => undefined);
+    }
   });
 
   it("inserts one row when one jsonb document spelled with other key orders and spacing races", async () => {
