@@ -5,6 +5,7 @@ import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { auditPostgresStore, postgresTables } from "../../src/journal/postgres-source.js";
 import { TEST_SECRET } from "../support/context.js";
 import { countingWorkflow } from "../support/counting-workflow.js";
+import { startCuttingProxy } from "../support/cutting-proxy.js";
 import { getTestDatabase, releaseTestDatabase, terminateBackends, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
 
 /*
@@ -185,6 +186,46 @@ describe.skipIf(!onServer)("PostgresReceiptStore when the server drops its conne
     expect(counter.executions).toBe(3);
     expect(crashes).toEqual([]);
     expect(await audit(prefix, role)).toMatchObject({ ok: true, counts: { valid: 2 } });
+  });
+});
+
+describe("PostgresReceiptStore when a statement took effect but its answer was lost", () => {
+  async function storeBehindProxy() {
+    const proxy = await startCuttingProxy(db.connectionString);
+    cleanups.push(() => proxy.close());
+    const { store, prefix } = await freshStore({ connectionString: proxy.connectionString });
+    await store.migrate();
+    return { proxy, store, prefix };
+  }
+
+  it("counts a receipt whose COMMIT was lost as stored, journaled once, when the retry finds it", async () => {
+    const { proxy, store, prefix } = await storeBehindProxy();
+    const { workflow, counter } = countingWorkflow();
+    // The only transaction of a run on a migrated store is the receipt's and its journal entry's.
+    proxy.cutAnswerTo("COMMIT");
+
+    const [result, receipt] = await client(store, workflow).run({ ...request, idempotencyKey: "commit-lost" });
+
+    expect(result.success).toBe(true);
+    expect(counter.executions).toBe(1);
+    expect(await store.load(receipt.runId)).toEqual(receipt);
+    expect((await store.getClaim("commit-lost"))?.state).toBe("completed");
+    expect(await audit(prefix)).toMatchObject({ ok: true, counts: { receipts: 1, valid: 1 }, journal: { entries: 1, problems: [] } });
+  });
+
+  it("runs a keyed request whose claim INSERT took effect though its answer was lost, once", async () => {
+    const { proxy, store } = await storeBehindProxy();
+    const { workflow, counter } = countingWorkflow();
+    proxy.cutAnswerTo("ON CONFLICT (key_sha256) DO NOTHING");
+    const enact = client(store, workflow);
+
+    const [result, receipt] = await enact.run({ ...request, idempotencyKey: "claim-lost" });
+    const [replayed] = await enact.run({ ...request, idempotencyKey: "claim-lost" });
+
+    expect(result.success).toBe(true);
+    expect(replayed.replayed).toBe(true);
+    expect(counter.executions).toBe(1);
+    expect(await store.getClaim("claim-lost")).toMatchObject({ runId: receipt.runId, state: "completed" });
   });
 });
 
