@@ -159,9 +159,9 @@ export class PostgresReceiptStore implements ReceiptStore {
       if (migrated) await this.#pool.query("SELECT 1");
       this.#faulted = false;
     } catch (error) {
-      if (isConnectionFault(error)) this.#faulted = true;
-      const detail = error instanceof StoreDamagedError ? error.message : `the database did not answer (${describe(error)})`;
-      throw new StoreUnavailableError(detail, { cause: error });
+      const unreachable = isConnectionFault(error);
+      if (unreachable) this.#faulted = true;
+      throw new StoreUnavailableError(unreachable ? `the database did not answer: ${describe(error)}` : describe(error), { cause: error });
     }
   }
 
@@ -333,7 +333,8 @@ function parseRow(runId: string, text: string): Receipt {
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
-  return typeof code === "string" ? `${error.message}, ${code}` : error.message;
+  // A SQLSTATE or errno tells an operator what failed; Enact's own error codes add nothing.
+  return typeof code === "string" && !code.startsWith("ENACT_") ? `${error.message} (${code})` : error.message;
 }
 
 // Postgres text cannot hold U+0000: keys, workflow and actor are kept as JSON strings in claims,
