@@ -13,6 +13,7 @@ import {
 } from "../journal/postgres-source.js";
 import { MissingPeerDependencyError } from "../errors.js";
 import { loadPeer } from "../peer.js";
+import { StoreDamagedError } from "../stores/store-damaged-error.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import type { AuditableStore } from "./store.js";
 
@@ -55,6 +56,7 @@ export async function openPostgresStore(location: PostgresLocation, secret: stri
   } catch (error) {
     await pool.end().catch(() => undefined);
     if (error instanceof StoreNotFoundError) throw new CliError(ExitCode.storeNotFound, `${error.message} (${label}).`);
+    if (error instanceof StoreDamagedError) throw new CliError(ExitCode.unreadable, `${error.message} (${label})`);
     const code = (error as { code?: string }).code;
     throw new CliError(ExitCode.storeNotFound, `Cannot read the database ${label}: ${(error as Error).message}${code === undefined ? "" : ` (${code})`}.`);
   }

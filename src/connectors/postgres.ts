@@ -28,6 +28,7 @@ import type {
 
 export { startEmbeddedPostgres } from "./postgres/embedded.js";
 export { PostgresReceiptStore } from "../stores/postgres-store.js";
+export { StoreDamagedError } from "../stores/store-damaged-error.js";
 export type { PostgresReceiptStoreOptions } from "../stores/postgres-store.js";
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from "./postgres/embedded.js";
 export type { PostgresRollbackData } from "./postgres/primary-key.js";
@@ -100,6 +101,8 @@ export class PostgresConnector implements Undoable {
   readonly #primaryKeys = new Map<string, string[]>();
   // One frozen { text, types } per statement text, shared by every query of that text (see #template).
   readonly #templates = new Map<string, QueryConfig>();
+  // Columns (table and name) whose type has no hash function: insertRowIfAbsent locks them whole.
+  readonly #unhashedColumns = new Set<string>();
   #closed = false;
   #ending: Promise<void> | undefined;
 
@@ -167,7 +170,9 @@ export class PostgresConnector implements Undoable {
    * it changes nothing and returns that row with `alreadyDone: true`. Reported (and allowlisted)
    * as `insert_row`. Concurrent calls with the same key insert exactly one row: the check and the
    * insert run in one transaction holding a transaction-scoped advisory lock on (table, column,
-   * value), and a unique violation from a writer outside Enact also counts as "already there".
+   * value as the database hashes it), and a unique violation from a writer outside Enact also
+   * counts as "already there". Values the database holds equal (`1`, `"01"` and `" 1"` in an int
+   * column, case variants in citext, jsonb with keys in another order) share one lock.
    */
   async insertRowIfAbsent(input: InsertRowIfAbsentInput): Promise<ActionResult> {
     this.#allowlist.check("insert_row");
@@ -180,12 +185,10 @@ export class PostgresConnector implements Undoable {
         throw new InvalidInputError(`uniqueKey ${JSON.stringify(input.uniqueKey)} must be a column of data with a non-null value.`);
       }
       const lookup = selectStatement(table, { [input.uniqueKey]: value }, 1);
-      const lockKey = JSON.stringify([table.sql, uniqueKey, typeof value === "object" ? JSON.stringify(value) : String(value)]);
-      return { table, insert, lookup, lockKey };
-    }, async (client, { table, insert, lookup, lockKey }) => {
+      return { table, insert, lookup, lock: uniqueValueLock(table, uniqueKey, value) };
+    }, async (client, { table, insert, lookup, lock }) => {
       await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
-      // The two-key form keeps Enact's locks apart from an application's single-key advisory locks.
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('enact_sdk.insert_row'), hashtext($1))", [lockKey]);
+      await this.#lockUniqueValue(client, lock);
       const existing = await this.#query(client, lookup);
       if (existing.rows.length > 0) {
         await client.query("COMMIT");
@@ -297,6 +300,27 @@ export class PostgresConnector implements Undoable {
     this.#closed = true;
     if (this.#ownsPool) this.#ending ??= this.#pool.end();
     await this.#ending;
+  }
+
+  /**
+   * Takes insertRowIfAbsent's advisory lock, keyed on the value as the column's type hashes it:
+   * the JavaScript spelling would give `1` and `"01"` two locks though `=` finds them equal.
+   * A type without a hash function (box, ...) locks the whole column instead, remembered per column.
+   */
+  async #lockUniqueValue(client: PoolClient, lock: UniqueValueLock): Promise<void> {
+    if (!this.#unhashedColumns.has(lock.column)) {
+      try {
+        await this.#query(client, lock.byValue);
+        return;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== UNDEFINED_FUNCTION || !/hash function/.test(String((error as Error).message))) throw error;
+        await client.query("ROLLBACK");
+        await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
+        if (this.#unhashedColumns.size >= 1000) this.#unhashedColumns.clear();
+        this.#unhashedColumns.add(lock.column);
+      }
+    }
+    await this.#query(client, lock.byColumn);
   }
 
   /** insertRow inside insertRowIfAbsent's transaction, on its client. */
@@ -427,6 +451,35 @@ export class PostgresConnector implements Undoable {
     const { message, details } = describeDatabaseError(error);
     return failed(SYSTEM, action, message, details, this.#secrets);
   }
+}
+
+const UNDEFINED_FUNCTION = "42883";
+
+/** insertRowIfAbsent's two ways to lock: on the value's hash, or on the whole column. */
+interface UniqueValueLock {
+  column: string;
+  byValue: Statement;
+  byColumn: Statement;
+}
+
+/**
+ * The lock statements for a unique value. The value is bound as the lookup binds it and takes the
+ * column's type through the UNION, so `hash_array` hashes it with that type's own hash function,
+ * which agrees with its `=` (int, numeric, citext, jsonb, collations alike). The two-key form keeps
+ * Enact's locks apart from an application's single-key advisory locks.
+ */
+function uniqueValueLock(table: TableName, column: string, value: unknown): UniqueValueLock {
+  const name = JSON.stringify([table.sql, column]);
+  return {
+    column: name,
+    byValue: {
+      text:
+        "SELECT pg_advisory_xact_lock(hashtext('enact_sdk.insert_row'), hashtext($1 || hash_array(ARRAY[v])::text)) " +
+        `FROM (SELECT ${column} AS v FROM ${table.sql} WHERE false UNION ALL SELECT $2) AS value`,
+      values: [name, value],
+    },
+    byColumn: { text: "SELECT pg_advisory_xact_lock(hashtext('enact_sdk.insert_row'), hashtext($1))", values: [name] },
+  };
 }
 
 /** pg's `client.query(config, values, callback)`, which it supports but its typings omit. */

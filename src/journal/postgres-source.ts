@@ -3,6 +3,7 @@ import { ReceiptSigner } from "../receipt.js";
 import { ReceiptAuditor, walkJournal, type AuditReport, type RawJournalEntry, type StoredReceipt } from "./audit.js";
 import { StoreNotFoundError, type AuditOptions, type ProgressListener } from "./file-source.js";
 import { JournalKey } from "./key.js";
+import { assertColumns, JOURNAL_COLUMNS, RECEIPT_COLUMNS } from "../stores/postgres-columns.js";
 
 /** The quoted names of a Postgres store's tables (as `PostgresReceiptStore` names them). */
 export interface PostgresTables {
@@ -39,12 +40,18 @@ export async function auditPostgresStore(pool: Pool, tables: PostgresTables, sec
   return auditor.finish();
 }
 
-/** Fails with StoreNotFoundError unless the store's receipt table exists. */
+/**
+ * Fails with StoreNotFoundError unless the store's receipt table exists, and with
+ * StoreDamagedError when it or the journal was altered (a column dropped or retyped, e.g.
+ * `receipt` made jsonb, which no longer returns the signed text).
+ */
 export async function assertTables(pool: Pool, tables: PostgresTables): Promise<void> {
   const { rows } = await pool.query<{ found: string | null }>("SELECT to_regclass($1)::text AS found", [tables.receipts]);
   if (rows[0]?.found === null || rows[0] === undefined) {
     throw new StoreNotFoundError(`The database has no receipt table ${tables.receipts}`);
   }
+  await assertColumns(pool, tables.receipts, RECEIPT_COLUMNS);
+  await assertColumns(pool, tables.journal, JOURNAL_COLUMNS);
 }
 
 /** Every journal row, in `seq` order; none when the journal table does not exist. */
@@ -75,7 +82,7 @@ export async function readPostgresReceipts(
   let after = "00000000-0000-0000-0000-000000000000";
   onProgress?.(0, total);
   for (;;) {
-    const { rows } = await pool.query<{ run_id: string; receipt: string }>(
+    const { rows } = await pool.query<{ run_id: string; receipt: unknown }>(
       `SELECT run_id::text, receipt FROM ${tables.receipts} WHERE run_id > $1 ORDER BY run_id LIMIT ${PAGE}`,
       [after],
     );
@@ -92,15 +99,16 @@ export async function readPostgresReceipts(
 
 /** One receipt row, or undefined when there is none with this run id. */
 export async function readPostgresReceipt(pool: Pool, tables: PostgresTables, runId: string): Promise<StoredReceipt | undefined> {
-  const { rows } = await pool.query<{ run_id: string; receipt: string }>(
+  const { rows } = await pool.query<{ run_id: string; receipt: unknown }>(
     `SELECT run_id::text, receipt FROM ${tables.receipts} WHERE run_id = $1`,
     [runId],
   );
   return rows[0] === undefined ? undefined : parseRow(tables, rows[0]);
 }
 
-function parseRow(tables: PostgresTables, row: { run_id: string; receipt: string }): StoredReceipt {
+function parseRow(tables: PostgresTables, row: { run_id: string; receipt: unknown }): StoredReceipt {
   const where = `${tables.receipts} row ${row.run_id}`;
+  if (typeof row.receipt !== "string") return { runId: row.run_id, where, error: "is not text (the column's type was changed)" };
   try {
     return { runId: row.run_id, where, value: JSON.parse(row.receipt) as unknown };
   } catch {

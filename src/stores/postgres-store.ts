@@ -1,19 +1,25 @@
 import { createHash } from "node:crypto";
 import { inTransaction } from "./pg-transaction.js";
 import type { Pool, PoolClient } from "pg";
-import { ConfigurationError, CorruptReceiptError, ReceiptExistsError } from "../errors.js";
+import { ConfigurationError, CorruptReceiptError, ReceiptExistsError, StoreUnavailableError } from "../errors.js";
 import type { JournalKey } from "../journal/key.js";
 import { PostgresJournal } from "../journal/postgres-journal.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
 import { loadPeer } from "../peer.js";
+import { assertColumns, CLAIM_COLUMNS, JOURNAL_COLUMNS, RECEIPT_COLUMNS } from "./postgres-columns.js";
+import { isConnectionFault, retryConnectionFaults } from "./pg-faults.js";
 import type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./receipt-store.js";
+import { StoreDamagedError } from "./store-damaged-error.js";
 
 /** How to reach the database, and where in it the tables live. */
 export interface PostgresReceiptStoreOptions extends JournalOptions {
   /** Default `process.env.DATABASE_URL`. Ignored when `pool` is given. */
   connectionString?: string;
-  /** A ready `pg.Pool`; the store then never ends it. */
+  /**
+   * A ready `pg.Pool`; the store then never ends it. Give it an `'error'` listener: a pool without
+   * one crashes the process when the server drops an idle connection (restart, failover).
+   */
   pool?: Pool;
   /** Prefix of the two tables' names. Default `"enact_"`: `enact_receipts`, `enact_idempotency_keys`. */
   tablePrefix?: string;
@@ -30,6 +36,11 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
  * also columns, indexed for `list()`. Claims are guarded by the key's primary key: of any number
  * of concurrent claimers on any number of machines, one wins.
  *
+ * A dropped connection (restart, failover, `pg_terminate_backend`) never crashes the process:
+ * every operation is retried on a new connection for about 4 s (writes are idempotent by run
+ * id), and after an operation failed `assertWritable()` probes the database, so runs are refused
+ * before their workflow executes while it stays unreachable.
+ *
  * @example
  * const store = new PostgresReceiptStore({ connectionString: process.env.DATABASE_URL });
  * const enact = new EnactClient({ ..., receiptStore: store });
@@ -39,8 +50,12 @@ export class PostgresReceiptStore implements ReceiptStore {
   readonly #ownsPool: boolean;
   readonly #receipts: string;
   readonly #claims: string;
+  readonly #journalTable: string;
   readonly #prefix: string;
   #ready: Promise<void> | undefined;
+  #migrated = false;
+  // Whether the last operation failed to reach the database: assertWritable() then probes it.
+  #faulted = false;
   // Tamper-evident journal (issue 8): table <prefix>journal, see PostgresJournal.
   readonly #journal: JournalSlot<PostgresJournal>;
 
@@ -53,6 +68,7 @@ export class PostgresReceiptStore implements ReceiptStore {
     this.#prefix = prefix;
     this.#receipts = qualify(`${prefix}receipts`);
     this.#claims = qualify(`${prefix}idempotency_keys`);
+    this.#journalTable = qualify(`${prefix}journal`);
     if (options.pool !== undefined) {
       this.#pool = options.pool;
       this.#ownsPool = false;
@@ -62,10 +78,14 @@ export class PostgresReceiptStore implements ReceiptStore {
         throw new ConfigurationError("PostgresReceiptStore needs a connectionString, DATABASE_URL, or a pool.");
       }
       const pg = loadPeer<typeof import("pg")>("pg", "enact-sdk/connectors/postgres");
-      this.#pool = new pg.Pool({ connectionString });
+      // A server that never answers must not hang a run: give up on connecting after 10 s.
+      this.#pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 10_000 });
       this.#ownsPool = true;
+      // The server dropping an idle connection emits 'error' on the pool; unheard, it would crash
+      // the process. The pool discards that client, and the next operation connects afresh.
+      this.#pool.on("error", () => undefined);
     }
-    this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, qualify(`${prefix}journal`), key));
+    this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, this.#journalTable, key));
   }
 
   /** Called by `EnactClient` with the journal key derived from its secret. */
@@ -106,19 +126,78 @@ export class PostgresReceiptStore implements ReceiptStore {
           claimed_at timestamptz NOT NULL,
           updated_at timestamptz NOT NULL
         );`);
-    }).catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
+      // Tables altered since they were created (e.g. receipt made jsonb) would store or return
+      // other text than was signed: refuse them rather than write into them.
+      await assertColumns(client, this.#receipts, RECEIPT_COLUMNS);
+      await assertColumns(client, this.#claims, CLAIM_COLUMNS);
+      await assertColumns(client, this.#journalTable, JOURNAL_COLUMNS);
+    }).then(
+      () => {
+        this.#migrated = true;
+      },
+      (error: unknown) => {
+        this.#ready = undefined;
+        throw error;
+      },
+    );
     return this.#ready;
+  }
+
+  /**
+   * Rejects with StoreUnavailableError when a receipt could not be written now. No round trip
+   * while the tables are known and the last operation succeeded; after a failure, one probe query.
+   */
+  assertWritable(): Promise<void> | undefined {
+    if (this.#migrated && !this.#faulted) return undefined;
+    return this.#probe();
+  }
+
+  async #probe(): Promise<void> {
+    try {
+      const migrated = this.#migrated;
+      await this.migrate();
+      if (migrated) await this.#pool.query("SELECT 1");
+      this.#faulted = false;
+    } catch (error) {
+      const unreachable = isConnectionFault(error);
+      if (unreachable) this.#faulted = true;
+      throw new StoreUnavailableError(unreachable ? `the database did not answer: ${describe(error)}` : describe(error), { cause: error });
+    }
+  }
+
+  /**
+   * Runs one operation, retrying it on a new connection when the connection failed (see
+   * retryConnectionFaults), and remembers whether the database was reachable.
+   */
+  async #reaching<T>(attempt: (n: number) => Promise<T>): Promise<T> {
+    try {
+      const result = await retryConnectionFaults(async (n) => {
+        await this.migrate();
+        return attempt(n);
+      });
+      this.#faulted = false;
+      return result;
+    } catch (error) {
+      if (isConnectionFault(error)) this.#faulted = true;
+      throw error;
+    }
   }
 
   async write(receipt: Receipt, json?: string): Promise<string> {
     const journal = this.#journal.journal;
-    await this.migrate();
-    // The receipt row and its journal entry are committed together (issue 8).
-    await journal.record(receipt, (client) => this.#insert(client, receipt, json ?? JSON.stringify(receipt)));
+    const text = json ?? JSON.stringify(receipt);
+    await this.#reaching(async (attempt) => {
+      // A try whose connection dropped may have committed before the answer was lost; the row
+      // and its journal entry are committed together (issue 8), so the same text means done.
+      if (attempt > 0 && (await this.#storedText(receipt.runId)) === text) return;
+      await journal.record(receipt, (client) => this.#insert(client, receipt, text));
+    });
     return `postgres:${receipt.runId}`;
+  }
+
+  async #storedText(runId: string): Promise<unknown> {
+    const { rows } = await this.#pool.query<{ receipt: unknown }>(`SELECT receipt FROM ${this.#receipts} WHERE run_id = $1`, [runId]);
+    return rows[0]?.receipt;
   }
 
   async #insert(client: PoolClient, receipt: Receipt, json: string): Promise<void> {
@@ -144,16 +223,13 @@ export class PostgresReceiptStore implements ReceiptStore {
 
   async load(runId: string): Promise<Receipt | undefined> {
     if (!/^[0-9a-fA-F-]{36}$/.test(runId)) return undefined;
-    await this.migrate();
-    const { rows } = await this.#pool.query<{ run_id: string; receipt: string }>(
-      `SELECT run_id, receipt FROM ${this.#receipts} WHERE run_id = $1`,
-      [runId],
+    const { rows } = await this.#reaching(() =>
+      this.#pool.query<ReceiptRow>(`SELECT run_id, receipt FROM ${this.#receipts} WHERE run_id = $1`, [runId]),
     );
-    return rows[0] === undefined ? undefined : parseRow(rows[0]);
+    return rows[0] === undefined ? undefined : this.#parseRow(rows[0]);
   }
 
   async list(filter: ReceiptFilter = {}): Promise<Receipt[]> {
-    await this.migrate();
     const conditions: string[] = [];
     const values: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -166,16 +242,14 @@ export class PostgresReceiptStore implements ReceiptStore {
     if (filter.since !== undefined) add("created_at >= ?", filter.since);
     if (filter.until !== undefined) add("created_at < ?", filter.until);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
-    const { rows } = await this.#pool.query<{ run_id: string; receipt: string }>(
-      `SELECT run_id, receipt FROM ${this.#receipts} ${where} ORDER BY created_at, run_id`,
-      values,
+    const { rows } = await this.#reaching(() =>
+      this.#pool.query<ReceiptRow>(`SELECT run_id, receipt FROM ${this.#receipts} ${where} ORDER BY created_at, run_id`, values),
     );
-    return rows.map(parseRow);
+    return rows.map((row) => this.#parseRow(row));
   }
 
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | undefined> {
-    await this.migrate();
-    const inserted = await this.#pool.query(
+    const inserted = await this.#reaching(() => this.#pool.query(
       `INSERT INTO ${this.#claims} (key_sha256, key, fingerprint, run_id, state, owner, workflow, actor_email, payload, claimed_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key_sha256) DO NOTHING`,
       [
@@ -191,26 +265,30 @@ export class PostgresReceiptStore implements ReceiptStore {
         claim.claimedAt,
         claim.updatedAt,
       ],
-    );
+    ));
     if (inserted.rowCount === 1) return undefined;
+    const holder = await this.getClaim(claim.key);
     // Released between our insert and this read: the key is free again, so try once more.
-    return (await this.getClaim(claim.key)) ?? this.claim(claim);
+    if (holder === undefined) return this.claim(claim);
+    // Our own insert, retried after its connection dropped once it had committed: we hold the key.
+    return holder.runId === claim.runId ? undefined : holder;
   }
 
   async updateClaim(key: string, runId: string, state: ClaimState): Promise<void> {
-    await this.migrate();
-    await this.#pool.query(`UPDATE ${this.#claims} SET state = $3, updated_at = now() WHERE key_sha256 = $1 AND run_id = $2`, [keyHash(key), runId, state]);
+    await this.#reaching(() =>
+      this.#pool.query(`UPDATE ${this.#claims} SET state = $3, updated_at = now() WHERE key_sha256 = $1 AND run_id = $2`, [keyHash(key), runId, state]),
+    );
   }
 
   async getClaim(key: string): Promise<IdempotencyClaim | undefined> {
-    await this.migrate();
-    const { rows } = await this.#pool.query<ClaimRow>(`SELECT * FROM ${this.#claims} WHERE key_sha256 = $1`, [keyHash(key)]);
+    const { rows } = await this.#reaching(() => this.#pool.query<ClaimRow>(`SELECT * FROM ${this.#claims} WHERE key_sha256 = $1`, [keyHash(key)]));
     return rows[0] === undefined ? undefined : fromRow(rows[0]);
   }
 
   async releaseClaim(key: string, runId: string): Promise<boolean> {
-    await this.migrate();
-    const { rowCount } = await this.#pool.query(`DELETE FROM ${this.#claims} WHERE key_sha256 = $1 AND run_id = $2`, [keyHash(key), runId]);
+    const { rowCount } = await this.#reaching(() =>
+      this.#pool.query(`DELETE FROM ${this.#claims} WHERE key_sha256 = $1 AND run_id = $2`, [keyHash(key), runId]),
+    );
     return rowCount === 1;
   }
 
@@ -218,6 +296,17 @@ export class PostgresReceiptStore implements ReceiptStore {
   async close(): Promise<void> {
     if (this.#ownsPool) await this.#pool.end();
   }
+
+  #parseRow(row: ReceiptRow): Receipt {
+    // A jsonb column hands back an object, no longer the text that was signed.
+    if (typeof row.receipt !== "string") throw new StoreDamagedError(`table ${this.#receipts}`, "its column receipt is not text");
+    return parseRow(row.run_id, row.receipt);
+  }
+}
+
+interface ReceiptRow {
+  run_id: string;
+  receipt: unknown;
 }
 
 interface ClaimRow {
@@ -233,12 +322,19 @@ interface ClaimRow {
   updated_at: Date;
 }
 
-function parseRow(row: { run_id: string; receipt: string }): Receipt {
+function parseRow(runId: string, text: string): Receipt {
   try {
-    return JSON.parse(row.receipt) as Receipt;
+    return JSON.parse(text) as Receipt;
   } catch (error) {
-    throw new CorruptReceiptError(`postgres:${row.run_id}`, error);
+    throw new CorruptReceiptError(`postgres:${runId}`, error);
   }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  // A SQLSTATE or errno tells an operator what failed; Enact's own error codes add nothing.
+  return typeof code === "string" && !code.startsWith("ENACT_") ? `${error.message} (${code})` : error.message;
 }
 
 // Postgres text cannot hold U+0000: keys, workflow and actor are kept as JSON strings in claims,

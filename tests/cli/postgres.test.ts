@@ -101,6 +101,14 @@ describe("enact-sdk on a Postgres store (--database-url)", () => {
     expect(show.stdout).toMatch(/signature +VALID/);
   });
 
+  it("reports a store whose receipt column was altered to jsonb as damaged, with exit 5", async () => {
+    const { prefix } = await store(2);
+    await sql(`ALTER TABLE "${prefix}receipts" ALTER COLUMN receipt TYPE jsonb USING receipt::jsonb`);
+    const result = await cli(prefix, "verify");
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain(`The receipt store table "${prefix}receipts" is damaged: its column receipt is jsonb, not text.`);
+  });
+
   it("exits 4 when the store's tables are not in the database", async () => {
     const result = await cli("nothing_here_", "verify");
     expect(result.code).toBe(4);

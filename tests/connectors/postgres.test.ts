@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigurationError, PermissionError } from "enact-sdk";
 import { POSTGRES_ACTIONS, PostgresConnector } from "enact-sdk/connectors/postgres";
 import { startCuttingProxy } from "../support/cutting-proxy.js";
-import { getTestDatabase, releaseTestDatabase, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
+import { getTestDatabase, releaseTestDatabase, terminateBackends, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
 
 let db: TestDatabase;
 let postgres: PostgresConnector;
@@ -382,10 +382,13 @@ describe("PostgresConnector with hostile names", () => {
     const long = db.uniqueName("l").padEnd(63, "x");
     for (const name of [unicode, long]) {
       await db.admin.query(`CREATE TABLE "${name}" (id serial primary key, "user" text, "Order" int)`);
-      const inserted = await postgres.insertRow({ table: name, data: { user: "ü", Order: 1 } });
-      expect(inserted.output).toEqual({ id: 1, user: "ü", Order: 1 });
-      expect((await db.admin.query(`SELECT "user", "Order" FROM "${name}"`)).rows).toEqual([{ user: "ü", Order: 1 }]);
-      await db.admin.query(`DROP TABLE "${name}"`);
+      try {
+        const inserted = await postgres.insertRow({ table: name, data: { user: "ü", Order: 1 } });
+        expect(inserted.output).toEqual({ id: 1, user: "ü", Order: 1 });
+        expect((await db.admin.query(`SELECT "user", "Order" FROM "${name}"`)).rows).toEqual([{ user: "ü", Order: 1 }]);
+      } finally {
+        await db.admin.query(`DROP TABLE IF EXISTS "${name}"`);
+      }
     }
   });
 
@@ -516,6 +519,27 @@ describe("PostgresConnector failures", () => {
       expect(proxy.accepted).toBe(2);
       await flaky.close();
       await proxy.close();
+    },
+  );
+
+  it.skipIf((process.env.DATABASE_URL ?? "") === "")(
+    "survives the server terminating its idle connections, then works on new ones (needs DATABASE_URL: PGlite cannot terminate backends)",
+    async () => {
+      const table = await peopleTable();
+      const applicationName = db.uniqueName("enact_connector");
+      const crashes: unknown[] = [];
+      const onCrash = (error: unknown): void => void crashes.push(error);
+      process.on("uncaughtException", onCrash);
+      const connector = new PostgresConnector({ connectionString: db.connectionString, poolConfig: { max: 3, application_name: applicationName } });
+      try {
+        await Promise.all([1, 2, 3].map((id) => connector.selectRows({ table, where: { id } })));
+        expect(await terminateBackends(db.admin, applicationName)).toBeGreaterThan(0);
+        expect(await connector.selectRows({ table, where: { id: 1 } })).toMatchObject({ success: true });
+        expect(crashes).toEqual([]);
+      } finally {
+        process.off("uncaughtException", onCrash);
+        await connector.close();
+      }
     },
   );
 

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { buildReceipt, canonicalJson, EnactClient, signReceipt, verifySignature, type Receipt } from "enact-sdk";
-import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
+import { buildReceipt, canonicalJson, EnactClient, signReceipt, StoreUnavailableError, verifySignature, type Receipt } from "enact-sdk";
+import { countingWorkflow } from "../support/counting-workflow.js";
+import { PostgresReceiptStore, StoreDamagedError } from "enact-sdk/connectors/postgres";
 import { TEST_SECRET } from "../support/context.js";
 import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
 import { describeIdempotency } from "./shared.js";
@@ -26,7 +27,7 @@ afterAll(async () => {
   const db = await getTestDatabase();
   await Promise.all(stores.map((store) => store.close()));
   for (const prefix of prefixes) {
-    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys"`);
+    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal"`);
   }
   await releaseTestDatabase();
 });
@@ -111,6 +112,37 @@ describe("PostgresReceiptStore", () => {
     const { rows } = await db.admin.query<{ receipt: string }>(`SELECT receipt FROM "${prefix}receipts" WHERE run_id = $1`, [stored.runId]);
     expect(rows[0]?.receipt).toBe(canonicalJson(stored));
     expect(verifySignature(JSON.parse(rows[0]?.receipt ?? "null"), TEST_SECRET)).toBe(true);
+  });
+
+  it("refuses a receipt column altered to jsonb, which no longer returns the signed text", async () => {
+    const db = await getTestDatabase();
+    const { store, prefix, connectionString } = await freshStore();
+    const [, stored] = await new EnactClient({ secret: TEST_SECRET, receiptStore: store, workflows: [async function noop() { return []; }] }).run({
+      workflow: "noop",
+      actorEmail: "a@co.com",
+    });
+    await db.admin.query(`ALTER TABLE "${prefix}receipts" ALTER COLUMN receipt TYPE jsonb USING receipt::jsonb`);
+    const reopened = new PostgresReceiptStore({ connectionString, tablePrefix: prefix, secret: TEST_SECRET });
+    stores.push(reopened);
+
+    await expect(store.load(stored.runId)).rejects.toBeInstanceOf(StoreDamagedError);
+    await expect(reopened.load(stored.runId)).rejects.toThrow(`table "${prefix}receipts" is damaged: its column receipt is jsonb, not text`);
+  });
+
+  it("refuses runs on a damaged store before their workflow executes", async () => {
+    const db = await getTestDatabase();
+    const { store, prefix, connectionString } = await freshStore();
+    await store.migrate();
+    await db.admin.query(`ALTER TABLE "${prefix}receipts" ALTER COLUMN receipt TYPE jsonb USING receipt::jsonb`);
+    const damaged = new PostgresReceiptStore({ connectionString, tablePrefix: prefix });
+    stores.push(damaged);
+    const { workflow, counter } = countingWorkflow();
+
+    const run = new EnactClient({ secret: TEST_SECRET, receiptStore: damaged, workflows: [workflow] }).run({ workflow: "send_invoice", actorEmail: "a@co.com" });
+
+    await expect(run).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(run).rejects.toThrow(/damaged: its column receipt is jsonb/);
+    expect(counter.executions).toBe(0);
   });
 
   it("refuses a table prefix that is not a plain SQL name", () => {

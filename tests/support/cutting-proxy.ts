@@ -14,6 +14,12 @@ export interface CuttingProxy {
    * client's connection is destroyed, as if the server had died while the statement ran.
    */
   cutOnNextMessage(): void;
+  /**
+   * The next message any client sends whose bytes contain `pattern` (e.g. "COMMIT") reaches the
+   * server, which executes it; its answer is swallowed and the connection destroyed: the
+   * statement took effect, and the client cannot know it.
+   */
+  cutAnswerTo(pattern: string): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +28,7 @@ export async function startCuttingProxy(connectionString: string): Promise<Cutti
   const target = new URL(connectionString);
   const sockets = new Set<Socket>();
   let cutPending = false;
+  let answerPattern: string | undefined;
   let accepted = 0;
   const server = createServer((client) => {
     accepted += 1;
@@ -31,16 +38,28 @@ export async function startCuttingProxy(connectionString: string): Promise<Cutti
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => undefined);
     }
-    client.on("data", (chunk) => {
+    let swallowAnswer = false;
+    client.on("data", (chunk: Buffer) => {
       if (cutPending) {
         cutPending = false;
         client.destroy();
         upstream.destroy();
         return;
       }
+      if (answerPattern !== undefined && chunk.includes(answerPattern)) {
+        answerPattern = undefined;
+        swallowAnswer = true;
+      }
       upstream.write(chunk);
     });
-    upstream.on("data", (chunk) => client.write(chunk));
+    upstream.on("data", (chunk) => {
+      if (swallowAnswer) {
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      client.write(chunk);
+    });
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
   });
@@ -57,6 +76,9 @@ export async function startCuttingProxy(connectionString: string): Promise<Cutti
     },
     cutOnNextMessage() {
       cutPending = true;
+    },
+    cutAnswerTo(pattern) {
+      answerPattern = pattern;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

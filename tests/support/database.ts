@@ -82,3 +82,22 @@ export async function unusedLoopbackPort(): Promise<number> {
   if (address === null || typeof address === "string") throw new Error("Could not reserve a loopback port");
   return address.port;
 }
+
+/**
+ * Terminates every backend whose application_name is `applicationName` (as a restart or failover
+ * would) and waits until they have exited. The admin's next answer arrives after their sockets
+ * closed, so the clients' pools have seen it by then. Needs a real server (not the embedded PGlite).
+ */
+export async function terminateBackends(admin: pg.Pool, applicationName: string): Promise<number> {
+  // The targets are chosen first, by name alone (MATERIALIZED): the server is shared, and a
+  // planner free to evaluate pg_terminate_backend before the name test would end everyone's.
+  const { rows } = await admin.query<{ n: number }>(
+    `WITH targets AS MATERIALIZED (
+       SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()
+     )
+     SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000))::int AS n FROM targets`,
+    [applicationName],
+  );
+  await admin.query("SELECT 1");
+  return rows[0]?.n ?? 0;
+}

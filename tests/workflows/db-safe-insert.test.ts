@@ -206,3 +206,88 @@ describe("dbSafeInsert", () => {
   });
 });
 
+
+/**
+ * Runs db_safe_insert once per value, all at once: each run has a connector (so a connection) of
+ * its own, and a policy holds every run until all have been checked, so their workflows race.
+ */
+async function raceInserts(table: string, column: string, values: readonly unknown[]): Promise<Receipt[]> {
+  let arrived = 0;
+  let release!: () => void;
+  const everyoneThere = new Promise<void>((resolve) => (release = resolve));
+  const barrier = async () => {
+    arrived += 1;
+    if (arrived === values.length) release();
+    await everyoneThere;
+    return { policy: "barrier", passed: true, reason: "every racer is ready" };
+  };
+  const connectors = values.map(() => new PostgresConnector({ connectionString: db.connectionString, poolConfig: { max: 1 } }));
+  try {
+    const runs = await Promise.all(
+      values.map((value, index) =>
+        new EnactClient({ secret: TEST_SECRET, receiptDir, systems: { postgres: connectors[index] }, policies: [barrier], workflows: [dbSafeInsert] }).run({
+          workflow: "db_safe_insert",
+          actorEmail: `racer-${index}@company.com`,
+          payload: { table, data: { [column]: value }, uniqueKey: column },
+        }),
+      ),
+    );
+    return runs.map(([, receipt]) => receipt);
+  } finally {
+    await Promise.all(connectors.map((connector) => connector.close()));
+  }
+}
+
+/** Every run succeeded, exactly one inserted, the others found its row. */
+function expectOneInsert(receipts: readonly Receipt[]): void {
+  const actions = receipts.map((receipt) => receipt.actionsTaken[0]);
+  expect(actions.every((action) => action?.success === true)).toBe(true);
+  expect(actions.filter((action) => action?.alreadyDone !== true)).toHaveLength(1);
+}
+
+describe("dbSafeInsert racing on values the database holds equal", () => {
+  it("inserts one row when 1, '1', '01', ' 1', '+1' and '1 ' race into an int column", async () => {
+    const table = await db.createTable("ints", "id serial primary key, n int");
+    const receipts = await raceInserts(table, "n", [1, "1", "01", " 1", "+1", "1 ", "001", 1]);
+    expect(await db.rows(table)).toHaveLength(1);
+    expectOneInsert(receipts);
+  });
+
+  it("inserts one row when case variants race into a citext column", async (ctx) => {
+    const { rows } = await db.admin.query("SELECT 1 FROM pg_available_extensions WHERE name = 'citext'");
+    if (rows.length === 0) ctx.skip("the citext extension is not available on this server (the embedded PGlite lacks it)");
+    const { rows: installed } = await db.admin.query("SELECT 1 FROM pg_extension WHERE extname = 'citext'");
+    await db.admin.query("CREATE EXTENSION IF NOT EXISTS citext");
+    const table = await db.createTable("emails", "id serial primary key, email citext");
+    try {
+      const receipts = await raceInserts(table, "email", ["Jane@Acme.com", "jane@acme.com", "JANE@ACME.COM", "jAnE@aCmE.cOm", "jane@ACME.com", "JANE@acme.COM"]);
+      expect(await db.rows(table)).toHaveLength(1);
+      expectOneInsert(receipts);
+    } finally {
+      await db.admin.query(`DROP TABLE IF EXISTS "${table}"`);
+      // Only if this test installed it, and not while anything else on the shared server uses it.
+      if (installed.length === 0) await db.admin.query("DROP EXTENSION IF EXISTS citext").catch(() => undefined);
+    }
+  });
+
+  it("inserts one row when one jsonb document spelled with other key orders and spacing races", async () => {
+    const table = await db.createTable("docs", "id serial primary key, doc jsonb");
+    const receipts = await raceInserts(table, "doc", [
+      { a: 1, b: [1, 2], c: { x: true, y: null } },
+      { c: { y: null, x: true }, b: [1, 2], a: 1 },
+      { b: [1, 2], a: 1, c: { x: true, y: null } },
+      '{"c": {"x": true, "y": null}, "a": 1, "b": [1, 2]}',
+      '{ "a" : 1.0, "b" : [1, 2], "c" : { "y" : null, "x" : true } }',
+      { a: 1, c: { x: true, y: null }, b: [1, 2] },
+    ]);
+    expect(await db.rows(table)).toHaveLength(1);
+    expectOneInsert(receipts);
+  });
+
+  it("inserts one row when equal values of a type without a hash function race (box: equal areas are =)", async () => {
+    const table = await db.createTable("boxes", "id serial primary key, b box");
+    const receipts = await raceInserts(table, "b", ["(0,0),(1,1)", "(5,5),(6,6)", "(1,1),(0,0)", "(2,2),(3,3)", "(0,0),(0.5,2)", "(9,9),(10,10)"]);
+    expect(await db.rows(table)).toHaveLength(1);
+    expectOneInsert(receipts);
+  });
+});
