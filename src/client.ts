@@ -12,7 +12,7 @@ import {
   type RunRequest,
 } from "./client-options.js";
 import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.js";
-import { toFrozenJsonSafeObject } from "./json-safe.js";
+import { toFrozenJsonSafeObject, wellFormed } from "./json-safe.js";
 import type { ActionResult, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
 import { allPassed, describeError, evaluatePolicies, type Policy } from "./policy.js";
 import { buildReceipt, ReceiptSigner } from "./receipt.js";
@@ -93,9 +93,10 @@ export class EnactClient {
    * signed receipt, which is already stored. Rejects only for an unknown workflow
    * (`UnknownWorkflowError`) or a receipt that could not be stored (`ReceiptWriteError`).
    */
-  async run(request: RunRequest): Promise<[RunResult, Receipt]> {
-    const workflow = this.#workflows.get(request.workflow);
-    if (workflow === undefined) throw new UnknownWorkflowError(String(request.workflow), this.workflows);
+  async run(given: RunRequest): Promise<[RunResult, Receipt]> {
+    const workflow = this.#workflows.get(given.workflow);
+    if (workflow === undefined) throw new UnknownWorkflowError(String(given.workflow), this.workflows);
+    const request = wellFormedRequest(given);
 
     // One JSON-safe snapshot: what the policies check is what the workflow gets and what the
     // receipt records, whatever the caller does to its payload object meanwhile.
@@ -105,8 +106,9 @@ export class EnactClient {
     if (typeof key !== "string" || key.length === 0 || key.length > 512) {
       throw new TypeError("idempotencyKey must be a string of 1 to 512 characters");
     }
-    const fingerprint = requestFingerprint(workflow.name, String(request.actorEmail), received);
-    const keyed = { key, fingerprint, workflow: workflow.name, actorEmail: String(request.actorEmail), payload: received };
+    const actorEmail = printable(request.actorEmail);
+    const fingerprint = requestFingerprint(workflow.name, actorEmail, received);
+    const keyed = { key, fingerprint, workflow: workflow.name, actorEmail, payload: received };
     return this.#keyedRuns.run(keyed, randomUUID(), (runId) => this.#execute(workflow, request, received, runId));
   }
 
@@ -138,7 +140,9 @@ export class EnactClient {
    *   with the key replay that receipt.
    * Only call it for a run that is really gone: a run still executing would be duplicated.
    */
-  async reconcile(key: string, resolution: Reconciliation): Promise<ReconcileResult> {
+  async reconcile(given: string, resolution: Reconciliation): Promise<ReconcileResult> {
+    // Keys are claimed well formed (see wellFormedRequest): the same key must find its claim here.
+    const key = typeof given === "string" ? wellFormed(given) : given;
     const claim = await this.#store.getClaim(key);
     if (claim === undefined || claim.state === "completed") return { status: "nothing-to-do" };
     const existing = await this.#store.load(claim.runId);
@@ -262,7 +266,7 @@ export class EnactClient {
       buildReceipt({
         runId,
         workflow: ctx.workflow,
-        actorEmail: String(request.actorEmail),
+        actorEmail: printable(request.actorEmail),
         payload: received,
         policyResults,
         decision,
@@ -301,4 +305,26 @@ function deepFreeze<T>(value: T): T {
     for (const item of Object.values(value)) deepFreeze(item);
   }
   return value;
+}
+
+/**
+ * The request with its actor and idempotency key well formed (lone surrogates → U+FFFD, as in
+ * payloads): policies check, the claim holds and the receipt records one and the same text.
+ * The request object is kept as is when nothing changes, which is almost always.
+ */
+function wellFormedRequest(request: RunRequest): RunRequest {
+  const { actorEmail, idempotencyKey } = request;
+  const actor = typeof actorEmail === "string" ? wellFormed(actorEmail) : actorEmail;
+  const key = typeof idempotencyKey === "string" ? wellFormed(idempotencyKey) : idempotencyKey;
+  return actor === actorEmail && key === idempotencyKey ? request : { ...request, actorEmail: actor, idempotencyKey: key };
+}
+
+/** `String(value)`, or a placeholder when even that throws (a hostile object as the actor). */
+function printable(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return String(value);
+  } catch {
+    return "[unprintable]";
+  }
 }

@@ -203,9 +203,12 @@ function setMember(result: { [key: string]: JsonValue }, key: string, item: unkn
 
 type StringWithWellFormed = string & { isWellFormed(): boolean; toWellFormed(): string };
 
-// A lone surrogate has no UTF-8 encoding, so it could not be signed byte-for-byte: it becomes
-// U+FFFD. isWellFormed is a native scan, so the common case costs no copy.
-function wellFormed(text: string): string {
+/**
+ * `text` with every lone UTF-16 surrogate replaced by U+FFFD. A lone surrogate has no UTF-8
+ * encoding, so it could not be signed byte-for-byte. isWellFormed is a native scan, so the
+ * common case costs no copy.
+ */
+export function wellFormed(text: string): string {
   const candidate = text as StringWithWellFormed;
   return candidate.isWellFormed() ? text : candidate.toWellFormed();
 }

@@ -1,7 +1,7 @@
 import { createSecretKey, randomUUID } from "node:crypto";
 import { jcs, jcsSplit, jcsWithMember, jcsWithout, joinSplit } from "./canonical-json.js";
 import { HexHmac } from "./hex-hmac.js";
-import { toJsonSafe, toJsonSafeObject, toJsonSafePolicyResults } from "./json-safe.js";
+import { toJsonSafe, toJsonSafeObject, toJsonSafePolicyResults, wellFormed } from "./json-safe.js";
 import type { ActionResult, Decision, PolicyResult, Receipt } from "./models.js";
 
 /** What `buildReceipt` needs; everything else (run id, time, signature) it fills in. */
@@ -26,8 +26,8 @@ export interface ReceiptInput {
 export function buildReceipt(input: ReceiptInput): Receipt {
   const receipt: Receipt = {
     runId: input.runId ?? randomUUID(),
-    workflow: input.workflow,
-    actorEmail: input.actorEmail,
+    workflow: wellFormed(input.workflow),
+    actorEmail: wellFormed(input.actorEmail),
     payload: toJsonSafeObject(input.payload),
     policyResults: toJsonSafePolicyResults(input.policyResults),
     decision: input.decision,
@@ -35,9 +35,9 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     timestamp: isoNow(),
     signature: "",
   };
-  if (input.idempotencyKey !== undefined) receipt.idempotencyKey = input.idempotencyKey;
-  if (input.error !== undefined) receipt.error = input.error;
-  if (input.note !== undefined) receipt.note = input.note;
+  if (input.idempotencyKey !== undefined) receipt.idempotencyKey = wellFormed(input.idempotencyKey);
+  if (input.error !== undefined) receipt.error = wellFormed(input.error);
+  if (input.note !== undefined) receipt.note = wellFormed(input.note);
   return receipt;
 }
 
