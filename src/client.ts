@@ -272,7 +272,7 @@ export class EnactClient {
         decision,
         actionsTaken: actions,
         idempotencyKey: request.idempotencyKey,
-        error: error === undefined ? undefined : redactSecret(error, this.#secret),
+        error,
       }),
     );
     try {
@@ -293,10 +293,6 @@ type ActorRoleLookup = Extract<ActorRoles, (actorEmail: string) => unknown>;
 
 function roleFailure(error: unknown): PolicyResult {
   return { policy: "actor_role", passed: false, reason: `Could not resolve the actor's role: ${describeError(error)}` };
-}
-
-function redactSecret(text: string, secret: string): string {
-  return text.split(secret).join("[REDACTED]");
 }
 
 function deepFreeze<T>(value: T): T {

@@ -3,6 +3,7 @@ import { jcs, jcsSplit, jcsWithMember, jcsWithout, joinSplit } from "./canonical
 import { HexHmac } from "./hex-hmac.js";
 import { toJsonSafe, toJsonSafeObject, toJsonSafePolicyResults, wellFormed } from "./json-safe.js";
 import type { ActionResult, Decision, PolicyResult, Receipt } from "./models.js";
+import { SecretRedactor } from "./secret-redaction.js";
 
 /** What `buildReceipt` needs; everything else (run id, time, signature) it fills in. */
 export interface ReceiptInput {
@@ -89,14 +90,25 @@ export interface SignedReceipt {
  */
 export class ReceiptSigner {
   readonly #hmac: HexHmac;
+  readonly #redactor: SecretRedactor;
 
   constructor(secret: string) {
     this.#hmac = new HexHmac(createSecretKey(Buffer.from(secret, "utf8")));
+    this.#redactor = new SecretRedactor(secret);
   }
 
-  /** A copy of `receipt` with its signature set. Values must already be JSON-safe. */
+  /**
+   * A copy of `receipt` with its signature set. Values must already be JSON-safe. The signing
+   * secret is replaced by `[REDACTED]` wherever it appears (see `SecretRedactor`).
+   */
   sign(receipt: Receipt): Receipt {
-    return { ...receipt, signature: this.#hmac.of(canonicalText(receipt)) };
+    let text = canonicalText(receipt);
+    let signing = receipt;
+    if (this.#redactor.appearsIn(text)) {
+      signing = this.#redactor.redactReceipt(receipt);
+      text = canonicalText(signing);
+    }
+    return { ...signing, signature: this.#hmac.of(text) };
   }
 
   /**
@@ -104,12 +116,18 @@ export class ReceiptSigner {
    * that text instead of serializing the receipt again.
    */
   signWithJson(receipt: Receipt): SignedReceipt {
+    return this.#signWithJson(receipt, false);
+  }
+
+  #signWithJson(receipt: Receipt, redacted: boolean): SignedReceipt {
     const split = jcsSplit(receipt, "signature");
     if (split === undefined) {
       const signed = this.sign(receipt);
       return { receipt: signed, json: canonicalJson(signed) };
     }
     const unsigned = joinSplit(split);
+    // Once redacted, a hit can only be a false positive (the secret spelled across two strings).
+    if (!redacted && this.#redactor.appearsIn(unsigned)) return this.#signWithJson(this.#redactor.redactReceipt(receipt), true);
     const signature = this.#hmac.of(unsigned);
     // A signature is 64 hex digits: its JSON form is itself in quotes.
     return { receipt: { ...receipt, signature }, json: jcsWithMember(split, unsigned, "signature", `"${signature}"`) };
