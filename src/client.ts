@@ -54,7 +54,7 @@ export class EnactClient {
     // Tamper-evident journal (issue 8): the store gets a key derived from the secret, never the secret.
     this.#store.attachJournal?.(JournalKey.fromSecret(this.#secret));
     this.#actorRoles = options.actorRoles;
-    this.#keyedRuns = new KeyedRuns(this.#store, options.idempotencyWaitMs ?? 30_000);
+    this.#keyedRuns = new KeyedRuns(this.#store, options.idempotencyWaitMs ?? 30_000, (receipt) => this.#signer.verify(receipt));
     this.#rollback = new RollbackEngine({
       store: this.#store,
       signer: this.#signer,
@@ -145,7 +145,8 @@ export class EnactClient {
     const key = typeof given === "string" ? wellFormed(given) : given;
     const claim = await this.#store.getClaim(key);
     if (claim === undefined || claim.state === "completed") return { status: "nothing-to-do" };
-    const existing = await this.#store.load(claim.runId);
+    // A receipt that does not verify settles nothing: it throws TamperedStoredReceiptError.
+    const existing = await this.#keyedRuns.loadVerified(key, claim.runId);
     if (existing !== undefined) {
       await this.#store.updateClaim(key, claim.runId, "completed");
       return { status: "nothing-to-do", receipt: existing };
