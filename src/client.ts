@@ -1,6 +1,6 @@
-import { ActionRecorder, isActionResult } from "./action-recorder.js";
+import { ActionRecorder, isActionResult, isPermissionError } from "./action-recorder.js";
 import { randomUUID } from "node:crypto";
-import { ReceiptWriteError, UnknownWorkflowError } from "./errors.js";
+import { type PermissionError, ReceiptWriteError, UnknownWorkflowError } from "./errors.js";
 import {
   registerWorkflows,
   resolveSecret,
@@ -206,8 +206,13 @@ export class EnactClient {
       if (!Array.isArray(actions) || !actions.every(isActionResult)) {
         throw new TypeError(`Workflow ${workflow.name} must resolve to an array of ActionResults`);
       }
+      // A refusal the workflow caught is still a refusal: the run is recorded as blocked.
+      const refusal = recorder.refusal;
+      if (refusal !== undefined) return this.#finish(run, refused(gate, refusal), "BLOCK", actions, describeError(refusal));
       return this.#finish(run, gate, "PASS", actions);
     } catch (error) {
+      const refusal = recorder.refusal ?? (isPermissionError(error) ? error : undefined);
+      if (refusal !== undefined) return this.#finish(run, refused(gate, refusal), "BLOCK", recorder.actions, describeError(error));
       return this.#finish(run, gate, "PASS", recorder.actions, describeError(error));
     }
   }
@@ -291,6 +296,14 @@ export class EnactClient {
 }
 
 type ActorRoleLookup = Extract<ActorRoles, (actorEmail: string) => unknown>;
+
+/**
+ * The policy results of a run a connector refused (an action outside its allowlist): the policies
+ * that passed, then the refusal as a failed check, so that the run reads and filters as a BLOCK.
+ */
+function refused(gate: readonly PolicyResult[], refusal: PermissionError): PolicyResult[] {
+  return [...gate, { policy: "connector_allowlist", passed: false, reason: refusal.message }];
+}
 
 function roleFailure(error: unknown): PolicyResult {
   return { policy: "actor_role", passed: false, reason: `Could not resolve the actor's role: ${describeError(error)}` };
