@@ -15,7 +15,8 @@ import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.
 import { toFrozenJsonSafeObject, wellFormed } from "./json-safe.js";
 import type { ActionResult, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
 import { allPassed, describeError, evaluatePolicies, type Policy } from "./policy.js";
-import { buildReceipt, ReceiptSigner } from "./receipt.js";
+import { buildReceipt, ReceiptSigner, type SignedReceipt } from "./receipt.js";
+import { recordableActions } from "./recordable-actions.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
@@ -100,16 +101,17 @@ export class EnactClient {
 
     // One JSON-safe snapshot: what the policies check is what the workflow gets and what the
     // receipt records, whatever the caller does to its payload object meanwhile.
-    const received = toFrozenJsonSafeObject(request.payload ?? {});
+    const { received, unreadable } = snapshotOf(request.payload);
     const key = request.idempotencyKey;
-    if (key === undefined) return this.#execute(workflow, request, received, randomUUID());
+    if (key === undefined) return this.#execute(workflow, request, received, randomUUID(), unreadable);
     if (typeof key !== "string" || key.length === 0 || key.length > 512) {
       throw new TypeError("idempotencyKey must be a string of 1 to 512 characters");
     }
     const actorEmail = printable(request.actorEmail);
-    const fingerprint = requestFingerprint(workflow.name, actorEmail, received);
+    // An unreadable payload is recorded as {}: its fingerprint must still differ from a real {}'s.
+    const fingerprint = requestFingerprint(workflow.name, actorEmail, unreadable === undefined ? received : { unreadablePayload: unreadable });
     const keyed = { key, fingerprint, workflow: workflow.name, actorEmail, payload: received };
-    return this.#keyedRuns.run(keyed, randomUUID(), (runId) => this.#execute(workflow, request, received, runId));
+    return this.#keyedRuns.run(keyed, randomUUID(), (runId) => this.#execute(workflow, request, received, runId, unreadable));
   }
 
   /**
@@ -177,7 +179,13 @@ export class EnactClient {
     return { status: "recorded", receipt };
   }
 
-  async #execute(workflow: RegisteredWorkflow, request: RunRequest, received: Payload, runId: string): Promise<[RunResult, Receipt]> {
+  async #execute(
+    workflow: RegisteredWorkflow,
+    request: RunRequest,
+    received: Payload,
+    runId: string,
+    unreadable: string | undefined,
+  ): Promise<[RunResult, Receipt]> {
     const ctx: WorkflowContext = {
       workflow: workflow.name,
       actorEmail: request.actorEmail,
@@ -185,7 +193,7 @@ export class EnactClient {
       systems: this.#systems,
     };
     const run = { request, received, ctx, runId };
-    const checked = this.#gate(workflow, request, ctx);
+    const checked = unreadable === undefined ? this.#gate(workflow, request, ctx) : [unreadablePayload(unreadable)];
     const gate = Array.isArray(checked) ? checked : await checked;
     if (!allPassed(gate)) return this.#finish(run, gate, "BLOCK", []);
 
@@ -268,19 +276,30 @@ export class EnactClient {
     actions: readonly ActionResult[],
     error?: string,
   ): Promise<[RunResult, Receipt]> {
-    const { receipt, json } = this.#signer.signWithJson(
-      buildReceipt({
-        runId,
-        workflow: ctx.workflow,
-        actorEmail: printable(request.actorEmail),
-        payload: received,
-        policyResults,
-        decision,
-        actionsTaken: actions,
-        idempotencyKey: request.idempotencyKey,
-        error,
-      }),
-    );
+    const receiptOf = (actionsTaken: readonly ActionResult[], message: string | undefined): SignedReceipt =>
+      this.#signer.signWithJson(
+        buildReceipt({
+          runId,
+          workflow: ctx.workflow,
+          actorEmail: printable(request.actorEmail),
+          payload: received,
+          policyResults,
+          decision,
+          actionsTaken,
+          idempotencyKey: request.idempotencyKey,
+          error: message,
+        }),
+      );
+    let signed: SignedReceipt;
+    try {
+      signed = receiptOf(actions, error);
+    } catch (problem) {
+      // The workflow may have changed things: a receipt is written whatever its actions hold,
+      // recording what can be recorded and why the rest cannot.
+      const why = `The receipt could not record the actions as they are (${describeError(problem)})`;
+      signed = receiptOf(recordableActions(actions), error === undefined ? why : `${error}; ${why}`);
+    }
+    const { receipt, json } = signed;
     try {
       await this.#store.write(receipt, json);
     } catch (cause) {
@@ -327,6 +346,29 @@ function wellFormedRequest(request: RunRequest): RunRequest {
   const actor = typeof actorEmail === "string" ? wellFormed(actorEmail) : actorEmail;
   const key = typeof idempotencyKey === "string" ? wellFormed(idempotencyKey) : idempotencyKey;
   return actor === actorEmail && key === idempotencyKey ? request : { ...request, actorEmail: actor, idempotencyKey: key };
+}
+
+const NO_PAYLOAD: Payload = toFrozenJsonSafeObject({});
+
+/**
+ * The JSON-safe, frozen snapshot of a payload, or, when it cannot be read as JSON (a getter,
+ * `toJSON` or proxy trap that throws, nesting deeper than MAX_JSON_DEPTH), an empty payload and
+ * why: such a run is blocked, and its receipt records `{}` with the reason.
+ */
+function snapshotOf(payload: unknown): { received: Payload; unreadable?: string } {
+  try {
+    return { received: toFrozenJsonSafeObject(payload ?? {}) };
+  } catch (error) {
+    return { received: NO_PAYLOAD, unreadable: describeError(error) };
+  }
+}
+
+function unreadablePayload(problem: string): PolicyResult {
+  return {
+    policy: "payload_schema",
+    passed: false,
+    reason: `The payload cannot be read as JSON (${problem}); it is recorded as {}`,
+  };
 }
 
 /** `String(value)`, or a placeholder when even that throws (a hostile object as the actor). */
