@@ -18,6 +18,8 @@ import { allPassed, describeError, evaluatePolicies, type Policy } from "./polic
 import { buildReceipt, ReceiptSigner, type SignedReceipt } from "./receipt.js";
 import { recordableActions } from "./recordable-actions.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
+import { droppedKeys, droppedKeysReason } from "./dropped-keys.js";
+import type { z } from "zod";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
 import { JournalKey } from "./journal/key.js";
@@ -237,7 +239,13 @@ export class EnactClient {
       return [{ policy: "payload_schema", passed: false, reason: "payload must be an object" }];
     }
     if (workflow.payloadSchema !== undefined) {
-      const parsed = workflow.payloadSchema.safeParse(ctx.payload);
+      let parsed: ReturnType<z.ZodType["safeParse"]>;
+      try {
+        parsed = workflow.payloadSchema.safeParse(ctx.payload);
+      } catch (error) {
+        // A refinement that throws is the schema failing, not a reason to run without a receipt.
+        return [{ policy: "payload_schema", passed: false, reason: `The payload schema threw: ${describeError(error)}` }];
+      }
       if (!parsed.success) {
         const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`);
         return [{ policy: "payload_schema", passed: false, reason: `Invalid payload: ${issues.join("; ")}` }];
@@ -245,6 +253,9 @@ export class EnactClient {
       if (typeof parsed.data !== "object" || parsed.data === null || Array.isArray(parsed.data)) {
         return [{ policy: "payload_schema", passed: false, reason: "The payload schema must produce an object" }];
       }
+      // What the policies check must be everything the receipt records (it records the payload as received).
+      const dropped = droppedKeys(ctx.payload, parsed.data);
+      if (dropped.length > 0) return [{ policy: "payload_schema", passed: false, reason: droppedKeysReason(dropped) }];
       ctx.payload = deepFreeze(parsed.data as Payload);
     }
     const roles = this.#actorRoles;
