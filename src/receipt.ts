@@ -3,6 +3,7 @@ import { jcs, jcsSplit, jcsWithMember, jcsWithout, joinSplit } from "./canonical
 import { HexHmac } from "./hex-hmac.js";
 import { toJsonSafe, toJsonSafeObject, toJsonSafePolicyResults, wellFormed } from "./json-safe.js";
 import type { ActionResult, Decision, PolicyResult, Receipt } from "./models.js";
+import { isPlainJsonData } from "./plain-json.js";
 import { SecretRedactor } from "./secret-redaction.js";
 
 /** What `buildReceipt` needs; everything else (run id, time, signature) it fills in. */
@@ -133,9 +134,14 @@ export class ReceiptSigner {
     return { receipt: { ...receipt, signature }, json: jcsWithMember(split, unsigned, "signature", `"${signature}"`) };
   }
 
-  /** True only for a well-formed signature that matches every field. Never throws. */
+  /**
+   * True only for a well-formed signature that matches every field, on plain JSON data (see
+   * `isPlainJsonData`: an object whose getters, proxy traps or `toJSON` could show a reader other
+   * values than the ones checked is refused). Never throws.
+   */
   verify(receipt: unknown): boolean {
     try {
+      if (!isPlainJsonData(receipt)) return false;
       const signature = (receipt as { signature?: unknown } | null)?.signature;
       // A malformed signature fails without canonicalizing the receipt.
       if (typeof signature !== "string" || signature.length !== 64) return false;
