@@ -382,11 +382,11 @@ function unreadablePayload(problem: string): PolicyResult {
   };
 }
 
-/** `String(value)`, or a placeholder when even that throws (a hostile object as the actor). */
+/** `String(value)`, well formed, or a placeholder when even that throws (a hostile object as the actor). */
 function printable(value: unknown): string {
   if (typeof value === "string") return value;
   try {
-    return String(value);
+    return wellFormed(String(value));
   } catch {
     return "[unprintable]";
   }

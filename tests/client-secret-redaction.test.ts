@@ -84,6 +84,23 @@ describe("the signing secret in receipts", () => {
     expectNoSecret(receipt as Receipt);
   });
 
+  it("is redacted from a rollback's receipt when an undo reports it", async () => {
+    const vault = {
+      async store(): Promise<ActionResult> {
+        return { action: "store", system: "vault", success: true, output: { id: "v1" } };
+      },
+      async undo(): Promise<ActionResult> {
+        return { action: "delete", system: "vault", success: true, output: { deletedWith: TEST_SECRET } };
+      },
+    };
+    const stores = defineWorkflow("stores", async (ctx): Promise<ActionResult[]> => [await (ctx.systems.vault as typeof vault).store()]);
+    const enact = client({ systems: { vault }, workflows: [stores], rollbackEnabled: true });
+    const [, receipt] = await enact.run({ workflow: "stores", actorEmail: "a@b.com" });
+    const [, rollback] = await enact.rollback(receipt.runId);
+    expect(rollback.actionsTaken[0]?.output).toMatchObject({ deletedWith: "[REDACTED]" });
+    expectNoSecret(rollback);
+  });
+
   it("is redacted by ReceiptSigner and signReceipt, in a receipt that still verifies", () => {
     const unsigned = {
       runId: "00000000-0000-4000-8000-000000000003",

@@ -38,6 +38,15 @@ describe("run() with strings that are not well-formed UTF-16", () => {
     expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
   });
 
+  it("blocks a keyed run whose actor is not a string and prints with a lone surrogate, with a receipt", async () => {
+    const actor = { toString: () => "agent\uD800" };
+    const [result, receipt] = await client().run({ workflow: "countedWorkflow", actorEmail: actor as unknown as string, idempotencyKey: "k-actor" });
+    expect(result.success).toBe(false);
+    expect(receipt.actorEmail).toBe("agent\uFFFD");
+    expect(receipt.policyResults[0]).toMatchObject({ policy: "actor_identity", passed: false });
+    expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
+  });
+
   it("gives policies the same well-formed actor email the receipt records", async () => {
     const seen: string[] = [];
     const enact = new EnactClient({
