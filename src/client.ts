@@ -332,7 +332,14 @@ type ActorRoleLookup = Extract<ActorRoles, (actorEmail: string) => unknown>;
  * that passed, then the refusal as a failed check, so that the run reads and filters as a BLOCK.
  */
 function refused(gate: readonly PolicyResult[], refusal: PermissionError): PolicyResult[] {
-  return [...gate, { policy: "connector_allowlist", passed: false, reason: refusal.message }];
+  let reason: string;
+  try {
+    reason = String(refusal.message);
+  } catch (error) {
+    // Only a forged PermissionError (matched by its code) can get here: still a refusal.
+    reason = `A connector refused an action (${describeError(error)})`;
+  }
+  return [...gate, { policy: "connector_allowlist", passed: false, reason }];
 }
 
 function roleFailure(error: unknown): PolicyResult {

@@ -92,6 +92,26 @@ describe("a run whose connector refuses an action", () => {
     expect(receipt.actionsTaken.map((action) => action.action)).toEqual(["create_contact"]);
   });
 
+  it("is a BLOCK with a receipt when a system throws a PermissionError look-alike whose message cannot be read", async () => {
+    class Unreadable extends Error {
+      readonly code = "ENACT_PERMISSION";
+      override get message(): string {
+        throw new Error("no message");
+      }
+    }
+    const sly = { act: (): never => { throw new Unreadable(); } };
+    const acts = defineWorkflow("acts", (ctx): ActionResult[] => {
+      (ctx.systems.sly as typeof sly).act();
+      return [];
+    });
+    const client = new EnactClient({ secret: TEST_SECRET, receiptStore: new MemoryReceiptStore(), systems: { sly }, workflows: [acts] });
+    const [result, receipt] = await client.run({ workflow: "acts", actorEmail: "agent@co.com" });
+    expect(result.success).toBe(false);
+    expect(receipt.decision).toBe("BLOCK");
+    expect(receipt.policyResults).toEqual([{ policy: "connector_allowlist", passed: false, reason: expect.stringMatching(/A connector refused an action/) }]);
+    expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
+  });
+
   it("is a BLOCK when a system refuses by throwing synchronously", async () => {
     const [, receipt] = await enact.run({ workflow: "mails", actorEmail: "agent@co.com" });
     expect(receipt.decision).toBe("BLOCK");
