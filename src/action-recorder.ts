@@ -1,11 +1,16 @@
+import { PermissionError } from "./errors.js";
 import type { ActionResult } from "./models.js";
 
 /**
  * Records every ActionResult that a connector method returns during one workflow run, so that
- * when a workflow throws halfway, the receipt still lists the actions that had completed.
+ * when a workflow throws halfway, the receipt still lists the actions that had completed; and the
+ * first refusal by a connector's allowlist (`PermissionError`), so that the run is recorded as
+ * blocked even when the workflow catches the refusal and goes on.
  */
 export class ActionRecorder {
   readonly actions: ActionResult[] = [];
+  /** The first `PermissionError` a connector threw during the run, caught by the workflow or not. */
+  refusal: PermissionError | undefined;
 
   /** `systems` with each object's methods wrapped to record the ActionResults they produce. */
   wrap(systems: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -21,20 +26,51 @@ export class ActionRecorder {
         const value: unknown = Reflect.get(target, property, target);
         if (typeof value !== "function") return value;
         // Called on the real object, not the proxy: connectors keep their state in #private fields.
-        return (...args: unknown[]) => this.#record((value as (...a: unknown[]) => unknown).apply(target, args));
+        return (...args: unknown[]) => {
+          let outcome: unknown;
+          try {
+            outcome = (value as (...a: unknown[]) => unknown).apply(target, args);
+          } catch (error) {
+            this.#noteRefusal(error);
+            throw error;
+          }
+          return this.#record(outcome);
+        };
       },
     });
   }
 
   #record(outcome: unknown): unknown {
     if (isPromiseLike(outcome)) {
-      return outcome.then((result) => {
-        if (isActionResult(result)) this.actions.push(result);
-        return result;
-      });
+      return outcome.then(
+        (result) => {
+          if (isActionResult(result)) this.actions.push(result);
+          return result;
+        },
+        (error: unknown) => {
+          this.#noteRefusal(error);
+          throw error;
+        },
+      );
     }
     if (isActionResult(outcome)) this.actions.push(outcome);
     return outcome;
+  }
+
+  #noteRefusal(error: unknown): void {
+    if (this.refusal === undefined && isPermissionError(error)) this.refusal = error;
+  }
+}
+
+/**
+ * True for a connector's allowlist refusal. Also recognised by its code, for a PermissionError from
+ * another copy of enact-sdk (the ESM and CommonJS builds each have their own class). Never throws.
+ */
+export function isPermissionError(error: unknown): error is PermissionError {
+  try {
+    return error instanceof PermissionError || (error instanceof Error && (error as { code?: unknown }).code === "ENACT_PERMISSION");
+  } catch {
+    return false;
   }
 }
 

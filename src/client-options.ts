@@ -74,7 +74,10 @@ export function resolveSecret(options: EnactClientOptions): string {
   if (secret === undefined || secret === "") {
     throw new ConfigurationError(
       "No receipt signing secret. Pass { secret } to new EnactClient() or set ENACT_SECRET " +
-        `(at least ${MIN_SECRET_LENGTH} random characters, e.g. from \`openssl rand -hex 32\`).`,
+        `(at least ${MIN_SECRET_LENGTH} random characters, e.g. from \`openssl rand -hex 32\`). ` +
+        "The library does not read .env files (the enact-sdk CLI does): if ENACT_SECRET is in .env, " +
+        'load it first, e.g. with `import "dotenv/config";` at the top of your entry file, or run ' +
+        "`node --env-file=.env app.js`.",
     );
   }
   if (typeof secret !== "string") throw new ConfigurationError("The receipt signing secret must be a string.");

@@ -1,6 +1,6 @@
-import { ActionRecorder, isActionResult } from "./action-recorder.js";
+import { ActionRecorder, isActionResult, isPermissionError } from "./action-recorder.js";
 import { randomUUID } from "node:crypto";
-import { ReceiptWriteError, UnknownWorkflowError } from "./errors.js";
+import { type PermissionError, ReceiptWriteError, UnknownWorkflowError } from "./errors.js";
 import {
   registerWorkflows,
   resolveSecret,
@@ -12,11 +12,14 @@ import {
   type RunRequest,
 } from "./client-options.js";
 import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.js";
-import { toFrozenJsonSafeObject } from "./json-safe.js";
+import { toFrozenJsonSafeObject, wellFormed } from "./json-safe.js";
 import type { ActionResult, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
 import { allPassed, describeError, evaluatePolicies, type Policy } from "./policy.js";
-import { buildReceipt, ReceiptSigner } from "./receipt.js";
+import { buildReceipt, ReceiptSigner, type SignedReceipt } from "./receipt.js";
+import { recordableActions } from "./recordable-actions.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
+import { droppedKeys, droppedKeysReason } from "./dropped-keys.js";
+import type { z } from "zod";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
 import { JournalKey } from "./journal/key.js";
@@ -54,7 +57,7 @@ export class EnactClient {
     // Tamper-evident journal (issue 8): the store gets a key derived from the secret, never the secret.
     this.#store.attachJournal?.(JournalKey.fromSecret(this.#secret));
     this.#actorRoles = options.actorRoles;
-    this.#keyedRuns = new KeyedRuns(this.#store, options.idempotencyWaitMs ?? 30_000);
+    this.#keyedRuns = new KeyedRuns(this.#store, options.idempotencyWaitMs ?? 30_000, (receipt) => this.#signer.verify(receipt));
     this.#rollback = new RollbackEngine({
       store: this.#store,
       signer: this.#signer,
@@ -93,21 +96,24 @@ export class EnactClient {
    * signed receipt, which is already stored. Rejects only for an unknown workflow
    * (`UnknownWorkflowError`) or a receipt that could not be stored (`ReceiptWriteError`).
    */
-  async run(request: RunRequest): Promise<[RunResult, Receipt]> {
-    const workflow = this.#workflows.get(request.workflow);
-    if (workflow === undefined) throw new UnknownWorkflowError(String(request.workflow), this.workflows);
+  async run(given: RunRequest): Promise<[RunResult, Receipt]> {
+    const workflow = this.#workflows.get(given.workflow);
+    if (workflow === undefined) throw new UnknownWorkflowError(String(given.workflow), this.workflows);
+    const request = wellFormedRequest(given);
 
     // One JSON-safe snapshot: what the policies check is what the workflow gets and what the
     // receipt records, whatever the caller does to its payload object meanwhile.
-    const received = toFrozenJsonSafeObject(request.payload ?? {});
+    const { received, unreadable } = snapshotOf(request.payload);
     const key = request.idempotencyKey;
-    if (key === undefined) return this.#execute(workflow, request, received, randomUUID());
+    if (key === undefined) return this.#execute(workflow, request, received, randomUUID(), unreadable);
     if (typeof key !== "string" || key.length === 0 || key.length > 512) {
       throw new TypeError("idempotencyKey must be a string of 1 to 512 characters");
     }
-    const fingerprint = requestFingerprint(workflow.name, String(request.actorEmail), received);
-    const keyed = { key, fingerprint, workflow: workflow.name, actorEmail: String(request.actorEmail), payload: received };
-    return this.#keyedRuns.run(keyed, randomUUID(), (runId) => this.#execute(workflow, request, received, runId));
+    const actorEmail = printable(request.actorEmail);
+    // An unreadable payload is recorded as {}: its fingerprint must still differ from a real {}'s.
+    const fingerprint = requestFingerprint(workflow.name, actorEmail, unreadable === undefined ? received : { unreadablePayload: unreadable });
+    const keyed = { key, fingerprint, workflow: workflow.name, actorEmail, payload: received };
+    return this.#keyedRuns.run(keyed, randomUUID(), (runId) => this.#execute(workflow, request, received, runId, unreadable));
   }
 
   /**
@@ -138,10 +144,13 @@ export class EnactClient {
    *   with the key replay that receipt.
    * Only call it for a run that is really gone: a run still executing would be duplicated.
    */
-  async reconcile(key: string, resolution: Reconciliation): Promise<ReconcileResult> {
+  async reconcile(given: string, resolution: Reconciliation): Promise<ReconcileResult> {
+    // Keys are claimed well formed (see wellFormedRequest): the same key must find its claim here.
+    const key = typeof given === "string" ? wellFormed(given) : given;
     const claim = await this.#store.getClaim(key);
     if (claim === undefined || claim.state === "completed") return { status: "nothing-to-do" };
-    const existing = await this.#store.load(claim.runId);
+    // A receipt that does not verify settles nothing: it throws TamperedStoredReceiptError.
+    const existing = await this.#keyedRuns.loadVerified(key, claim.runId);
     if (existing !== undefined) {
       await this.#store.updateClaim(key, claim.runId, "completed");
       return { status: "nothing-to-do", receipt: existing };
@@ -172,7 +181,13 @@ export class EnactClient {
     return { status: "recorded", receipt };
   }
 
-  async #execute(workflow: RegisteredWorkflow, request: RunRequest, received: Payload, runId: string): Promise<[RunResult, Receipt]> {
+  async #execute(
+    workflow: RegisteredWorkflow,
+    request: RunRequest,
+    received: Payload,
+    runId: string,
+    unreadable: string | undefined,
+  ): Promise<[RunResult, Receipt]> {
     const ctx: WorkflowContext = {
       workflow: workflow.name,
       actorEmail: request.actorEmail,
@@ -180,7 +195,7 @@ export class EnactClient {
       systems: this.#systems,
     };
     const run = { request, received, ctx, runId };
-    const checked = this.#gate(workflow, request, ctx);
+    const checked = unreadable === undefined ? this.#gate(workflow, request, ctx) : [unreadablePayload(unreadable)];
     const gate = Array.isArray(checked) ? checked : await checked;
     if (!allPassed(gate)) return this.#finish(run, gate, "BLOCK", []);
 
@@ -201,8 +216,13 @@ export class EnactClient {
       if (!Array.isArray(actions) || !actions.every(isActionResult)) {
         throw new TypeError(`Workflow ${workflow.name} must resolve to an array of ActionResults`);
       }
+      // A refusal the workflow caught is still a refusal: the run is recorded as blocked.
+      const refusal = recorder.refusal;
+      if (refusal !== undefined) return this.#finish(run, refused(gate, refusal), "BLOCK", actions, describeError(refusal));
       return this.#finish(run, gate, "PASS", actions);
     } catch (error) {
+      const refusal = recorder.refusal ?? (isPermissionError(error) ? error : undefined);
+      if (refusal !== undefined) return this.#finish(run, refused(gate, refusal), "BLOCK", recorder.actions, describeError(error));
       return this.#finish(run, gate, "PASS", recorder.actions, describeError(error));
     }
   }
@@ -219,7 +239,13 @@ export class EnactClient {
       return [{ policy: "payload_schema", passed: false, reason: "payload must be an object" }];
     }
     if (workflow.payloadSchema !== undefined) {
-      const parsed = workflow.payloadSchema.safeParse(ctx.payload);
+      let parsed: ReturnType<z.ZodType["safeParse"]>;
+      try {
+        parsed = workflow.payloadSchema.safeParse(ctx.payload);
+      } catch (error) {
+        // A refinement that throws is the schema failing, not a reason to run without a receipt.
+        return [{ policy: "payload_schema", passed: false, reason: `The payload schema threw: ${describeError(error)}` }];
+      }
       if (!parsed.success) {
         const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`);
         return [{ policy: "payload_schema", passed: false, reason: `Invalid payload: ${issues.join("; ")}` }];
@@ -227,6 +253,9 @@ export class EnactClient {
       if (typeof parsed.data !== "object" || parsed.data === null || Array.isArray(parsed.data)) {
         return [{ policy: "payload_schema", passed: false, reason: "The payload schema must produce an object" }];
       }
+      // What the policies check must be everything the receipt records (it records the payload as received).
+      const dropped = droppedKeys(ctx.payload, parsed.data);
+      if (dropped.length > 0) return [{ policy: "payload_schema", passed: false, reason: droppedKeysReason(dropped) }];
       ctx.payload = deepFreeze(parsed.data as Payload);
     }
     const roles = this.#actorRoles;
@@ -258,19 +287,30 @@ export class EnactClient {
     actions: readonly ActionResult[],
     error?: string,
   ): Promise<[RunResult, Receipt]> {
-    const { receipt, json } = this.#signer.signWithJson(
-      buildReceipt({
-        runId,
-        workflow: ctx.workflow,
-        actorEmail: String(request.actorEmail),
-        payload: received,
-        policyResults,
-        decision,
-        actionsTaken: actions,
-        idempotencyKey: request.idempotencyKey,
-        error: error === undefined ? undefined : redactSecret(error, this.#secret),
-      }),
-    );
+    const receiptOf = (actionsTaken: readonly ActionResult[], message: string | undefined): SignedReceipt =>
+      this.#signer.signWithJson(
+        buildReceipt({
+          runId,
+          workflow: ctx.workflow,
+          actorEmail: printable(request.actorEmail),
+          payload: received,
+          policyResults,
+          decision,
+          actionsTaken,
+          idempotencyKey: request.idempotencyKey,
+          error: message,
+        }),
+      );
+    let signed: SignedReceipt;
+    try {
+      signed = receiptOf(actions, error);
+    } catch (problem) {
+      // The workflow may have changed things: a receipt is written whatever its actions hold,
+      // recording what can be recorded and why the rest cannot.
+      const why = `The receipt could not record the actions as they are (${describeError(problem)})`;
+      signed = receiptOf(recordableActions(actions), error === undefined ? why : `${error}; ${why}`);
+    }
+    const { receipt, json } = signed;
     try {
       await this.#store.write(receipt, json);
     } catch (cause) {
@@ -287,12 +327,23 @@ export class EnactClient {
 
 type ActorRoleLookup = Extract<ActorRoles, (actorEmail: string) => unknown>;
 
-function roleFailure(error: unknown): PolicyResult {
-  return { policy: "actor_role", passed: false, reason: `Could not resolve the actor's role: ${describeError(error)}` };
+/**
+ * The policy results of a run a connector refused (an action outside its allowlist): the policies
+ * that passed, then the refusal as a failed check, so that the run reads and filters as a BLOCK.
+ */
+function refused(gate: readonly PolicyResult[], refusal: PermissionError): PolicyResult[] {
+  let reason: string;
+  try {
+    reason = String(refusal.message);
+  } catch (error) {
+    // Only a forged PermissionError (matched by its code) can get here: still a refusal.
+    reason = `A connector refused an action (${describeError(error)})`;
+  }
+  return [...gate, { policy: "connector_allowlist", passed: false, reason }];
 }
 
-function redactSecret(text: string, secret: string): string {
-  return text.split(secret).join("[REDACTED]");
+function roleFailure(error: unknown): PolicyResult {
+  return { policy: "actor_role", passed: false, reason: `Could not resolve the actor's role: ${describeError(error)}` };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -301,4 +352,49 @@ function deepFreeze<T>(value: T): T {
     for (const item of Object.values(value)) deepFreeze(item);
   }
   return value;
+}
+
+/**
+ * The request with its actor and idempotency key well formed (lone surrogates → U+FFFD, as in
+ * payloads): policies check, the claim holds and the receipt records one and the same text.
+ * The request object is kept as is when nothing changes, which is almost always.
+ */
+function wellFormedRequest(request: RunRequest): RunRequest {
+  const { actorEmail, idempotencyKey } = request;
+  const actor = typeof actorEmail === "string" ? wellFormed(actorEmail) : actorEmail;
+  const key = typeof idempotencyKey === "string" ? wellFormed(idempotencyKey) : idempotencyKey;
+  return actor === actorEmail && key === idempotencyKey ? request : { ...request, actorEmail: actor, idempotencyKey: key };
+}
+
+const NO_PAYLOAD: Payload = toFrozenJsonSafeObject({});
+
+/**
+ * The JSON-safe, frozen snapshot of a payload, or, when it cannot be read as JSON (a getter,
+ * `toJSON` or proxy trap that throws, nesting deeper than MAX_JSON_DEPTH), an empty payload and
+ * why: such a run is blocked, and its receipt records `{}` with the reason.
+ */
+function snapshotOf(payload: unknown): { received: Payload; unreadable?: string } {
+  try {
+    return { received: toFrozenJsonSafeObject(payload ?? {}) };
+  } catch (error) {
+    return { received: NO_PAYLOAD, unreadable: describeError(error) };
+  }
+}
+
+function unreadablePayload(problem: string): PolicyResult {
+  return {
+    policy: "payload_schema",
+    passed: false,
+    reason: `The payload cannot be read as JSON (${problem}); it is recorded as {}`,
+  };
+}
+
+/** `String(value)`, well formed, or a placeholder when even that throws (a hostile object as the actor). */
+function printable(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return wellFormed(String(value));
+  } catch {
+    return "[unprintable]";
+  }
 }

@@ -181,3 +181,24 @@ export class StoreUnavailableError extends EnactError {
     super(`The receipt store cannot record runs: ${detail}. Nothing was executed; retry once the store is available.`, options);
   }
 }
+
+/**
+ * A stored receipt that an idempotent replay or `reconcile()` would hand back does not verify: it
+ * was edited, signed with another secret, or belongs to another run. Enact never returns what such
+ * a receipt says as a result (an edited file could replay attacker outputs as a success).
+ */
+export class TamperedStoredReceiptError extends EnactError {
+  readonly code = "ENACT_STORED_RECEIPT_TAMPERED" as const;
+
+  constructor(
+    readonly runId: string,
+    readonly key: string,
+    detail: string,
+  ) {
+    super(
+      `The stored receipt of run ${runId} (idempotency key '${key}') ${detail}; it is not replayed. ` +
+        "Restore the original receipt from a backup and find out who changed the store " +
+        "(`enact-sdk verify` lists every receipt that does not verify).",
+    );
+  }
+}

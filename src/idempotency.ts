@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
-import { IdempotencyConflictError, IdempotencyInProgressError } from "./errors.js";
+import { IdempotencyConflictError, IdempotencyInProgressError, TamperedStoredReceiptError } from "./errors.js";
 import type { Payload, Receipt, RunResult } from "./models.js";
 import { canonicalJson } from "./receipt.js";
 import type { IdempotencyClaim, ReceiptStore } from "./stores/receipt-store.js";
@@ -48,11 +48,29 @@ const MAX_POLL_MS = 250;
 export class KeyedRuns {
   readonly #store: ReceiptStore;
   readonly #waitMs: number;
+  readonly #verify: (receipt: unknown) => boolean;
   readonly #inFlight = new Map<string, { fingerprint: string; runId: string; outcome: Promise<Outcome> }>();
 
-  constructor(store: ReceiptStore, waitMs: number) {
+  /** `verify` tells a receipt signed with the client's secret from any other: only those are replayed. */
+  constructor(store: ReceiptStore, waitMs: number, verify: (receipt: unknown) => boolean) {
     this.#store = store;
     this.#waitMs = waitMs;
+    this.#verify = verify;
+  }
+
+  /**
+   * The stored receipt of the run holding `key`, if there is one yet, after checking that it is
+   * that run's receipt, signed with the client's secret: anything else throws
+   * `TamperedStoredReceiptError` instead of being replayed.
+   */
+  async loadVerified(key: string, runId: string): Promise<Receipt | undefined> {
+    const receipt = await this.#store.load(runId);
+    if (receipt === undefined) return undefined;
+    if (!this.#verify(receipt)) throw new TamperedStoredReceiptError(runId, key, "does not verify (it was changed, or signed with another secret)");
+    if (receipt.runId !== runId || receipt.idempotencyKey !== key) {
+      throw new TamperedStoredReceiptError(runId, key, `belongs to another run (${String(receipt.runId)}, key ${String(receipt.idempotencyKey)})`);
+    }
+    return receipt;
   }
 
   /** Runs `execute(runId)` once for the key, or returns the outcome of the run that did. */
@@ -110,7 +128,7 @@ export class KeyedRuns {
     const deadline = Date.now() + this.#waitMs;
     let holder = first;
     for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 2, MAX_POLL_MS)) {
-      const receipt = await this.#store.load(holder.runId);
+      const receipt = await this.loadVerified(holder.key, holder.runId);
       if (receipt !== undefined) {
         if (holder.state !== "completed") await this.#store.updateClaim(holder.key, holder.runId, "completed").catch(() => undefined);
         return replay([resultFromReceipt(receipt), receipt]);

@@ -13,6 +13,7 @@ export {
   ReceiptExistsError,
   ReceiptWriteError,
   StoreUnavailableError,
+  TamperedStoredReceiptError,
   UnknownWorkflowError,
 } from "./errors.js";
 export { toJsonSafe } from "./json-safe.js";

@@ -91,6 +91,13 @@ interface Conversion {
  */
 const SHALLOW_LEVELS = 16;
 
+/**
+ * The deepest nesting converted. Deeper values are refused with a `RangeError` before they could
+ * overflow the stack (here, in the canonical serializer or in a reader's JSON parser); a run
+ * whose payload is refused this way is blocked with a receipt.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
 /** Converts a whole value: the root has no ancestors. */
 function convertTree(value: unknown, freeze: boolean): JsonValue {
   return convert(value, { path: [], deeper: undefined, freeze });
@@ -145,6 +152,7 @@ function enter<T extends object>(object: T, state: Conversion, convertContents: 
     path.pop();
   } else {
     const deeper = (state.deeper ??= new Set());
+    if (path.length + deeper.size >= MAX_JSON_DEPTH) throw new RangeError(`The value is nested deeper than ${MAX_JSON_DEPTH} levels`);
     deeper.add(object);
     container = convertContents(object, state);
     deeper.delete(object);
@@ -203,9 +211,12 @@ function setMember(result: { [key: string]: JsonValue }, key: string, item: unkn
 
 type StringWithWellFormed = string & { isWellFormed(): boolean; toWellFormed(): string };
 
-// A lone surrogate has no UTF-8 encoding, so it could not be signed byte-for-byte: it becomes
-// U+FFFD. isWellFormed is a native scan, so the common case costs no copy.
-function wellFormed(text: string): string {
+/**
+ * `text` with every lone UTF-16 surrogate replaced by U+FFFD. A lone surrogate has no UTF-8
+ * encoding, so it could not be signed byte-for-byte. isWellFormed is a native scan, so the
+ * common case costs no copy.
+ */
+export function wellFormed(text: string): string {
   const candidate = text as StringWithWellFormed;
   return candidate.isWellFormed() ? text : candidate.toWellFormed();
 }

@@ -56,10 +56,19 @@ function callPolicy(policy: Policy, ctx: WorkflowContext): PolicyResult | Promis
     const outcome = policy(ctx);
     return isPromise(outcome)
       ? outcome.then(
-          (result) => checkResult(policy, result),
+          (result) => checkedOrThrew(policy, result),
           (error: unknown) => threw(policy, error),
         )
       : checkResult(policy, outcome);
+  } catch (error) {
+    return threw(policy, error);
+  }
+}
+
+// Reading a result's fields may throw (getters, proxies): that is a failed policy too, never a rejection.
+function checkedOrThrew(policy: Policy, result: unknown): PolicyResult {
+  try {
+    return checkResult(policy, result);
   } catch (error) {
     return threw(policy, error);
   }
@@ -88,14 +97,22 @@ function threw(policy: Policy, error: unknown): PolicyResult {
   return { policy: policyName(policy), passed: false, reason: `Policy threw: ${describeError(error)}` };
 }
 
-/** A one-line description of anything thrown. */
+/**
+ * A one-line description of anything thrown. Never throws itself, whatever was thrown (a proxy
+ * whose every trap throws, an error whose `message` getter throws): it is called where a receipt
+ * must still be written.
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  if (typeof error === "string") return error;
   try {
-    return JSON.stringify(error) ?? String(error);
+    if (error instanceof Error) return `${String(error.name)}: ${String(error.message)}`;
+    if (typeof error === "string") return error;
+    try {
+      return JSON.stringify(error) ?? String(error);
+    } catch {
+      return String(error);
+    }
   } catch {
-    return String(error);
+    return "A value that cannot be described (reading it threw)";
   }
 }
 

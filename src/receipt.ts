@@ -1,8 +1,10 @@
 import { createSecretKey, randomUUID } from "node:crypto";
 import { jcs, jcsSplit, jcsWithMember, jcsWithout, joinSplit } from "./canonical-json.js";
 import { HexHmac } from "./hex-hmac.js";
-import { toJsonSafe, toJsonSafeObject, toJsonSafePolicyResults } from "./json-safe.js";
+import { toJsonSafe, toJsonSafeObject, toJsonSafePolicyResults, wellFormed } from "./json-safe.js";
 import type { ActionResult, Decision, PolicyResult, Receipt } from "./models.js";
+import { isPlainJsonData } from "./plain-json.js";
+import { SecretRedactor } from "./secret-redaction.js";
 
 /** What `buildReceipt` needs; everything else (run id, time, signature) it fills in. */
 export interface ReceiptInput {
@@ -26,8 +28,8 @@ export interface ReceiptInput {
 export function buildReceipt(input: ReceiptInput): Receipt {
   const receipt: Receipt = {
     runId: input.runId ?? randomUUID(),
-    workflow: input.workflow,
-    actorEmail: input.actorEmail,
+    workflow: wellFormed(input.workflow),
+    actorEmail: wellFormed(input.actorEmail),
     payload: toJsonSafeObject(input.payload),
     policyResults: toJsonSafePolicyResults(input.policyResults),
     decision: input.decision,
@@ -35,9 +37,9 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     timestamp: isoNow(),
     signature: "",
   };
-  if (input.idempotencyKey !== undefined) receipt.idempotencyKey = input.idempotencyKey;
-  if (input.error !== undefined) receipt.error = input.error;
-  if (input.note !== undefined) receipt.note = input.note;
+  if (input.idempotencyKey !== undefined) receipt.idempotencyKey = wellFormed(input.idempotencyKey);
+  if (input.error !== undefined) receipt.error = wellFormed(input.error);
+  if (input.note !== undefined) receipt.note = wellFormed(input.note);
   return receipt;
 }
 
@@ -89,14 +91,25 @@ export interface SignedReceipt {
  */
 export class ReceiptSigner {
   readonly #hmac: HexHmac;
+  readonly #redactor: SecretRedactor;
 
   constructor(secret: string) {
     this.#hmac = new HexHmac(createSecretKey(Buffer.from(secret, "utf8")));
+    this.#redactor = new SecretRedactor(secret);
   }
 
-  /** A copy of `receipt` with its signature set. Values must already be JSON-safe. */
+  /**
+   * A copy of `receipt` with its signature set. Values must already be JSON-safe. The signing
+   * secret is replaced by `[REDACTED]` wherever it appears (see `SecretRedactor`).
+   */
   sign(receipt: Receipt): Receipt {
-    return { ...receipt, signature: this.#hmac.of(canonicalText(receipt)) };
+    let text = canonicalText(receipt);
+    let signing = receipt;
+    if (this.#redactor.appearsIn(text)) {
+      signing = this.#redactor.redactReceipt(receipt);
+      text = canonicalText(signing);
+    }
+    return { ...signing, signature: this.#hmac.of(text) };
   }
 
   /**
@@ -104,20 +117,31 @@ export class ReceiptSigner {
    * that text instead of serializing the receipt again.
    */
   signWithJson(receipt: Receipt): SignedReceipt {
+    return this.#signWithJson(receipt, false);
+  }
+
+  #signWithJson(receipt: Receipt, redacted: boolean): SignedReceipt {
     const split = jcsSplit(receipt, "signature");
     if (split === undefined) {
       const signed = this.sign(receipt);
       return { receipt: signed, json: canonicalJson(signed) };
     }
     const unsigned = joinSplit(split);
+    // Once redacted, a hit can only be a false positive (the secret spelled across two strings).
+    if (!redacted && this.#redactor.appearsIn(unsigned)) return this.#signWithJson(this.#redactor.redactReceipt(receipt), true);
     const signature = this.#hmac.of(unsigned);
     // A signature is 64 hex digits: its JSON form is itself in quotes.
     return { receipt: { ...receipt, signature }, json: jcsWithMember(split, unsigned, "signature", `"${signature}"`) };
   }
 
-  /** True only for a well-formed signature that matches every field. Never throws. */
+  /**
+   * True only for a well-formed signature that matches every field, on plain JSON data (see
+   * `isPlainJsonData`: an object whose getters, proxy traps or `toJSON` could show a reader other
+   * values than the ones checked is refused). Never throws.
+   */
   verify(receipt: unknown): boolean {
     try {
+      if (!isPlainJsonData(receipt)) return false;
       const signature = (receipt as { signature?: unknown } | null)?.signature;
       // A malformed signature fails without canonicalizing the receipt.
       if (typeof signature !== "string" || signature.length !== 64) return false;

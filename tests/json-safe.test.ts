@@ -76,6 +76,12 @@ describe("toJsonSafe()", () => {
     expect(toJsonSafe(deep)).toEqual(JSON.parse(JSON.stringify(deep)));
   });
 
+  it("refuses a value nested deeper than 1000 levels with a RangeError instead of overflowing the stack", () => {
+    let deep: unknown = "bottom";
+    for (let level = 0; level < 100_000; level++) deep = { level: deep };
+    expect(() => toJsonSafe(deep)).toThrow(new RangeError("The value is nested deeper than 1000 levels"));
+  });
+
   it("keeps a value that appears twice without calling it circular", () => {
     const shared = { x: 1 };
     expect(toJsonSafe({ a: shared, b: shared })).toEqual({ a: { x: 1 }, b: { x: 1 } });

@@ -288,3 +288,53 @@ describe("tamper evidence (property-based)", () => {
     );
   });
 });
+
+// A reader of a receipt object sees what its getters, proxy traps and toJSON show: that is what must verify.
+describe("verifySignature() on objects that show a reader other values than were signed", () => {
+  const signed = signReceipt(sampleReceipt(), SECRET);
+  const forged = { ...signed, decision: "BLOCK" };
+
+  it("returns false for an object whose toJSON shows the signed receipt", () => {
+    // The signature is checked on the receipt without its signature field: that is what toJSON shows.
+    const { signature: _signature, ...unsigned } = signed;
+    const sneaky = { ...forged, toJSON: () => unsigned };
+    expect(sneaky.decision).toBe("BLOCK");
+    expect(verifySignature(sneaky, SECRET)).toBe(false);
+  });
+
+  it("returns false for a nested toJSON that shows signed values", () => {
+    const payload = { ...signed.payload, extra: "attacker", toJSON: () => signed.payload };
+    expect(verifySignature({ ...signed, payload }, SECRET)).toBe(false);
+  });
+
+  it("returns false for a getter that shows the signed value on the first read only", () => {
+    let reads = 0;
+    const sneaky = { ...signed };
+    Object.defineProperty(sneaky, "decision", { enumerable: true, get: () => (reads++ === 0 ? signed.decision : "BLOCK") });
+    expect(verifySignature(sneaky, SECRET)).toBe(false);
+  });
+
+  it("returns false for a proxy that shows other values than the receipt it wraps", () => {
+    const sneaky = new Proxy(signed, { get: (target, key) => (key === "decision" ? "BLOCK" : Reflect.get(target, key)) });
+    expect(verifySignature(sneaky, SECRET)).toBe(false);
+  });
+
+  it("returns false, without throwing, for a proxy whose every trap throws", () => {
+    const trap = (): never => {
+      throw new Error("trap");
+    };
+    const hostile = new Proxy(signed, { get: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, has: trap });
+    expect(verifySignature(hostile, SECRET)).toBe(false);
+  });
+
+  it("returns false for a hidden (non-enumerable) field a reader would see", () => {
+    const sneaky = { ...signed };
+    Object.defineProperty(sneaky, "error", { value: "injected", enumerable: false });
+    expect(verifySignature(sneaky, SECRET)).toBe(false);
+  });
+
+  it("still verifies a plain receipt, also with an undefined optional field", () => {
+    expect(verifySignature({ ...signed }, SECRET)).toBe(true);
+    expect(verifySignature({ ...signed, error: undefined }, SECRET)).toBe(true);
+  });
+});

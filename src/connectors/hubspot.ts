@@ -303,7 +303,7 @@ export class HubSpotConnector implements Undoable {
       return await body();
     } catch (error) {
       if (error instanceof InvalidInput) return failed(SYSTEM, action, error.message, {}, [this.#token]);
-      const { message, ...details } = describeHubSpotError(error);
+      const { message, ...details } = describeHubSpotError(error, [this.#token]);
       const prefix = details.status === undefined ? "HubSpot request failed" : `HubSpot API error ${details.status}`;
       return failed(SYSTEM, action, `${prefix}: ${message}`, details, [this.#token]);
     }

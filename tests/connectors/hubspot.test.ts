@@ -306,6 +306,18 @@ describe("HubSpotConnector failures", () => {
     expect(result.output.error).toContain("[REDACTED]");
   });
 
+  it("keeps no prefix of the token when the server echoes it where a long message is cut", async () => {
+    // The message is cut at 500 characters, in the middle of the token unless it is redacted first.
+    const message = `${"x".repeat(480)} Bearer ${fake.token}`;
+    fake.failNext({ status: 400, message });
+
+    const result = await hubspot.createContact({ email: "ada@example.com" });
+
+    expect(result.success).toBe(false);
+    expect(result.output.error).toContain("[REDACTED]");
+    expect(result.output.error).not.toContain(fake.token.slice(0, 8));
+  });
+
   it("reports an unreachable server as a failure, not a throw", async () => {
     const address = fake.url;
     await fake.stop();

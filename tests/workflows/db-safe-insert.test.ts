@@ -126,6 +126,21 @@ describe("dbSafeInsert", () => {
     expect(receipt.actionsTaken).toEqual([]);
   });
 
+  it("blocks a payload with a key its schema does not know (sql), recording it, before touching the table", async () => {
+    const table = await leadsTable();
+    const [result, receipt] = await enact.run({
+      workflow: "db_safe_insert",
+      actorEmail: "agent@company.com",
+      payload: { table, data: { email: "jane@acme.com" }, sql: "DROP TABLE users" },
+    });
+    expect(result.success).toBe(false);
+    expect(receipt.decision).toBe("BLOCK");
+    expect(receipt.payload).toMatchObject({ sql: "DROP TABLE users" });
+    expect(receipt.policyResults).toEqual([{ policy: "payload_schema", passed: false, reason: expect.stringMatching(/^Unrecognized key\(s\) in payload: sql\./) }]);
+    expect(receipt.policyResults).not.toContainEqual(expect.objectContaining({ reason: "No SQL in payload." }));
+    expect(await db.rows(table)).toEqual([]);
+  });
+
   it("is blocked by protectTables before touching the table", async () => {
     const payments = await db.createTable("payments", "id serial primary key, amount numeric");
     const guarded = new EnactClient({

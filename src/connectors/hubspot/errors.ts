@@ -12,18 +12,23 @@ export interface HubSpotFailure {
   retryAfter?: number;
 }
 
+import { redact } from "../action-result.js";
+
 const MAX_MESSAGE_LENGTH = 500;
 
 /**
- * Turns whatever the HubSpot client threw into plain data. Every generated API of
+ * Turns whatever the HubSpot client threw into plain data, with `secrets` (the access token)
+ * replaced by `[REDACTED]` before long messages are cut. Every generated API of
  * `@hubspot/api-client` throws its own `ApiException` class (`code`, `body`, `headers`), so it is
  * recognised by shape rather than `instanceof`. Its `message` is not used: it dumps the whole body
  * and response headers. Anything else (network failure, unparseable body) keeps only its message.
  */
-export function describeHubSpotError(error: unknown): HubSpotFailure {
+export function describeHubSpotError(error: unknown, secrets: ReadonlyArray<string | undefined> = []): HubSpotFailure {
+  // Secrets are scrubbed before messages are cut: cut first, a token's prefix would survive.
+  const truncate = (text: string): string => truncated(redact(text, secrets));
   if (isApiException(error)) {
     const body = error.body;
-    const failure: HubSpotFailure = { message: messageFrom(body, error.code), status: error.code };
+    const failure: HubSpotFailure = { message: messageFrom(body, error.code, truncate), status: error.code };
     if (isRecord(body) && typeof body.category === "string") failure.category = body.category;
     if (isRecord(body) && typeof body.correlationId === "string") failure.correlationId = body.correlationId;
     const retryAfter = parseRetryAfter(error.headers?.["retry-after"]);
@@ -50,7 +55,7 @@ function isApiException(error: unknown): error is ApiExceptionLike {
   return error instanceof Error && typeof (error as { code?: unknown }).code === "number" && "body" in error;
 }
 
-function messageFrom(body: unknown, status: number): string {
+function messageFrom(body: unknown, status: number, truncate: (text: string) => string): string {
   if (isRecord(body) && typeof body.message === "string" && body.message !== "") return truncate(body.message);
   if (typeof body === "string" && body.trim() !== "") return truncate(`HTTP ${status}: ${body.trim()}`);
   return `HTTP ${status} from HubSpot with no error message`;
@@ -68,6 +73,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 // Error pages from proxies can be large; a receipt needs the gist, not the page.
-function truncate(text: string): string {
+function truncated(text: string): string {
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
 }
