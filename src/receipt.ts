@@ -140,8 +140,16 @@ export class ReceiptSigner {
    * values than the ones checked is refused). Never throws.
    */
   verify(receipt: unknown): boolean {
+    return isPlainJsonData(receipt) && this.verifyParsed(receipt);
+  }
+
+  /**
+   * `verify` of a value `JSON.parse` has just returned, which is always plain JSON data: the audit
+   * reads tens of thousands of receipts, and the plain-data walk would cost a third of its time.
+   * Never pass it an object built or touched by other code.
+   */
+  verifyParsed(receipt: unknown): boolean {
     try {
-      if (!isPlainJsonData(receipt)) return false;
       const signature = (receipt as { signature?: unknown } | null)?.signature;
       // A malformed signature fails without canonicalizing the receipt.
       if (typeof signature !== "string" || signature.length !== 64) return false;

@@ -37,7 +37,7 @@ async function list(store: AuditableStore, secret: string, filter: ReceiptFilter
   for (const stored of await store.readAll()) {
     const receipt = stored.error === undefined ? asReceipt(stored.value) : stored.error;
     if (typeof receipt === "string") unreadable.push({ runId: stored.runId, where: stored.where, problem: receipt });
-    else if (matchesFilter(receipt, filter)) rows.push({ receipt, signatureValid: signer.verify(stored.value) });
+    else if (matchesFilter(receipt, filter)) rows.push({ receipt, signatureValid: signer.verifyParsed(stored.value) });
   }
   rows.sort((a, b) => a.receipt.timestamp.localeCompare(b.receipt.timestamp) || a.receipt.runId.localeCompare(b.receipt.runId));
 

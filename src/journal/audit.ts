@@ -20,7 +20,7 @@ export interface StoredReceipt {
   runId: string;
   /** Where it was read, for messages. */
   where: string;
-  /** The parsed JSON, when it could be read and parsed. */
+  /** The parsed JSON, as `JSON.parse` returned it (plain data), when it could be read and parsed. */
   value?: unknown;
   /** Why it could not be read or parsed, when it could not. */
   error?: string;
@@ -360,7 +360,7 @@ export function examineReceipt(signer: ReceiptSigner, stored: StoredReceipt): Re
     return { runId, where, unreadable: "is not a JSON object", signed: false };
   }
   const { runId: held, signature } = receipt as { runId?: unknown; signature?: unknown };
-  const examined: ReceiptExamination = { runId, where, signed: signer.verify(receipt) };
+  const examined: ReceiptExamination = { runId, where, signed: signer.verifyParsed(receipt) };
   // A valid signature is 64 hex digits, so `signature` is a string whenever `signed` is true.
   if (examined.signed) examined.signature = signature as string;
   // JSON.stringify(undefined) is undefined: the template makes it the word, as before.

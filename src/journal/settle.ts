@@ -59,7 +59,7 @@ export async function settleReceiptDirectory(directory: string, secret: string):
       continue;
     }
     const receipt = record.receipt as Receipt;
-    if (!signer.verify(receipt) || receipt.runId !== record.runId || receipt.signature !== record.signature) {
+    if (!signer.verifyParsed(receipt) || receipt.runId !== record.runId || receipt.signature !== record.signature) {
       skip("its receipt does not verify under this secret (edited, forged, or another secret's)");
       continue;
     }
