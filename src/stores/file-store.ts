@@ -5,6 +5,7 @@ import { FileJournal } from "../journal/file-journal.js";
 import type { JournalKey } from "../journal/key.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
+import { parseStrictJson } from "../strict-json.js";
 import { receiptPath, writeReceipt } from "../receipt-file.js";
 import { FileClaims } from "./file-claims.js";
 import { byTime, matchesFilter, type ClaimState, type IdempotencyClaim, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
@@ -115,7 +116,7 @@ export class FileReceiptStore implements ReceiptStore {
 async function readReceiptFile(path: string): Promise<Receipt> {
   const text = await readFile(path, "utf8");
   try {
-    return JSON.parse(text) as Receipt;
+    return parseStrictJson(text) as Receipt;
   } catch (error) {
     throw new CorruptReceiptError(path, error);
   }
