@@ -14,7 +14,7 @@ Exit codes:
   1   verification failed (a receipt invalid, missing or injected, or the journal broken)
   2   usage error
   3   ENACT_SECRET not set (environment or .env)
-  4   receipt directory or database not found
+  4   receipt directory or database not found, or not a receipt store
   5   a receipt file is corrupt, truncated or unreadable
   6   no receipt with that run id (show)
   70  internal error`;

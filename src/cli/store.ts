@@ -13,6 +13,7 @@ import {
 import { JournalKey } from "../journal/key.js";
 import { auditReceiptDirectoryInParallel } from "../journal/parallel-audit.js";
 import { CliError, ExitCode } from "./exit-codes.js";
+import { looksLikeReceiptStore, vanishedJournalProblem } from "./store-evidence.js";
 
 /** What the commands need from a receipt store, whatever it is kept in. */
 export interface AuditableStore {
@@ -64,6 +65,12 @@ export async function openStore(location: StoreLocation, secret: string): Promis
     }
     throw error;
   }
+  if (!looksLikeReceiptStore(location.directory)) {
+    throw new CliError(
+      ExitCode.storeNotFound,
+      `${location.directory} is not a receipt store (no receipts, journal/ or claims/ in it). Pass the directory your EnactClient writes receipts to.`,
+    );
+  }
   return store;
 }
 
@@ -78,10 +85,15 @@ class DirectoryStore implements AuditableStore {
     this.#secret = secret;
   }
 
-  audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor } & Parallelism): Promise<AuditReport> {
+  async audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor } & Parallelism): Promise<AuditReport> {
     const { workerUrl, ...rest } = options;
-    if (workerUrl === undefined) return auditReceiptDirectory(this.label, this.#secret, rest);
-    return auditReceiptDirectoryInParallel(this.label, this.#secret, { ...rest, workerUrl });
+    const report =
+      workerUrl === undefined
+        ? await auditReceiptDirectory(this.label, this.#secret, rest)
+        : await auditReceiptDirectoryInParallel(this.label, this.#secret, { ...rest, workerUrl });
+    const vanished = vanishedJournalProblem(this.label, report.journal, report.counts.receipts - report.counts.missing);
+    if (vanished === undefined) return report;
+    return { ...report, ok: false, journal: { ...report.journal, problems: [...report.journal.problems, vanished] } };
   }
 
   async readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]> {
@@ -96,7 +108,10 @@ class DirectoryStore implements AuditableStore {
   }
 
   async journal(): Promise<ReturnType<typeof walkJournal>> {
-    return walkJournal(JournalKey.fromSecret(this.#secret), await readJournalDirectory(this.label));
+    const walked = walkJournal(JournalKey.fromSecret(this.#secret), await readJournalDirectory(this.label));
+    const vanished = vanishedJournalProblem(this.label, walked.check, (await listReceiptFiles(this.label)).length);
+    if (vanished !== undefined) walked.check.problems.push(vanished);
+    return walked;
   }
 
   async close(): Promise<void> {}
