@@ -5,6 +5,7 @@ import { CliError, ExitCode } from "./exit-codes.js";
 import { brief, clean, colorsFor, writeLines } from "./output.js";
 import { actionSummary, asReceipt, decisionLabel, shortTime } from "./receipt-view.js";
 import { signerFor, type AuditableStore, type StoreCommand } from "./store.js";
+import { NO_VALID_SIGNATURE_HINT } from "./wrong-secret.js";
 
 /** Options of `enact-sdk list`. */
 export interface ListOptions {
@@ -48,6 +49,7 @@ async function list(store: AuditableStore, secret: string, filter: ReceiptFilter
   }
   const err = colorsFor(process.stderr);
   writeLines(process.stderr, unreadable.map((item) => err.yellow(`warning: ${clean(item.where)} ${clean(item.problem)}`)));
+  if (rows.length > 0 && rows.every((row) => !row.signatureValid)) writeLines(process.stderr, [err.yellow(`hint: ${NO_VALID_SIGNATURE_HINT}`)]);
   return unreadable.length > 0 ? ExitCode.unreadable : ExitCode.ok;
 }
 

@@ -13,7 +13,7 @@ Exit codes:
   0   all is well
   1   verification failed (a receipt invalid, missing or injected, or the journal broken)
   2   usage error
-  3   ENACT_SECRET not set (environment or .env)
+  3   ENACT_SECRET not set (environment or .env), or shorter than 32 characters
   4   receipt directory or database not found, or not a receipt store
   5   a receipt file is corrupt, truncated or unreadable
   6   no receipt with that run id (show)
@@ -106,13 +106,15 @@ interface StoreOptions {
   databaseUrl?: string;
   tablePrefix?: string;
   schema?: string;
+  allowInsecureSecret?: boolean;
 }
 
 function withStoreOptions(command: Command): Command {
   return command
     .addOption(new Option("--database-url <url>", "read a PostgresReceiptStore in this database instead of a directory"))
     .addOption(new Option("--table-prefix <prefix>", "with --database-url: the store's tablePrefix").default("enact_"))
-    .addOption(new Option("--schema <name>", "with --database-url: the store's schema"));
+    .addOption(new Option("--schema <name>", "with --database-url: the store's schema"))
+    .addOption(new Option("--allow-insecure-secret", "accept an ENACT_SECRET shorter than 32 characters (stores of tests and demos)"));
 }
 
 async function withStore(
@@ -120,8 +122,9 @@ async function withStore(
   options: StoreOptions,
   command: StoreCommand,
 ): Promise<ExitCode> {
-  const { loadSecret } = await import("./secret.js");
+  const { assertUsableSecret, loadSecret } = await import("./secret.js");
   const secret = await loadSecret();
+  assertUsableSecret(secret, options.allowInsecureSecret === true);
   const { openStore } = await import("./store.js");
   const store = await openStore({ directory, databaseUrl: options.databaseUrl, tablePrefix: options.tablePrefix, schema: options.schema }, secret);
   try {

@@ -3,6 +3,7 @@ import { CliError, ExitCode } from "./exit-codes.js";
 import { brief, clean, colorsFor, compactJson, writeLines, type Colors } from "./output.js";
 import { asReceipt, decisionLabel } from "./receipt-view.js";
 import { signerFor, type AuditableStore, type StoreCommand } from "./store.js";
+import { noJournalMacChecks, WRONG_SECRET_HINT } from "./wrong-secret.js";
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -57,6 +58,7 @@ async function show(store: AuditableStore, secret: string, id: string, json: boo
   } else {
     writeLines(process.stdout, render(receipt, signatureValid, journal, colorsFor(process.stdout)));
   }
+  if (!signatureValid && noJournalMacChecks(check)) writeLines(process.stderr, [colorsFor(process.stderr).yellow(`hint: ${WRONG_SECRET_HINT}`)]);
   return trusted ? ExitCode.ok : ExitCode.verificationFailed;
 }
 

@@ -3,6 +3,7 @@ import type { AuditReport, JournalAnchor, ReceiptFinding } from "../journal/audi
 import { CliError, ExitCode } from "./exit-codes.js";
 import { clean, colorsFor, writeLines } from "./output.js";
 import type { AuditableStore, Parallelism, StoreCommand } from "./store.js";
+import { secretLooksWrong, WRONG_SECRET_HINT } from "./wrong-secret.js";
 
 /** A progress bar is worth its noise only on stores this large. */
 const PROGRESS_THRESHOLD = 500;
@@ -48,7 +49,7 @@ async function verify(store: AuditableStore, anchor: JournalAnchor | undefined, 
   }
   const code = exitCodeOf(report);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ store: store.label, exitCode: code, ...report }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ store: store.label, exitCode: code, ...report, secretLikelyWrong: secretLooksWrong(report) }, null, 2)}\n`);
   } else {
     writeLines(process.stdout, render(store.label, report));
   }
@@ -86,6 +87,7 @@ function render(label: string, report: AuditReport): string[] {
   const state = journal.problems.length === 0 ? "chain intact" : c.red(`${journal.problems.length} problem(s)`);
   lines.push(`Journal:  ${journal.entries} entries, ${state}, head ${journal.head.seq}:${journal.head.mac}`);
   lines.push(report.ok ? c.green("OK: every receipt is valid and the journal is intact.") : c.red(c.bold("FAILED: see above.")));
+  if (secretLooksWrong(report)) lines.push(c.yellow(`hint: ${WRONG_SECRET_HINT}`));
   return lines;
 }
 
