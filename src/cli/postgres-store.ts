@@ -13,6 +13,7 @@ import {
 } from "../journal/postgres-source.js";
 import { MissingPeerDependencyError } from "../errors.js";
 import { loadPeer } from "../peer.js";
+import { credentialsOf, maskConnectionString, redactCredentials } from "./connection-credentials.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import type { AuditableStore } from "./store.js";
 
@@ -25,9 +26,8 @@ export interface PostgresLocation {
 
 /** Opens a `PostgresReceiptStore`'s tables for reading; exit 4 when the database or tables are not there. */
 export async function openPostgresStore(location: PostgresLocation, secret: string): Promise<AuditableStore> {
-  let url: URL;
   try {
-    url = new URL(location.databaseUrl);
+    new URL(location.databaseUrl);
   } catch {
     throw new CliError(ExitCode.usage, "--database-url must be a URL such as postgres://user@host:5432/dbname");
   }
@@ -44,9 +44,8 @@ export async function openPostgresStore(location: PostgresLocation, secret: stri
     if (error instanceof MissingPeerDependencyError) throw new CliError(ExitCode.usage, error.message);
     throw error;
   }
-  // Never print the password: name the store by user, host and database only.
-  url.password = "";
-  const label = url.toString();
+  // Never print a password: name the store by user, host and database only.
+  const label = maskConnectionString(location.databaseUrl);
   const pool = new pg.Pool({ connectionString: location.databaseUrl, max: 4 });
   // An idle client's network error must not crash the CLI; the failing query reports it.
   pool.on("error", () => undefined);
@@ -56,7 +55,8 @@ export async function openPostgresStore(location: PostgresLocation, secret: stri
     await pool.end().catch(() => undefined);
     if (error instanceof StoreNotFoundError) throw new CliError(ExitCode.storeNotFound, `${error.message} (${label}).`);
     const code = (error as { code?: string }).code;
-    throw new CliError(ExitCode.storeNotFound, `Cannot read the database ${label}: ${(error as Error).message}${code === undefined ? "" : ` (${code})`}.`);
+    const message = redactCredentials((error as Error).message, credentialsOf(location.databaseUrl));
+    throw new CliError(ExitCode.storeNotFound, `Cannot read the database ${label}: ${message}${code === undefined ? "" : ` (${code})`}.`);
   }
   return new PostgresStore(label, pool, tables, secret);
 }
