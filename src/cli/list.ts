@@ -2,7 +2,7 @@ import Table from "cli-table3";
 import { matchesFilter, type ReceiptFilter } from "../stores/receipt-store.js";
 import { Decision, type Receipt } from "../models.js";
 import { CliError, ExitCode } from "./exit-codes.js";
-import { brief, clean, colorsFor, writeLines } from "./output.js";
+import { brief, clean, colorsFor, safeJson, writeLines } from "./output.js";
 import { actionSummary, asReceipt, decisionLabel, shortTime } from "./receipt-view.js";
 import { signerFor, type AuditableStore, type StoreCommand } from "./store.js";
 import { NO_VALID_SIGNATURE_HINT } from "./wrong-secret.js";
@@ -43,7 +43,7 @@ async function list(store: AuditableStore, secret: string, filter: ReceiptFilter
   rows.sort((a, b) => a.receipt.timestamp.localeCompare(b.receipt.timestamp) || a.receipt.runId.localeCompare(b.receipt.runId));
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ receipts: rows.map(toJson), unreadable }, null, 2)}\n`);
+    process.stdout.write(`${safeJson({ receipts: rows.map(toJson), unreadable })}\n`);
   } else {
     writeLines(process.stdout, rows.length === 0 ? ["No receipts match."] : [renderTable(rows)]);
   }

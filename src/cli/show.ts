@@ -1,6 +1,6 @@
 import type { Receipt } from "../models.js";
 import { CliError, ExitCode } from "./exit-codes.js";
-import { brief, clean, colorsFor, compactJson, writeLines, type Colors } from "./output.js";
+import { brief, clean, colorsFor, compactJson, safeJson, writeLines, type Colors } from "./output.js";
 import { asReceipt, decisionLabel } from "./receipt-view.js";
 import { signerFor, type AuditableStore, type StoreCommand } from "./store.js";
 import { noJournalMacChecks, WRONG_SECRET_HINT } from "./wrong-secret.js";
@@ -54,7 +54,7 @@ async function show(store: AuditableStore, secret: string, id: string, json: boo
   const trusted = signatureValid && journal.matches;
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ receipt, signatureValid, journal }, null, 2)}\n`);
+    process.stdout.write(`${safeJson({ receipt, signatureValid, journal })}\n`);
   } else {
     writeLines(process.stdout, render(receipt, signatureValid, journal, colorsFor(process.stdout)));
   }

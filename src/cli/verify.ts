@@ -1,7 +1,7 @@
 import type { SingleBar } from "cli-progress";
 import type { AuditReport, JournalAnchor, ReceiptFinding } from "../journal/audit.js";
 import { CliError, ExitCode } from "./exit-codes.js";
-import { clean, colorsFor, writeLines } from "./output.js";
+import { clean, colorsFor, safeJson, writeLines } from "./output.js";
 import type { AuditableStore, Parallelism, StoreCommand } from "./store.js";
 import { secretLooksWrong, WRONG_SECRET_HINT } from "./wrong-secret.js";
 
@@ -49,7 +49,7 @@ async function verify(store: AuditableStore, anchor: JournalAnchor | undefined, 
   }
   const code = exitCodeOf(report);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ store: store.label, exitCode: code, ...report, secretLikelyWrong: secretLooksWrong(report) }, null, 2)}\n`);
+    process.stdout.write(`${safeJson({ store: store.label, exitCode: code, ...report, secretLikelyWrong: secretLooksWrong(report) })}\n`);
   } else {
     writeLines(process.stdout, render(store.label, report));
   }
