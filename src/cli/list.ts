@@ -69,10 +69,20 @@ function parseFilter(options: ListOptions): ReceiptFilter {
   return filter;
 }
 
-function parseTime(flag: string, text: string): Date {
+/** Milliseconds per unit of a relative time: `90s`, `30m`, `1h`, `7d`, `2w`. */
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const RELATIVE = /^(\d{1,9})\s*([smhdw])$/;
+
+/** An ISO-8601 date or time, or a time that long ago (`1h`, `30m`, `7d`) before `now`. */
+function parseTime(flag: string, text: string, now = Date.now()): Date {
+  const relative = RELATIVE.exec(text.trim().toLowerCase());
+  if (relative !== null) return new Date(now - Number(relative[1]) * (UNIT_MS[relative[2] as string] as number));
   const time = Date.parse(text);
   if (Number.isNaN(time)) {
-    throw new CliError(ExitCode.usage, `${flag} must be an ISO-8601 date or time (e.g. 2026-11-22 or 2026-11-22T08:00:00Z), got ${JSON.stringify(text)}`);
+    throw new CliError(
+      ExitCode.usage,
+      `${flag} must be an ISO-8601 date or time (e.g. 2026-11-22 or 2026-11-22T08:00:00Z) or a time ago (30m, 1h, 7d, 2w), got ${JSON.stringify(text)}`,
+    );
   }
   return new Date(time);
 }

@@ -91,6 +91,15 @@ class PostgresStore implements AuditableStore {
     return readPostgresReceipt(this.#pool, this.#tables, runId);
   }
 
+  async runIdsStartingWith(prefix: string, limit: number): Promise<string[]> {
+    // The prefix is hex digits and dashes only (see show): no LIKE wildcard to escape.
+    const { rows } = await this.#pool.query<{ run_id: string }>(
+      `SELECT run_id::text FROM ${this.#tables.receipts} WHERE run_id::text LIKE $1 ORDER BY run_id LIMIT $2`,
+      [`${prefix}%`, limit],
+    );
+    return rows.map((row) => row.run_id);
+  }
+
   async journal(): Promise<ReturnType<typeof walkJournal>> {
     return walkJournal(JournalKey.fromSecret(this.#secret), await readPostgresJournal(this.#pool, this.#tables));
   }

@@ -37,6 +37,12 @@ export interface MainOptions {
  * process.exitCode = await main(["node", "enact-sdk", "verify", "receipts"]);
  */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<ExitCode> {
+  if (argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V")) {
+    // Answered before building the program: the version is read from package.json only when asked for.
+    const { packageVersion } = await import("./version.js");
+    process.stdout.write(`${packageVersion()}\n`);
+    return ExitCode.ok;
+  }
   let code: ExitCode = ExitCode.ok;
   const program = buildProgram(options, (result) => {
     code = result;
@@ -55,6 +61,8 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
   const program = new Command("enact-sdk")
     .description("Audit enact-sdk receipts: verify signatures and the tamper-evident journal, list and show receipts.")
     .showHelpAfterError("(run enact-sdk --help for usage)")
+    // Listed in --help; main() answers it.
+    .option("-V, --version", "print the version of enact-sdk")
     .addHelpText("after", EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(colorsFor(process.stderr).red(text)) });
@@ -80,8 +88,8 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
     .option("--workflow <name>", "only this workflow")
     .option("--actor <email>", "only this actor")
     .option("--decision <PASS|BLOCK|PARTIAL>", "only this decision (PARTIAL: a rollback that could not undo everything)")
-    .option("--since <time>", "only receipts at or after this ISO-8601 time")
-    .option("--until <time>", "only receipts before this ISO-8601 time")
+    .option("--since <time>", "only receipts at or after this time: ISO-8601, or a time ago (30m, 1h, 7d, 2w)")
+    .option("--until <time>", "only receipts before this time: ISO-8601, or a time ago (30m, 1h, 7d, 2w)")
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (dir: string, options: ListOptions & StoreOptions, command: Command) => {
@@ -91,7 +99,7 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
 
   withStoreOptions(program.command("show"))
     .description("one receipt in words: who, what, why, what changed, and whether it is genuine")
-    .argument("<runId>", "the run id of the receipt")
+    .argument("<runId>", "the run id of the receipt, or enough of its start to name one")
     .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)

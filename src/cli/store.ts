@@ -25,6 +25,8 @@ export interface AuditableStore {
   readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]>;
   /** One stored receipt, or undefined when there is none with this run id. */
   read(runId: string): Promise<StoredReceipt | undefined>;
+  /** The run ids of stored receipts that start with `prefix` (lowercase hex and dashes), sorted; at most `limit`. */
+  runIdsStartingWith(prefix: string, limit: number): Promise<string[]>;
   /** The journal walked and checked. */
   journal(): Promise<ReturnType<typeof walkJournal>>;
   close(): Promise<void>;
@@ -105,6 +107,10 @@ class DirectoryStore implements AuditableStore {
   async read(runId: string): Promise<StoredReceipt | undefined> {
     const stored = await readReceiptFile(this.label, runId);
     return stored.error === "does not exist" ? undefined : stored;
+  }
+
+  async runIdsStartingWith(prefix: string, limit: number): Promise<string[]> {
+    return (await listReceiptFiles(this.label)).filter((runId) => runId.startsWith(prefix)).slice(0, limit);
   }
 
   async journal(): Promise<ReturnType<typeof walkJournal>> {
