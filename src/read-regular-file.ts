@@ -18,6 +18,9 @@ export class UnreadableStoreFileError extends Error {
   }
 }
 
+// Reused for every file that fits: reads are synchronous, so no two use it at once.
+const SHARED = Buffer.allocUnsafe(64 * 1024);
+
 // Non-blocking: opening a FIFO that has no writer would otherwise wait for one forever.
 const FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
@@ -36,11 +39,13 @@ export function readRegularFileSync(path: string, maxBytes = MAX_STORE_FILE_BYTE
     if (stats.size > maxBytes) {
       throw new UnreadableStoreFileError("ETOOBIG", `is ${stats.size} bytes, over the ${maxBytes}-byte limit: not read`);
     }
-    // Read what fstat promised, and no more: a file that grows meanwhile cannot make us read past the cap.
-    const buffer = Buffer.allocUnsafe(stats.size);
+    // Read what fstat promised, and no more: a file that grows meanwhile cannot make us read past
+    // the cap. Receipts fit the shared buffer: no allocation per file.
+    const size = stats.size;
+    const buffer = size <= SHARED.length ? SHARED : Buffer.allocUnsafe(size);
     let filled = 0;
-    while (filled < buffer.length) {
-      const read = readSync(fd, buffer, filled, buffer.length - filled, filled);
+    while (filled < size) {
+      const read = readSync(fd, buffer, filled, size - filled, filled);
       if (read === 0) break;
       filled += read;
     }
