@@ -1,8 +1,9 @@
+import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileReceiptStore, signReceipt, type Receipt } from "enact-sdk";
-import { CLI_SECRET, makeReceipt, ROOT, runCli, tempDirectory } from "../support/cli.js";
+import { CLI_SECRET, makeReceipt, ROOT, runCli, tempDirectory, TSX } from "../support/cli.js";
 import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
 import { DATABASE_URL, dropTables, freshPrefix, postgresStore, useDatabase } from "../support/postgres-journal.js";
 
@@ -142,5 +143,22 @@ describe("enact-sdk show for a run with no actions", () => {
     const directory = await storeOf([blocked, stopped]);
     expect((await runCli(["show", blocked.runId, directory])).stdout).toContain("nothing changed: the run was blocked");
     expect((await runCli(["show", stopped.runId, directory])).stdout).toContain("nothing changed: the run stopped before any action");
+  });
+});
+
+describe("enact-sdk writing to a closed pipe", () => {
+  it("exits quietly when the reader has gone (enact-sdk list | head)", async () => {
+    const directory = await storeOf([makeReceipt(), makeReceipt()]);
+    const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "src/cli/main.ts"), "list", directory], {
+      env: { PATH: process.env.PATH ?? "", ENACT_SECRET: CLI_SECRET },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // The reader goes away before the CLI writes its table.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });
