@@ -26,9 +26,7 @@ export interface PostgresLocation {
 
 /** Opens a `PostgresReceiptStore`'s tables for reading; exit 4 when the database or tables are not there. */
 export async function openPostgresStore(location: PostgresLocation, secret: string): Promise<AuditableStore> {
-  try {
-    new URL(location.databaseUrl);
-  } catch {
+  if (!URL.canParse(location.databaseUrl)) {
     throw new CliError(ExitCode.usage, "--database-url must be a URL such as postgres://user@host:5432/dbname");
   }
   let tables: PostgresTables;
