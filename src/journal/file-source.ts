@@ -148,6 +148,8 @@ export async function readJournalDirectory(directory: string): Promise<RawJourna
   try {
     names = readdirSync(journalDirectory);
   } catch (error) {
+    // A file, FIFO or device where the journal should be: the journal was replaced.
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") return [{ where: `${JOURNAL_DIRECTORY}/`, error: "is not a directory (replaced)" }];
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     names = [];
   }

@@ -102,6 +102,14 @@ describe("enact-sdk and store files that are not regular files", () => {
     expect(stdout).toMatch(/JOURNAL +journal\/000000000001\.jsonl is not a regular file/);
   });
 
+  it("verify reports a journal replaced by a FIFO as a broken journal, not an internal error", async () => {
+    await rm(`${directory}/journal`, { recursive: true });
+    execFileSync("mkfifo", [`${directory}/journal`]);
+    const { code, stdout } = await runCli(["verify", directory]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/JOURNAL +journal\/ is not a directory \(replaced\)/);
+  });
+
   it("verify reports a receipt file over 16 MiB without reading it", async () => {
     const target = receipts[1] as Receipt;
     await truncate(fileOf(directory, target), 16 * 1024 * 1024 + 1);
