@@ -6,8 +6,8 @@
  * | 0 | all is well |
  * | 1 | verification failed: a receipt is invalid, missing or injected, or the journal is broken |
  * | 2 | usage error: unknown command or option, bad argument |
- * | 3 | no secret: `ENACT_SECRET` is not set in the environment or `.env` |
- * | 4 | store not found: the receipt directory does not exist, or the database cannot be reached |
+ * | 3 | no usable secret: `ENACT_SECRET` is not set in the environment or `.env`, or is shorter than `MIN_SECRET_LENGTH` |
+ * | 4 | store not found: the receipt directory does not exist or is not a receipt store, or the database cannot be reached |
  * | 5 | unreadable receipt: a receipt file is corrupt, truncated or cannot be read |
  * | 6 | receipt not found (`show`) |
  * | 7 | interrupted writes only: a process stopped before storing receipts it had logged ahead; nothing was tampered with (`enact-sdk settle` stores them) |

@@ -2,9 +2,10 @@ import Table from "cli-table3";
 import { matchesFilter, type ReceiptFilter } from "../stores/receipt-store.js";
 import { Decision, type Receipt } from "../models.js";
 import { CliError, ExitCode } from "./exit-codes.js";
-import { brief, clean, colorsFor, writeLines } from "./output.js";
+import { brief, clean, colorsFor, safeJson, writeLines } from "./output.js";
 import { actionSummary, asReceipt, decisionLabel, shortTime } from "./receipt-view.js";
 import { signerFor, type AuditableStore, type StoreCommand } from "./store.js";
+import { NO_VALID_SIGNATURE_HINT } from "./wrong-secret.js";
 
 /** Options of `enact-sdk list`. */
 export interface ListOptions {
@@ -42,12 +43,13 @@ async function list(store: AuditableStore, secret: string, filter: ReceiptFilter
   rows.sort((a, b) => a.receipt.timestamp.localeCompare(b.receipt.timestamp) || a.receipt.runId.localeCompare(b.receipt.runId));
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ receipts: rows.map(toJson), unreadable }, null, 2)}\n`);
+    process.stdout.write(`${safeJson({ receipts: rows.map(toJson), unreadable })}\n`);
   } else {
     writeLines(process.stdout, rows.length === 0 ? ["No receipts match."] : [renderTable(rows)]);
   }
   const err = colorsFor(process.stderr);
   writeLines(process.stderr, unreadable.map((item) => err.yellow(`warning: ${clean(item.where)} ${clean(item.problem)}`)));
+  if (rows.length > 0 && rows.every((row) => !row.signatureValid)) writeLines(process.stderr, [err.yellow(`hint: ${NO_VALID_SIGNATURE_HINT}`)]);
   return unreadable.length > 0 ? ExitCode.unreadable : ExitCode.ok;
 }
 
@@ -67,10 +69,20 @@ function parseFilter(options: ListOptions): ReceiptFilter {
   return filter;
 }
 
-function parseTime(flag: string, text: string): Date {
+/** Milliseconds per unit of a relative time: `90s`, `30m`, `1h`, `7d`, `2w`. */
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const RELATIVE = /^(\d{1,9})\s*([smhdw])$/;
+
+/** An ISO-8601 date or time, or a time that long ago (`1h`, `30m`, `7d`) before `now`. */
+function parseTime(flag: string, text: string, now = Date.now()): Date {
+  const relative = RELATIVE.exec(text.trim().toLowerCase());
+  if (relative !== null) return new Date(now - Number(relative[1]) * (UNIT_MS[relative[2] as string] as number));
   const time = Date.parse(text);
   if (Number.isNaN(time)) {
-    throw new CliError(ExitCode.usage, `${flag} must be an ISO-8601 date or time (e.g. 2026-11-22 or 2026-11-22T08:00:00Z), got ${JSON.stringify(text)}`);
+    throw new CliError(
+      ExitCode.usage,
+      `${flag} must be an ISO-8601 date or time (e.g. 2026-11-22 or 2026-11-22T08:00:00Z) or a time ago (30m, 1h, 7d, 2w), got ${JSON.stringify(text)}`,
+    );
   }
   return new Date(time);
 }

@@ -10,6 +10,11 @@ if (!isMainThread && isReceiptWorkerData(workerData)) {
   const data = workerData;
   void import("../journal/receipt-worker.js").then(({ serveReceiptExaminations }) => serveReceiptExaminations(data));
 } else {
+  // `enact-sdk list | head`: a reader that stops reading is not a failure of the command.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit();
+  });
   const workerUrl = workerEntry();
   void import("./program.js")
     .then(({ main }) => main(process.argv, workerUrl === undefined ? {} : { workerUrl }))

@@ -14,6 +14,7 @@ import {
 import { MissingPeerDependencyError } from "../errors.js";
 import { loadPeer } from "../peer.js";
 import { StoreDamagedError } from "../stores/store-damaged-error.js";
+import { credentialsOf, maskConnectionString, redactCredentials } from "./connection-credentials.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import type { AuditableStore } from "./store.js";
 
@@ -26,10 +27,7 @@ export interface PostgresLocation {
 
 /** Opens a `PostgresReceiptStore`'s tables for reading; exit 4 when the database or tables are not there. */
 export async function openPostgresStore(location: PostgresLocation, secret: string): Promise<AuditableStore> {
-  let url: URL;
-  try {
-    url = new URL(location.databaseUrl);
-  } catch {
+  if (!URL.canParse(location.databaseUrl)) {
     throw new CliError(ExitCode.usage, "--database-url must be a URL such as postgres://user@host:5432/dbname");
   }
   let tables: PostgresTables;
@@ -45,9 +43,8 @@ export async function openPostgresStore(location: PostgresLocation, secret: stri
     if (error instanceof MissingPeerDependencyError) throw new CliError(ExitCode.usage, error.message);
     throw error;
   }
-  // Never print the password: name the store by user, host and database only.
-  url.password = "";
-  const label = url.toString();
+  // Never print a password: name the store by user, host and database only.
+  const label = maskConnectionString(location.databaseUrl);
   const pool = new pg.Pool({ connectionString: location.databaseUrl, max: 4 });
   // An idle client's network error must not crash the CLI; the failing query reports it.
   pool.on("error", () => undefined);
@@ -58,7 +55,8 @@ export async function openPostgresStore(location: PostgresLocation, secret: stri
     if (error instanceof StoreNotFoundError) throw new CliError(ExitCode.storeNotFound, `${error.message} (${label}).`);
     if (error instanceof StoreDamagedError) throw new CliError(ExitCode.unreadable, `${error.message} (${label})`);
     const code = (error as { code?: string }).code;
-    throw new CliError(ExitCode.storeNotFound, `Cannot read the database ${label}: ${(error as Error).message}${code === undefined ? "" : ` (${code})`}.`);
+    const message = redactCredentials((error as Error).message, credentialsOf(location.databaseUrl));
+    throw new CliError(ExitCode.storeNotFound, `Cannot read the database ${label}: ${message}${code === undefined ? "" : ` (${code})`}.`);
   }
   return new PostgresStore(label, pool, tables, secret);
 }
@@ -91,6 +89,15 @@ class PostgresStore implements AuditableStore {
 
   read(runId: string): Promise<StoredReceipt | undefined> {
     return readPostgresReceipt(this.#pool, this.#tables, runId);
+  }
+
+  async runIdsStartingWith(prefix: string, limit: number): Promise<string[]> {
+    // The prefix is hex digits and dashes only (see show): no LIKE wildcard to escape.
+    const { rows } = await this.#pool.query<{ run_id: string }>(
+      `SELECT run_id::text FROM ${this.#tables.receipts} WHERE run_id::text LIKE $1 ORDER BY run_id LIMIT $2`,
+      [`${prefix}%`, limit],
+    );
+    return rows.map((row) => row.run_id);
   }
 
   async journal(): Promise<ReturnType<typeof walkJournal>> {

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { credentialsOf, redactCredentials } from "./connection-credentials.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import type { ListOptions } from "./list.js";
 import { clean, colorsFor } from "./output.js";
@@ -13,8 +14,8 @@ Exit codes:
   0   all is well
   1   verification failed (a receipt invalid, missing or injected, or the journal broken)
   2   usage error
-  3   ENACT_SECRET not set (environment or .env)
-  4   receipt directory or database not found
+  3   ENACT_SECRET not set (environment or .env), or shorter than 32 characters
+  4   receipt directory or database not found, or not a receipt store
   5   a receipt file is corrupt, truncated or unreadable
   6   no receipt with that run id (show)
   7   interrupted writes only, nothing tampered with (run enact-sdk settle)
@@ -37,6 +38,12 @@ export interface MainOptions {
  * process.exitCode = await main(["node", "enact-sdk", "verify", "receipts"]);
  */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<ExitCode> {
+  if (argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V")) {
+    // Answered before building the program: the version is read from package.json only when asked for.
+    const { packageVersion } = await import("./version.js");
+    process.stdout.write(`${packageVersion()}\n`);
+    return ExitCode.ok;
+  }
   let code: ExitCode = ExitCode.ok;
   const program = buildProgram(options, (result) => {
     code = result;
@@ -55,6 +62,8 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
   const program = new Command("enact-sdk")
     .description("Audit enact-sdk receipts: verify signatures and the tamper-evident journal, list and show receipts.")
     .showHelpAfterError("(run enact-sdk --help for usage)")
+    // Listed in --help; main() answers it.
+    .option("-V, --version", "print the version of enact-sdk")
     .addHelpText("after", EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(colorsFor(process.stderr).red(text)) });
@@ -69,9 +78,9 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
       "threads that read and check a directory's receipts (default: one per idle CPU from 2000 receipts on; 1: no worker threads)",
     )
     .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (dir: string, options: VerifyOptions & StoreOptions) => {
+    .action(async (dir: string, options: VerifyOptions & StoreOptions, command: Command) => {
       const { verifyCommand } = await import("./verify.js");
-      done(await withStore(dir, options, verifyCommand(options, settings.workerUrl)));
+      done(await withStore(dir, storeOptions(options, command.args.length > 0), verifyCommand(options, settings.workerUrl)));
     });
 
   withStoreOptions(program.command("list"))
@@ -80,24 +89,24 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
     .option("--workflow <name>", "only this workflow")
     .option("--actor <email>", "only this actor")
     .option("--decision <PASS|BLOCK|PARTIAL>", "only this decision (PARTIAL: a rollback that could not undo everything)")
-    .option("--since <time>", "only receipts at or after this ISO-8601 time")
-    .option("--until <time>", "only receipts before this ISO-8601 time")
+    .option("--since <time>", "only receipts at or after this time: ISO-8601, or a time ago (30m, 1h, 7d, 2w)")
+    .option("--until <time>", "only receipts before this time: ISO-8601, or a time ago (30m, 1h, 7d, 2w)")
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (dir: string, options: ListOptions & StoreOptions) => {
+    .action(async (dir: string, options: ListOptions & StoreOptions, command: Command) => {
       const { listCommand } = await import("./list.js");
-      done(await withStore(dir, options, listCommand(options)));
+      done(await withStore(dir, storeOptions(options, command.args.length > 0), listCommand(options)));
     });
 
   withStoreOptions(program.command("show"))
     .description("one receipt in words: who, what, why, what changed, and whether it is genuine")
-    .argument("<runId>", "the run id of the receipt")
+    .argument("<runId>", "the run id of the receipt, or enough of its start to name one")
     .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions) => {
+    .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions, command: Command) => {
       const { showCommand } = await import("./show.js");
-      done(await withStore(dir, options, showCommand(runId, options)));
+      done(await withStore(dir, storeOptions(options, command.args.length > 1), showCommand(runId, options)));
     });
 
   program
@@ -119,13 +128,29 @@ interface StoreOptions {
   databaseUrl?: string;
   tablePrefix?: string;
   schema?: string;
+  allowInsecureSecret?: boolean;
+}
+
+/**
+ * The store options, with the database from `ENACT_DATABASE_URL` when `--database-url` is not
+ * given and no directory is named: the password then stays out of shell history and `ps`.
+ * Not `DATABASE_URL`: apps set it for their own database, and a file store's user running
+ * `enact-sdk verify` there must not be sent to it.
+ */
+function storeOptions<T extends StoreOptions>(options: T, directoryGiven: boolean, env: NodeJS.ProcessEnv = process.env): T {
+  if (options.databaseUrl !== undefined || directoryGiven) return options;
+  const fromEnv = env.ENACT_DATABASE_URL;
+  return fromEnv === undefined || fromEnv === "" ? options : { ...options, databaseUrl: fromEnv };
 }
 
 function withStoreOptions(command: Command): Command {
   return command
-    .addOption(new Option("--database-url <url>", "read a PostgresReceiptStore in this database instead of a directory"))
+    .addOption(
+      new Option("--database-url <url>", "read a PostgresReceiptStore in this database instead of a directory (default: $ENACT_DATABASE_URL when no directory is named)"),
+    )
     .addOption(new Option("--table-prefix <prefix>", "with --database-url: the store's tablePrefix").default("enact_"))
-    .addOption(new Option("--schema <name>", "with --database-url: the store's schema"));
+    .addOption(new Option("--schema <name>", "with --database-url: the store's schema"))
+    .addOption(new Option("--allow-insecure-secret", "accept an ENACT_SECRET shorter than 32 characters (stores of tests and demos)"));
 }
 
 async function withStore(
@@ -133,15 +158,29 @@ async function withStore(
   options: StoreOptions,
   command: StoreCommand,
 ): Promise<ExitCode> {
-  const { loadSecret } = await import("./secret.js");
+  const { assertUsableSecret, loadSecret } = await import("./secret.js");
   const secret = await loadSecret();
+  assertUsableSecret(secret, options.allowInsecureSecret === true);
   const { openStore } = await import("./store.js");
-  const store = await openStore({ directory, databaseUrl: options.databaseUrl, tablePrefix: options.tablePrefix, schema: options.schema }, secret);
   try {
-    return await command(store, secret);
-  } finally {
-    await store.close();
+    const store = await openStore({ directory, databaseUrl: options.databaseUrl, tablePrefix: options.tablePrefix, schema: options.schema }, secret);
+    try {
+      return await command(store, secret);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    throw options.databaseUrl === undefined ? error : withoutCredentials(error, credentialsOf(options.databaseUrl));
   }
+}
+
+/** `error` with the database's passwords masked in its message and stack: `pg` and drivers may quote them. */
+function withoutCredentials(error: unknown, secrets: readonly string[]): unknown {
+  if (error instanceof CliError) return new CliError(error.exitCode, redactCredentials(error.message, secrets));
+  if (!(error instanceof Error)) return new Error(redactCredentials(String(error), secrets));
+  const redacted = new Error(redactCredentials(error.message, secrets));
+  redacted.stack = redactCredentials(error.stack ?? error.message, secrets);
+  return redacted;
 }
 
 function report(error: unknown): ExitCode {
@@ -151,11 +190,11 @@ function report(error: unknown): ExitCode {
   }
   const c = colorsFor(process.stderr);
   if (error instanceof CliError) {
-    process.stderr.write(`${c.red("error:")} ${clean(error.message)}\n`);
+    process.stderr.write(`${c.red("error:")} ${clean(redactCredentials(error.message))}\n`);
     return error.exitCode;
   }
   process.stderr.write(
-    `${c.red("internal error:")} ${clean(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n` +
+    `${c.red("internal error:")} ${clean(redactCredentials(error instanceof Error ? (error.stack ?? error.message) : String(error)))}\n` +
       "This is a bug in enact-sdk; please report it.\n",
   );
   return ExitCode.internal;

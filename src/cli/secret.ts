@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { MIN_SECRET_LENGTH } from "../client-options.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 
 /**
@@ -19,4 +20,20 @@ export async function loadSecret(env: NodeJS.ProcessEnv = process.env, cwd = pro
     );
   }
   return env.ENACT_SECRET;
+}
+
+/**
+ * Refuses a secret shorter than the library accepts (`MIN_SECRET_LENGTH`), as `EnactClient` does:
+ * receipts signed with a guessable secret prove nothing, and an auditor should learn that from
+ * the CLI rather than get an OK. `--allow-insecure-secret` (like `allowInsecureSecret: true`)
+ * audits test and demo stores anyway.
+ */
+export function assertUsableSecret(secret: string, allowInsecure: boolean): void {
+  if (secret.length >= MIN_SECRET_LENGTH || allowInsecure) return;
+  throw new CliError(
+    ExitCode.noSecret,
+    `ENACT_SECRET is ${secret.length} characters; at least ${MIN_SECRET_LENGTH} are required so receipts cannot be forged ` +
+      "by guessing it, and EnactClient refuses shorter ones. Use the secret your EnactClient signs with, or pass " +
+      "--allow-insecure-secret to audit a store signed with allowInsecureSecret: true (tests, demos).",
+  );
 }

@@ -1,10 +1,17 @@
 import type { Receipt } from "../models.js";
 import { CliError, ExitCode } from "./exit-codes.js";
-import { brief, clean, colorsFor, compactJson, writeLines, type Colors } from "./output.js";
+import { brief, clean, colorsFor, compactJson, safeJson, writeLines, type Colors } from "./output.js";
 import { asReceipt, decisionLabel } from "./receipt-view.js";
 import { signerFor, type AuditableStore, type StoreCommand } from "./store.js";
+import { noJournalMacChecks, WRONG_SECRET_HINT } from "./wrong-secret.js";
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The start of a run id, as people copy it from `list`: hex digits and dashes. */
+const RUN_ID_PREFIX = /^[0-9a-f][0-9a-f-]{0,35}$/;
+
+/** Candidates named when a prefix is ambiguous. */
+const MAX_CANDIDATES = 10;
 
 /** Options of `enact-sdk show`. */
 export interface ShowOptions {
@@ -29,9 +36,21 @@ interface JournalStatus {
  * cannot be read.
  */
 export function showCommand(runId: string, options: ShowOptions): StoreCommand {
-  const id = runId.toLowerCase();
-  if (!RUN_ID.test(id)) throw new CliError(ExitCode.usage, `${JSON.stringify(runId)} is not a run id (a UUID such as 0b6f1c52-8d7e-4a39-9f0e-3c2d1b4a5e6f)`);
-  return (store, secret) => show(store, secret, id, options.json === true);
+  const id = runId.trim().toLowerCase();
+  if (!RUN_ID_PREFIX.test(id)) {
+    throw new CliError(ExitCode.usage, `${JSON.stringify(runId)} is not a run id or its start (a UUID such as 0b6f1c52-8d7e-4a39-9f0e-3c2d1b4a5e6f, or 0b6f1c52)`);
+  }
+  return async (store, secret) => show(store, secret, RUN_ID.test(id) ? id : await uniqueRunId(store, id), options.json === true);
+}
+
+/** The one stored run id that starts with `prefix`: exit 6 when none does, a usage error naming them when several do. */
+async function uniqueRunId(store: AuditableStore, prefix: string): Promise<string> {
+  const matches = await store.runIdsStartingWith(prefix, MAX_CANDIDATES + 1);
+  if (matches.length === 0) throw new CliError(ExitCode.notFound, `No receipt whose run id starts with ${prefix} in ${store.label}.`);
+  if (matches.length === 1) return matches[0] as string;
+  const shown = matches.slice(0, MAX_CANDIDATES).join(", ");
+  const more = matches.length > MAX_CANDIDATES ? ", and more" : "";
+  throw new CliError(ExitCode.usage, `${prefix} is the start of several run ids (${shown}${more}): give more of it.`);
 }
 
 async function show(store: AuditableStore, secret: string, id: string, json: boolean): Promise<ExitCode> {
@@ -53,10 +72,11 @@ async function show(store: AuditableStore, secret: string, id: string, json: boo
   const trusted = signatureValid && journal.matches;
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ receipt, signatureValid, journal }, null, 2)}\n`);
+    process.stdout.write(`${safeJson({ receipt, signatureValid, journal })}\n`);
   } else {
     writeLines(process.stdout, render(receipt, signatureValid, journal, colorsFor(process.stdout)));
   }
+  if (!signatureValid && noJournalMacChecks(check)) writeLines(process.stderr, [colorsFor(process.stderr).yellow(`hint: ${WRONG_SECRET_HINT}`)]);
   return trusted ? ExitCode.ok : ExitCode.verificationFailed;
 }
 
@@ -84,9 +104,7 @@ function render(receipt: Receipt, signatureValid: boolean, journal: JournalStatu
   }
 
   lines.push("", c.bold(`What changed: ${receipt.actionsTaken.length} ${receipt.actionsTaken.length === 1 ? "action" : "actions"}`));
-  if (receipt.actionsTaken.length === 0) {
-    lines.push(receipt.decision === "BLOCK" ? "  (nothing: the run was blocked)" : "  (nothing)");
-  }
+  if (receipt.actionsTaken.length === 0) lines.push(`  ${c.dim(nothingChanged(receipt))}`);
   for (const action of receipt.actionsTaken) {
     const state = !action.success ? c.red("FAILED") : action.alreadyDone === true ? c.yellow("already done") : c.green("done");
     lines.push(`  ${clean(action.system)}.${clean(action.action)}  ${state}  ${brief(compactJson(action.output), 200)}`);
@@ -100,4 +118,11 @@ function journalLine(journal: JournalStatus, c: Colors): string {
   if (!journal.recorded) return c.red("NOT IN THE JOURNAL: injected, or written without the journal") + elsewhere;
   if (!journal.matches) return c.red(`DIFFERS from journal entry ${journal.seq}: replaced by another receipt`) + elsewhere;
   return c.green(`recorded as entry ${journal.seq}`) + elsewhere;
+}
+
+/** What a receipt without actions means: the run changed nothing, whatever else went wrong. */
+function nothingChanged(receipt: Receipt): string {
+  if (receipt.decision === "BLOCK") return "nothing changed: the run was blocked";
+  if (receipt.error !== undefined) return "nothing changed: the run stopped before any action";
+  return "nothing changed";
 }

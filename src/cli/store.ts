@@ -13,6 +13,7 @@ import {
 import { JournalKey } from "../journal/key.js";
 import { auditReceiptDirectoryInParallel } from "../journal/parallel-audit.js";
 import { CliError, ExitCode } from "./exit-codes.js";
+import { looksLikeReceiptStore, vanishedJournalProblem } from "./store-evidence.js";
 
 /** What the commands need from a receipt store, whatever it is kept in. */
 export interface AuditableStore {
@@ -24,6 +25,8 @@ export interface AuditableStore {
   readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]>;
   /** One stored receipt, or undefined when there is none with this run id. */
   read(runId: string): Promise<StoredReceipt | undefined>;
+  /** The run ids of stored receipts that start with `prefix` (lowercase hex and dashes), sorted; at most `limit`. */
+  runIdsStartingWith(prefix: string, limit: number): Promise<string[]>;
   /** The journal walked and checked. */
   journal(): Promise<ReturnType<typeof walkJournal>>;
   close(): Promise<void>;
@@ -64,6 +67,12 @@ export async function openStore(location: StoreLocation, secret: string): Promis
     }
     throw error;
   }
+  if (!looksLikeReceiptStore(location.directory)) {
+    throw new CliError(
+      ExitCode.storeNotFound,
+      `${location.directory} is not a receipt store (no receipts, journal/ or claims/ in it). Pass the directory your EnactClient writes receipts to.`,
+    );
+  }
   return store;
 }
 
@@ -78,10 +87,15 @@ class DirectoryStore implements AuditableStore {
     this.#secret = secret;
   }
 
-  audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor } & Parallelism): Promise<AuditReport> {
+  async audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor } & Parallelism): Promise<AuditReport> {
     const { workerUrl, ...rest } = options;
-    if (workerUrl === undefined) return auditReceiptDirectory(this.label, this.#secret, rest);
-    return auditReceiptDirectoryInParallel(this.label, this.#secret, { ...rest, workerUrl });
+    const report =
+      workerUrl === undefined
+        ? await auditReceiptDirectory(this.label, this.#secret, rest)
+        : await auditReceiptDirectoryInParallel(this.label, this.#secret, { ...rest, workerUrl });
+    const vanished = vanishedJournalProblem(this.label, report.journal, report.counts.receipts - report.counts.missing);
+    if (vanished === undefined) return report;
+    return { ...report, ok: false, journal: { ...report.journal, problems: [...report.journal.problems, vanished] } };
   }
 
   async readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]> {
@@ -95,8 +109,15 @@ class DirectoryStore implements AuditableStore {
     return stored.error === "does not exist" ? undefined : stored;
   }
 
+  async runIdsStartingWith(prefix: string, limit: number): Promise<string[]> {
+    return (await listReceiptFiles(this.label)).filter((runId) => runId.startsWith(prefix)).slice(0, limit);
+  }
+
   async journal(): Promise<ReturnType<typeof walkJournal>> {
-    return walkJournal(JournalKey.fromSecret(this.#secret), await readJournalDirectory(this.label));
+    const walked = walkJournal(JournalKey.fromSecret(this.#secret), await readJournalDirectory(this.label));
+    const vanished = vanishedJournalProblem(this.label, walked.check, (await listReceiptFiles(this.label)).length);
+    if (vanished !== undefined) walked.check.problems.push(vanished);
+    return walked;
   }
 
   async close(): Promise<void> {}

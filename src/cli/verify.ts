@@ -1,8 +1,9 @@
 import type { SingleBar } from "cli-progress";
 import type { AuditReport, JournalAnchor, ReceiptFinding } from "../journal/audit.js";
 import { CliError, ExitCode } from "./exit-codes.js";
-import { clean, colorsFor, writeLines } from "./output.js";
+import { clean, colorsFor, safeJson, writeLines } from "./output.js";
 import type { AuditableStore, Parallelism, StoreCommand } from "./store.js";
+import { secretLooksWrong, WRONG_SECRET_HINT } from "./wrong-secret.js";
 
 /** A progress bar is worth its noise only on stores this large. */
 const PROGRESS_THRESHOLD = 500;
@@ -48,7 +49,7 @@ async function verify(store: AuditableStore, anchor: JournalAnchor | undefined, 
   }
   const code = exitCodeOf(report);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ store: store.label, exitCode: code, ...report }, null, 2)}\n`);
+    process.stdout.write(`${safeJson({ store: store.label, exitCode: code, ...report, secretLikelyWrong: secretLooksWrong(report) })}\n`);
   } else {
     writeLines(process.stdout, render(store.label, report));
   }
@@ -97,6 +98,7 @@ function render(label: string, report: AuditReport): string[] {
         ? c.yellow(c.bold("INTERRUPTED: nothing was tampered with, but writes were cut short by a stopped process; run `enact-sdk settle` to store and chain them."))
         : c.red(c.bold("FAILED: see above.")),
   );
+  if (secretLooksWrong(report)) lines.push(c.yellow(`hint: ${WRONG_SECRET_HINT}`));
   return lines;
 }
 

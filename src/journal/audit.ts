@@ -1,4 +1,5 @@
 import type { ReceiptSigner } from "../receipt.js";
+import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
 import { EMPTY_HEAD, GENESIS, openEntry, openWrittenLine, type JournalEntry, type JournalHead } from "./entry.js";
 import type { JournalKey } from "./key.js";
 
@@ -172,9 +173,9 @@ function openItem(key: JournalKey, item: RawJournalEntry): JournalEntry | string
   if (written !== undefined) return written;
   let value: unknown;
   try {
-    value = JSON.parse(item.line);
-  } catch {
-    return undefined;
+    value = parseStrictJson(item.line);
+  } catch (error) {
+    return error instanceof DuplicateJsonKeyError ? error.message : undefined;
   }
   return openEntry(key, value);
 }

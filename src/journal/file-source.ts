@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { join } from "node:path";
 import { EnactError } from "../errors.js";
+import { readProblem, readRegularFileSync } from "../read-regular-file.js";
+import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
 import { ReceiptSigner } from "../receipt.js";
 import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type StoredReceipt, type WriteAheadIndex } from "./audit.js";
 import { readWriteAheadLogs } from "./write-ahead-log.js";
@@ -100,9 +102,6 @@ export async function readReceiptFiles(
   }
 }
 
-// One options object for every read: a string encoding makes readFileSync build one per call.
-const READ_UTF8 = Object.freeze({ encoding: "utf8", flag: "r" } as const);
-
 /** Where the receipt of run `runId` is filed in `directory`. */
 export function receiptFilePath(directory: string, runId: string): string {
   return join(directory, `${runId}.json`);
@@ -123,19 +122,22 @@ export function readReceiptFile(directory: string, runId: string): StoredReceipt
   return readReceiptAt(runId, receiptFilePath(directory, runId));
 }
 
-/** Reads the receipt of run `runId` from the file `where`; never throws (a problem is reported in `error`). */
+/**
+ * Reads the receipt of run `runId` from the file `where`; never throws (a problem is reported in
+ * `error`). Only a regular file of capped size is read (a FIFO or /dev/zero named like a receipt
+ * must not hang an audit), and a repeated key, which readers could disagree on, is refused.
+ */
 export function readReceiptAt(runId: string, where: string): StoredReceipt {
   let text: string;
   try {
-    text = readFileSync(where, READ_UTF8);
+    text = readRegularFileSync(where);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { runId, where, error: code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? String(error)})` };
+    return { runId, where, error: readProblem(error) };
   }
   try {
-    return { runId, where, value: JSON.parse(text) };
-  } catch {
-    return { runId, where, error: text.trim() === "" ? "is empty" : "is not valid JSON (truncated or corrupt)" };
+    return { runId, where, value: parseStrictJson(text) };
+  } catch (error) {
+    return { runId, where, error: text.trim() === "" ? "is empty" : jsonProblem(error) };
   }
 }
 
@@ -149,6 +151,8 @@ export async function readJournalDirectory(directory: string): Promise<RawJourna
   try {
     names = readdirSync(journalDirectory);
   } catch (error) {
+    // A file, FIFO or device where the journal should be: the journal was replaced.
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") return [{ where: `${JOURNAL_DIRECTORY}/`, error: "is not a directory (replaced)" }];
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     names = [];
   }
@@ -158,9 +162,9 @@ export async function readJournalDirectory(directory: string): Promise<RawJourna
     .sort((a, b) => a.number - b.number);
   const texts = segments.map((segment) => {
     try {
-      return readFileSync(join(journalDirectory, segment.name), "utf8");
+      return readRegularFileSync(join(journalDirectory, segment.name));
     } catch (error) {
-      return error as NodeJS.ErrnoException;
+      return { problem: readProblem(error) };
     }
   });
   const entries: RawJournalEntry[] = [];
@@ -174,7 +178,7 @@ export async function readJournalDirectory(directory: string): Promise<RawJourna
     expected = segment.number + 1;
     const text = texts[index];
     if (typeof text !== "string") {
-      entries.push({ where, error: `cannot be read (${text?.code ?? "unknown error"})` });
+      entries.push({ where, error: text?.problem ?? "cannot be read" });
       return;
     }
     if (text === "") {
@@ -213,4 +217,9 @@ export function readWriteAheadIndex(directory: string): WriteAheadIndex {
   return { records, sealed: contents.sealed, problems, interrupted, stillAbsent: (runId) => !existsSync(receiptFilePath(directory, runId)),
     reread: (runId) => readReceiptFile(directory, runId),
   };
+}
+
+/** Why a receipt's text is not a receipt's JSON. */
+function jsonProblem(error: unknown): string {
+  return error instanceof DuplicateJsonKeyError ? error.message : "is not valid JSON (truncated or corrupt)";
 }

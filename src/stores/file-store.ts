@@ -7,6 +7,7 @@ import { WriteAheadLog } from "../journal/write-ahead-log.js";
 import { ReceiptExistsError, StoreUnavailableError } from "../errors.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
+import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
 import { createReceiptFile, receiptPath } from "../receipt-file.js";
 import { FileClaims } from "./file-claims.js";
 import { byTime, matchesFilter, type ClaimState, type IdempotencyClaim, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
@@ -156,9 +157,10 @@ async function readReceiptFile(path: string): Promise<Receipt> {
   for (let attempt = 0; ; attempt += 1) {
     const text = await readFile(path, "utf8");
     try {
-      return JSON.parse(text) as Receipt;
+      return parseStrictJson(text) as Receipt;
     } catch (error) {
-      const pause = INCOMPLETE_RETRIES_MS[attempt];
+      // A repeated key is complete text that lies to a first-wins reader: never worth waiting for.
+      const pause = error instanceof DuplicateJsonKeyError ? undefined : INCOMPLETE_RETRIES_MS[attempt];
       if (pause === undefined) throw new CorruptReceiptError(path, error);
       await new Promise((resolve) => setTimeout(resolve, pause));
     }

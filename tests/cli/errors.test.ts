@@ -61,7 +61,7 @@ describe("enact-sdk: secret, store and usage errors", () => {
     const { code, stdout } = await runCli(["verify", "--help"]);
     expect(code).toBe(0);
     expect(stdout).toContain("Exit codes:");
-    expect(stdout).toContain("3   ENACT_SECRET not set");
+    expect(stdout).toContain("3   ENACT_SECRET not set (environment or .env), or shorter than 32 characters");
   });
 
   it("writes no colour codes when output is not a terminal, even if FORCE_COLOR or CI is set", async () => {

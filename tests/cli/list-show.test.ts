@@ -140,7 +140,7 @@ describe("enact-sdk show", () => {
     expect(stdout).toMatch(/decision +BLOCK/);
     expect(stdout).toContain("FAIL  no_push_to_main: Direct push to 'main' is not allowed");
     expect(stdout).toContain("PASS  max_files_per_commit: 3 files (limit 50)");
-    expect(stdout).toContain("(nothing: the run was blocked)");
+    expect(stdout).toContain("nothing changed: the run was blocked");
   });
 
   it("shows each action's outcome and the workflow's error", async () => {

@@ -24,18 +24,31 @@ export interface CliResult {
  * Runs the CLI from its TypeScript source in a child process, with a minimal environment
  * (`ENACT_SECRET` unless overridden; nothing inherited that could switch colour on or off).
  */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return runNode(["--import", TSX, CLI_SOURCE, ...args], options);
 }
 
+/** How to run a child: its directory, environment overrides, and a time after which it is killed. */
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Kill the child (SIGKILL) after this long: for tests of inputs that used to hang it. */
+  killAfterMs?: number;
+}
+
 /** Runs `node` with `args` in a child process with the CLI's minimal environment. */
-export function runNode(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+export function runNode(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
   for (const [name, value] of Object.entries({ ENACT_SECRET: CLI_SECRET, ...options.env })) {
     if (value !== undefined) env[name] = value;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd ?? ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(options.killAfterMs === undefined ? {} : { timeout: options.killAfterMs, killSignal: "SIGKILL" as const }),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
