@@ -4,10 +4,14 @@ import type { JournalCheck } from "../journal/audit.js";
 import { RECEIPT_FILE } from "../journal/file-source.js";
 import { JOURNAL_DIRECTORY, SEGMENT_FILE } from "../journal/file-journal.js";
 import { readRegularFileSync } from "../read-regular-file.js";
+import { readWriteAheadLogs, WRITE_AHEAD_DIRECTORY } from "../journal/write-ahead-log.js";
 import { parseStrictJson } from "../strict-json.js";
 
 /** Where `FileReceiptStore` keeps idempotency claims, in its directory. */
 const CLAIMS_DIRECTORY = "claims";
+
+// What a journal directory holds: segment files, and the write-ahead logs' directory.
+const JOURNAL_ENTRY = new RegExp(`${SEGMENT_FILE.source}|^${WRITE_AHEAD_DIRECTORY}$`);
 
 // A claim file, a released claim, or a claim being replaced (see FileClaims).
 const CLAIM_FILE = /\.(json|tmp)$/;
@@ -25,7 +29,7 @@ export function looksLikeReceiptStore(directory: string): boolean {
     visible.some(
       (name) =>
         RECEIPT_FILE.test(name) ||
-        (name === JOURNAL_DIRECTORY && holdsOnly(join(directory, name), SEGMENT_FILE)) ||
+        (name === JOURNAL_DIRECTORY && holdsOnly(join(directory, name), JOURNAL_ENTRY)) ||
         (name === CLAIMS_DIRECTORY && holdsOnly(join(directory, name), CLAIM_FILE)),
     )
   );
@@ -53,7 +57,8 @@ function holdsOnly(directory: string, pattern: RegExp): boolean {
  * shows the store was used.
  */
 export function vanishedJournalProblem(directory: string, journal: JournalCheck, receipts: number): string | undefined {
-  if (journal.entries > 0 || journal.problems.length > 0) return undefined;
+  // Receipts logged ahead and not chained yet (their writer stopped first) are journaled too.
+  if (journal.entries > 0 || journal.problems.length > 0 || readWriteAheadLogs(directory).records.length > 0) return undefined;
   const claims = completedClaims(directory);
   if (receipts === 0 && claims === 0) return undefined;
   const evidence = [

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from "node:fs";
+import { readRegularFileSync } from "../read-regular-file.js";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -202,7 +203,9 @@ export function readWriteAheadLogs(receiptDirectory: string, read: (path: string
   try {
     names = readdirSync(directory);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { files: [], records: [], abandoned: new Set(), sealed: new Set(), problems: [] };
+    // No log directory, or a journal that is not a directory (reported as such by the journal's reader).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return { files: [], records: [], abandoned: new Set(), sealed: new Set(), problems: [] };
     throw error;
   }
   const contents: WriteAheadContents = { files: [], records: [], abandoned: new Set(), sealed: new Set(), problems: [] };
@@ -240,8 +243,13 @@ export function readWriteAheadLogs(receiptDirectory: string, read: (path: string
   return contents;
 }
 
+// A log holds whole receipts and is removed once they are chained, past 8 MiB: a larger cap than a
+// receipt's, for a writer whose journal could not be written for a long time.
+const MAX_LOG_BYTES = 512 * 1024 * 1024;
+
+// Refuses FIFOs and devices named like a log (a read would hang), as the receipt readers do.
 function readUtf8(path: string): string {
-  return readFileSync(path, "utf8");
+  return readRegularFileSync(path, MAX_LOG_BYTES);
 }
 
 function parseRecord(
