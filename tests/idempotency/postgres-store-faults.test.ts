@@ -33,7 +33,7 @@ afterAll(async () => {
   process.off("uncaughtException", onCrash);
   await Promise.all(stores.map((store) => store.close()));
   for (const prefix of prefixes) {
-    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal"`);
+    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal", "${prefix}journal_entries", "${prefix}journal_writers", "${prefix}journal_seals"`);
     await db.admin.query(`DROP FUNCTION IF EXISTS "${prefix}drop_once"() CASCADE`);
     await db.admin.query(`DROP SEQUENCE IF EXISTS "${prefix}drops"`);
   }
