@@ -70,7 +70,8 @@ function checkChain(writer: string, chain: Map<number, Located<WriterEntry>>, pr
     if (seq > headSeq + 1) {
       const first = headSeq + 1;
       const last = seq - 1;
-      problems.push(`entr${first === last ? `y ${first} is` : `ies ${first}–${last} are`} of writer ${writer} missing from the journal (before ${entry.where})`);
+      const which = first === last ? `entry ${first} of writer ${writer} is` : `entries ${first}–${last} of writer ${writer} are`;
+      problems.push(`${which} missing from the journal (before ${entry.where})`);
     } else if (entry.prev !== headMac) {
       problems.push(`${entry.where}: entry ${seq} is not linked to entry ${headSeq} of writer ${writer}${entry.prev === GENESIS ? " (it claims to be the first)" : ""}`);
     }
