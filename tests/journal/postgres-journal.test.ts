@@ -40,7 +40,10 @@ describe("PostgresReceiptStore's journal", () => {
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { receipts: 300, valid: 300 }, journal: { entries: 300, problems: [] } });
   });
 
-  it("keeps one chain per writer, all sealed, when three processes write at once", { timeout: 60_000 }, async () => {
+  // PGlite's socket server keeps a transaction's messages together but not an autocommit
+  // statement's (Parse, Bind, Execute): one session serves every connection, so statements of
+  // several processes at once mix their portals there. The real server runs them side by side.
+  it.skipIf((process.env.DATABASE_URL ?? "") === "")("keeps one chain per writer, all sealed, when three processes write at once", { timeout: 60_000 }, async () => {
     const tablePrefix = prefix();
     await sql("SELECT 1");
     const setup = postgresStore(tablePrefix);
