@@ -22,11 +22,14 @@ type Located<T> = T & { where: string };
  * every writer chain numbered from 0 without gaps, linked and authentic; the seals likewise, each
  * sealed head present in its chain with the sealed MAC and never behind an earlier seal's head
  * for that writer. The head becomes the newest seal's when there are seals (the anchor then
- * refers to it); else the v1 head and the anchor were already checked by `walkJournal`.
+ * refers to a seal, or to a v1 entry when it was recorded before the first seal); else the v1
+ * head and the anchor were already checked by `walkJournal`.
  */
 export function walkWriterJournal(key: JournalKey, v1: Walk, entryRows: readonly RawWriterRow[], sealRows: readonly RawWriterRow[], anchor?: JournalAnchor): Walk {
   const problems = [...v1.check.problems];
   const byRunId = v1.byRunId;
+  // An anchor recorded before the store's first seal (before the upgrade) names a v1 entry.
+  const v1Positions = new Set([...byRunId.values()].map((entry) => `${entry.seq}:${entry.mac}`));
   const chains = readChains(key, entryRows, problems);
   for (const [writer, chain] of chains) checkChain(writer, chain, problems);
   for (const chain of chains.values()) {
@@ -35,7 +38,7 @@ export function walkWriterJournal(key: JournalKey, v1: Walk, entryRows: readonly
   let head: JournalHead = v1.check.head;
   if (sealRows.length > 0) {
     head = checkSeals(key, sealRows, chains, problems);
-    if (anchor !== undefined) checkAnchor(sealRows, head, anchor, key, problems);
+    if (anchor !== undefined && !v1Positions.has(`${anchor.seq}:${anchor.mac}`)) checkAnchor(sealRows, head, anchor, key, problems);
   }
   const entries = v1.check.entries + entryRows.length;
   const check: JournalCheck = { entries, head, problems };

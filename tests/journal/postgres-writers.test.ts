@@ -261,6 +261,20 @@ describe("PostgresReceiptStore's per-writer journal", () => {
       expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 5 }, journal: { entries: 5, head: { seq: 0 }, problems: [] } });
     });
 
+    it("accepts an anchor recorded before the upgrade, and refuses one that the v1 chain lost", async () => {
+      const { tablePrefix } = await v1Store(3);
+      const before = (await audit(tablePrefix)).journal.head;
+      const store = writer(tablePrefix);
+      await writeAll(store, 2);
+      await store.flush();
+
+      expect(await audit(tablePrefix, before)).toMatchObject({ ok: true, journal: { head: { seq: 0 }, problems: [] } });
+      await sql(`DELETE FROM "${tablePrefix}journal" WHERE seq = 2`);
+      expect((await audit(tablePrefix, before)).journal.problems).toEqual(
+        expect.arrayContaining([expect.stringMatching(/the anchored seal 2 is not in the journal/)]),
+      );
+    });
+
     it("still catches a receipt deleted from the v1 part", async () => {
       const { tablePrefix, receipts } = await v1Store(3);
       await writeAll(writer(tablePrefix), 2);
