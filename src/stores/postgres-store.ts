@@ -71,6 +71,10 @@ export class PostgresReceiptStore implements ReceiptStore {
     if (!NAME.test(prefix) || (options.schema !== undefined && !NAME.test(options.schema))) {
       throw new ConfigurationError("tablePrefix and schema must be plain SQL names (letters, digits, _).");
     }
+    const sealIntervalMs = options.sealIntervalMs;
+    if (sealIntervalMs !== undefined && !(sealIntervalMs > 0)) {
+      throw new ConfigurationError(`sealIntervalMs must be a positive number of milliseconds (or Infinity), got ${String(sealIntervalMs)}.`);
+    }
     const qualify = (table: string) => (options.schema === undefined ? `"${table}"` : `"${options.schema}"."${table}"`);
     this.#prefix = prefix;
     this.#tables = postgresTables(options);
@@ -92,7 +96,6 @@ export class PostgresReceiptStore implements ReceiptStore {
       // the process. The pool discards that client, and the next operation connects afresh.
       this.#pool.on("error", () => undefined);
     }
-    const sealIntervalMs = options.sealIntervalMs;
     this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, this.#tables, key, { sealIntervalMs }));
   }
 

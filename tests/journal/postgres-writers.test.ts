@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ReceiptExistsError, type Receipt } from "enact-sdk";
+import { ConfigurationError, ReceiptExistsError, type Receipt } from "enact-sdk";
 import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { chainEntries, EMPTY_HEAD, entryLine } from "../../src/journal/entry.js";
 import { JournalKey } from "../../src/journal/key.js";
@@ -136,6 +136,12 @@ describe("PostgresReceiptStore's per-writer journal", () => {
     const heads = (JSON.parse((rows[0] as { entry: string }).entry) as { heads: [string, number, string][] }).heads;
     expect(heads.map(([w, seq]) => [w, seq])).toEqual([[writerA, 2], [writerB, 2]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 6 }, journal: { entries: 6, head: { seq: 0 }, problems: [] } });
+  });
+
+  it("refuses a sealIntervalMs that is not a positive number", () => {
+    for (const sealIntervalMs of [0, -1, Number.NaN]) {
+      expect(() => new PostgresReceiptStore({ connectionString: DATABASE_URL, sealIntervalMs })).toThrow(ConfigurationError);
+    }
   });
 
   describe("verify catches", () => {
