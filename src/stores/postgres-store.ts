@@ -3,11 +3,10 @@ import { inTransaction } from "./pg-transaction.js";
 import type { Pool } from "pg";
 import { ConfigurationError, CorruptReceiptError, StoreUnavailableError } from "../errors.js";
 import type { JournalKey } from "../journal/key.js";
-import { journalTablesDdl, PostgresJournal } from "../journal/postgres-journal.js";
+import { journalTablesDdl, PostgresJournal, type ReceiptRow as JournalReceiptRow } from "../journal/postgres-journal.js";
 import { postgresTables, type PostgresTables } from "./postgres-tables.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
-import type { ReceiptRow as JournalReceiptRow } from "../journal/postgres-journal.js";
 import { loadPeer } from "../peer.js";
 import { assertColumns, CLAIM_COLUMNS, JOURNAL_COLUMNS, RECEIPT_COLUMNS, WRITER_ENTRY_COLUMNS, SEAL_COLUMNS, WRITER_COLUMNS } from "./postgres-columns.js";
 import { isConnectionFault, retryConnectionFaults } from "./pg-faults.js";
@@ -63,7 +62,7 @@ export class PostgresReceiptStore implements ReceiptStore {
   #migrated = false;
   // Whether the last operation failed to reach the database: assertWritable() then probes it.
   #faulted = false;
-  // Tamper-evident journal (issue 8): table <prefix>journal, see PostgresJournal.
+  // Tamper-evident journal (issues 8, 22): a chain per writer, and seals over them; see PostgresJournal.
   readonly #journal: JournalSlot<PostgresJournal>;
 
   constructor(options: PostgresReceiptStoreOptions = {}) {
