@@ -1,15 +1,15 @@
 import type { Pool } from "pg";
-import { walkJournal, type AuditReport, type JournalAnchor, type StoredReceipt } from "../journal/audit.js";
+import type { walkJournal, AuditReport, JournalAnchor, StoredReceipt } from "../journal/audit.js";
 import { StoreNotFoundError, type ProgressListener } from "../journal/file-source.js";
 import { JournalKey } from "../journal/key.js";
 import {
   assertTables,
   auditPostgresStore,
   postgresTables,
-  readPostgresJournal,
   readPostgresReceipt,
   readPostgresReceipts,
   type PostgresTables,
+  walkPostgresJournal,
 } from "../journal/postgres-source.js";
 import { MissingPeerDependencyError } from "../errors.js";
 import { loadPeer } from "../peer.js";
@@ -100,8 +100,8 @@ class PostgresStore implements AuditableStore {
     return rows.map((row) => row.run_id);
   }
 
-  async journal(): Promise<ReturnType<typeof walkJournal>> {
-    return walkJournal(JournalKey.fromSecret(this.#secret), await readPostgresJournal(this.#pool, this.#tables));
+  journal(): Promise<ReturnType<typeof walkJournal>> {
+    return walkPostgresJournal(this.#pool, this.#tables, JournalKey.fromSecret(this.#secret));
   }
 
   close(): Promise<void> {

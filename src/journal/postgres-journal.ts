@@ -1,136 +1,315 @@
+import { randomUUID } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
+import { ReceiptExistsError } from "../errors.js";
+import { isConnectionFault, retryConnectionFaults } from "../stores/pg-faults.js";
 import { inTransaction } from "../stores/pg-transaction.js";
-import type { Receipt } from "../models.js";
-import { chainEntries, EMPTY_HEAD, entryLine, openEntry, type JournalEntry, type JournalHead } from "./entry.js";
+import { EMPTY_HEAD, type JournalHead } from "./entry.js";
 import { JournalDamagedError } from "./errors.js";
 import type { JournalKey } from "./key.js";
+import { chainWriterEntries, makeSeal, openSeal, openWriterEntry, writerEntryText, type SealedHead, type WriterEntry } from "./writer-entry.js";
 
-/** Inserts one receipt row inside the journal's transaction; rejects to refuse that receipt alone. */
-export type InsertReceipt = (client: PoolClient) => Promise<void>;
+/** The columns of one receipt row, as the receipts table holds them. */
+export interface ReceiptRow {
+  runId: string;
+  signature: string;
+  workflow: string;
+  actorEmail: string;
+  decision: string;
+  createdAt: string;
+  keySha256: string | null;
+  /** The exact JSON text that was signed. */
+  text: string;
+}
+
+/** The quoted, possibly schema-qualified names of the tables the journal writes. */
+export interface JournalTables {
+  receipts: string;
+  entries: string;
+  writers: string;
+  seals: string;
+}
 
 interface Pending {
-  receipt: Receipt;
-  insert: InsertReceipt;
-  resolve: (entry: JournalEntry) => void;
+  row: ReceiptRow;
+  resolve: (entry: WriterEntry) => void;
   reject: (error: unknown) => void;
 }
 
-/** Most receipts one transaction stores. */
+/** A batch whose statement may have committed though its answer was lost. */
+interface Uncertain {
+  first: WriterEntry;
+  firstText: string;
+  last: JournalHead;
+}
+
+/** Most receipts one statement stores. */
 const MAX_BATCH = 500;
 
+/** The journal's tables, created by the store's `migrate()` under its lock. */
+export function journalTablesDdl(tables: JournalTables): string {
+  return `
+    CREATE TABLE IF NOT EXISTS ${tables.entries} (
+      writer uuid NOT NULL,
+      seq bigint NOT NULL,
+      entry text NOT NULL,
+      PRIMARY KEY (writer, seq)
+    );
+    CREATE TABLE IF NOT EXISTS ${tables.writers} (
+      writer uuid PRIMARY KEY,
+      head_seq bigint NOT NULL,
+      head_mac text NOT NULL,
+      sealed_seq bigint NOT NULL DEFAULT -1,
+      updated_at timestamptz NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS ${tables.seals} (seq bigint PRIMARY KEY, entry text NOT NULL);`;
+}
+
 /**
- * The journal of a Postgres receipt store: table `<prefix>journal (seq bigint PRIMARY KEY, entry
- * text)`, one row per receipt, the same chained entries as the file journal.
+ * The journal of a Postgres receipt store (v2): each writer (one store instance) keeps its own
+ * hash chain in `<prefix>journal_entries` and its head in memory, so appending needs no read and
+ * no lock, and writers on any number of machines never wait for each other. A batch of receipts,
+ * their entries and the writer's head row are one statement (data-modifying CTEs) in autocommit:
+ * one round trip, one commit, all or nothing.
  *
- * A receipt row and its journal entry are written in one transaction, so neither exists without
- * the other. Appends are serialized across every process and machine by a transaction-scoped
- * advisory lock taken just before the tail is read; the `seq` primary key is a second guard,
- * so the chain cannot fork even if the lock were bypassed. Within a process, receipts that
- * arrive while a transaction is running are queued and stored together by the next one (each
- * under a savepoint, so a duplicate run id refuses only its own receipt).
+ * Seals tie the chains together: a while after a write (and on `flush()`), whichever writer gets
+ * a try-lock records every chain's new head in the next link of one seal chain, so a chain cut
+ * or deleted after it was sealed no longer matches a MAC. Nobody waits for that lock: a writer
+ * that does not get it leaves the seal to the one that has it.
  */
 export class PostgresJournal {
   readonly #pool: Pool;
-  readonly #table: string;
-  readonly #lockName: string;
+  readonly #tables: JournalTables;
+  readonly #receiptsName: string;
   readonly #key: JournalKey;
+  readonly #sealIntervalMs: number;
+  readonly #lockName: string;
+  readonly #writer = randomUUID();
+  #head: JournalHead = EMPTY_HEAD;
+  #uncertain: Uncertain | undefined;
   #pending: Pending[] = [];
-  #flushing = false;
-  #ready: Promise<void> | undefined;
+  #flushing: Promise<void> | undefined;
+  #sealing: Promise<boolean> = Promise.resolve(false);
+  #sealTimer: NodeJS.Timeout | undefined;
+  // Entries of ours no seal has covered yet: close() then tries one.
+  #unsealed = false;
 
-  /** `table` is the journal table's quoted, possibly schema-qualified name. */
-  constructor(pool: Pool, table: string, key: JournalKey) {
+  constructor(pool: Pool, tables: JournalTables, key: JournalKey, options: { sealIntervalMs?: number | undefined } = {}) {
     this.#pool = pool;
-    this.#table = table;
-    this.#lockName = `enact-sdk:journal:${table}`;
+    this.#tables = tables;
+    // unique_violation names the bare table, without schema or quotes.
+    this.#receiptsName = tables.receipts.slice(tables.receipts.lastIndexOf('"', tables.receipts.length - 2) + 1, -1);
     this.#key = key;
+    this.#sealIntervalMs = options.sealIntervalMs ?? 1000;
+    this.#lockName = `enact-sdk:journal-seal:${tables.seals}`;
   }
 
-  /** Stores `receipt` with `insert` and journals it, atomically; resolves with its entry. */
-  record(receipt: Receipt, insert: InsertReceipt): Promise<JournalEntry> {
+  /** This writer's id: the chain its entries are in. */
+  get writer(): string {
+    return this.#writer;
+  }
+
+  /**
+   * Stores the receipt row and journals it, atomically; resolves with its entry. Rejects with
+   * ReceiptExistsError when its run id is taken (only that receipt is refused).
+   */
+  record(row: ReceiptRow): Promise<WriterEntry> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ receipt, insert, resolve, reject });
-      if (!this.#flushing) void this.#flush();
+      this.#pending.push({ row, resolve, reject });
+      this.#flushing ??= this.#drain().finally(() => {
+        this.#flushing = undefined;
+      });
     });
   }
 
-  /** Creates the journal table if it is missing. */
-  migrate(): Promise<void> {
-    this.#ready ??= inTransaction(this.#pool, async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${this.#lockName}:migrate`]);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${this.#table} (seq bigint PRIMARY KEY, entry text NOT NULL)`);
-    }).catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
+  /** Waits for every receipt handed over so far, then tries to seal (see `seal()`). */
+  async flush(): Promise<void> {
+    while (this.#flushing !== undefined) await this.#flushing;
+    await this.seal();
   }
 
-  async #flush(): Promise<void> {
-    this.#flushing = true;
-    try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, MAX_BATCH);
-        try {
-          await this.migrate();
-          await this.#store(batch);
-        } catch (error) {
-          for (const pending of batch) pending.reject(error);
-        }
+  /**
+   * Records every chain's new head in the next seal, unless another writer holds the seal lock
+   * (it seals then). Resolves true unless the lock was busy. One seal at a time per store.
+   */
+  seal(): Promise<boolean> {
+    const next = this.#sealing.catch(() => false).then(() => this.#trySeal());
+    this.#sealing = next;
+    return next;
+  }
+
+  /** Stops the seal timer; seals once more, unless told not to, if this writer wrote since the last seal. */
+  async close(options: { seal?: boolean } = {}): Promise<void> {
+    clearTimeout(this.#sealTimer);
+    this.#sealTimer = undefined;
+    if (this.#flushing !== undefined) await this.#flushing.catch(() => undefined);
+    if (this.#unsealed && options.seal !== false) await this.seal().catch(() => false);
+    await this.#sealing.catch(() => false);
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, MAX_BATCH);
+      try {
+        await this.#storeBatch(batch);
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
       }
-    } finally {
-      this.#flushing = false;
     }
   }
 
-  async #store(batch: Pending[]): Promise<void> {
-    let stored: { pending: Pending; entry: JournalEntry }[] = [];
-    const refused: { pending: Pending; error: unknown }[] = [];
-    await inTransaction(this.#pool, async (client) => {
-      const accepted: Pending[] = [];
-      for (const pending of batch) {
-        await client.query("SAVEPOINT enact_receipt");
-        try {
-          await pending.insert(client);
-          await client.query("RELEASE SAVEPOINT enact_receipt");
-          accepted.push(pending);
-        } catch (error) {
-          await client.query("ROLLBACK TO SAVEPOINT enact_receipt");
-          refused.push({ pending, error });
-        }
-      }
-      if (accepted.length === 0) return;
-      // Held until COMMIT: nobody else reads the tail or appends until our entries are visible.
-      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [this.#lockName]);
-      const entries = chainEntries(
-        this.#key,
-        await this.#tail(client),
-        accepted.map(({ receipt }) => ({ runId: receipt.runId, signature: receipt.signature })),
-      );
-      await client.query(
-        `INSERT INTO ${this.#table} (seq, entry) SELECT * FROM unnest($1::bigint[], $2::text[])`,
-        [entries.map((entry) => entry.seq), entries.map((entry) => entryLine(entry).trimEnd())],
-      );
-      stored = accepted.map((pending, index) => ({ pending, entry: entries[index] as JournalEntry }));
-    });
-    for (const { pending, entry } of stored) pending.resolve(entry);
-    for (const { pending, error } of refused) pending.reject(error);
+  async #storeBatch(batch: Pending[]): Promise<void> {
+    let entries: WriterEntry[];
+    try {
+      entries = await this.#append(batch.map((pending) => pending.row));
+    } catch (error) {
+      if (!isUniqueViolation(error) || batch.length === 1) throw error;
+      // A run id of the batch is taken: one statement per receipt, so only that one is refused.
+      for (const pending of batch) await this.#storeBatch([pending]).catch(pending.reject);
+      return;
+    }
+    batch.forEach((pending, index) => pending.resolve(entries[index] as WriterEntry));
   }
 
-  async #tail(client: PoolClient): Promise<JournalHead> {
-    const { rows } = await client.query<{ seq: string; entry: string }>(`SELECT seq, entry FROM ${this.#table} ORDER BY seq DESC LIMIT 1`);
+  /** One statement: the rows, their entries, the writer's head. A lone taken run id rejects with ReceiptExistsError. */
+  async #append(rows: ReceiptRow[]): Promise<WriterEntry[]> {
+    await this.#settleUncertain();
+    const entries = chainWriterEntries(this.#key, this.#writer, this.#head, rows);
+    const texts = entries.map(writerEntryText);
+    const first = entries[0] as WriterEntry;
+    const last = entries[entries.length - 1] as WriterEntry;
+    try {
+      await retryConnectionFaults(async (attempt) => {
+        // A try whose connection dropped may have committed before its answer was lost.
+        if (attempt > 0 && (await this.#committed(first, texts[0] as string))) return;
+        await this.#pool.query(this.#appendSql(), [
+          rows.map((row) => row.runId),
+          rows.map((row) => row.workflow),
+          rows.map((row) => row.actorEmail),
+          rows.map((row) => row.decision),
+          rows.map((row) => row.createdAt),
+          rows.map((row) => row.keySha256),
+          rows.map((row) => row.text),
+          this.#writer,
+          entries.map((entry) => entry.seq),
+          texts,
+          last.seq,
+          last.mac,
+        ]);
+      });
+    } catch (error) {
+      // Given up on: the next append first finds out whether it committed after all.
+      if (isConnectionFault(error)) this.#uncertain = { first, firstText: texts[0] as string, last: { seq: last.seq, mac: last.mac } };
+      if (rows.length === 1 && isUniqueViolation(error) && (error as { table?: unknown }).table === this.#receiptsName) {
+        throw new ReceiptExistsError(`postgres:${first.runId}`);
+      }
+      throw error;
+    }
+    this.#head = { seq: last.seq, mac: last.mac };
+    this.#unsealed = true;
+    this.#scheduleSeal();
+    return entries;
+  }
+
+  #appendSql(): string {
+    const { receipts, entries, writers } = this.#tables;
+    // Data-modifying CTEs run whether or not the main statement reads them: one atomic statement.
+    return `WITH stored AS (
+        INSERT INTO ${receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
+        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])
+      ), journaled AS (
+        INSERT INTO ${entries} (writer, seq, entry) SELECT $8::uuid, * FROM unnest($9::bigint[], $10::text[])
+      )
+      INSERT INTO ${writers} AS w (writer, head_seq, head_mac, updated_at) VALUES ($8::uuid, $11, $12, now())
+      ON CONFLICT (writer) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_mac = EXCLUDED.head_mac, updated_at = EXCLUDED.updated_at
+      WHERE w.head_seq < EXCLUDED.head_seq`;
+  }
+
+  /** True when the statement that wrote `first` committed: then all of it did. */
+  async #committed(first: WriterEntry, text: string): Promise<boolean> {
+    const { rows } = await this.#pool.query<{ entry: string }>(`SELECT entry FROM ${this.#tables.entries} WHERE writer = $1 AND seq = $2`, [
+      first.writer,
+      first.seq,
+    ]);
+    return rows[0]?.entry === text;
+  }
+
+  /** After a batch whose fate is unknown: moves the head past it if it committed after all. */
+  async #settleUncertain(): Promise<void> {
+    const uncertain = this.#uncertain;
+    if (uncertain === undefined) return;
+    if (await retryConnectionFaults(() => this.#committed(uncertain.first, uncertain.firstText))) this.#head = uncertain.last;
+    this.#uncertain = undefined;
+  }
+
+  #scheduleSeal(): void {
+    if (this.#sealTimer !== undefined || !Number.isFinite(this.#sealIntervalMs)) return;
+    this.#sealTimer = setTimeout(() => {
+      this.#sealTimer = undefined;
+      void this.seal().catch(() => false);
+    }, this.#sealIntervalMs);
+    // A pending seal must not keep a finished process alive.
+    this.#sealTimer.unref();
+  }
+
+  async #trySeal(): Promise<boolean> {
+    const ours = this.#head;
+    const sealed = await inTransaction(this.#pool, async (client) => {
+      const { rows: locked } = await client.query<{ got: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got", [this.#lockName]);
+      if (locked[0]?.got !== true) return false;
+      const heads = await this.#unsealedHeads(client);
+      if (heads.length === 0) return true;
+      const seal = makeSeal(this.#key, await this.#sealTail(client), heads);
+      await client.query(`INSERT INTO ${this.#tables.seals} (seq, entry) VALUES ($1, $2)`, [seal.seq, writerEntryText(seal)]);
+      await client.query(
+        `UPDATE ${this.#tables.writers} AS w SET sealed_seq = v.seq FROM unnest($1::uuid[], $2::bigint[]) AS v(writer, seq) WHERE w.writer = v.writer`,
+        [seal.heads.map((head) => head[0]), seal.heads.map((head) => head[1])],
+      );
+      return true;
+    });
+    if (sealed && this.#head === ours) this.#unsealed = false;
+    return sealed;
+  }
+
+  /** The heads of chains that grew since their last seal, each checked against its entry. */
+  async #unsealedHeads(client: PoolClient): Promise<SealedHead[]> {
+    const { rows } = await client.query<{ writer: string; head_seq: string; head_mac: string; entry: string | null }>(
+      `SELECT w.writer::text AS writer, w.head_seq::text AS head_seq, w.head_mac, e.entry FROM ${this.#tables.writers} w
+       LEFT JOIN ${this.#tables.entries} e ON e.writer = w.writer AND e.seq = w.head_seq
+       WHERE w.head_seq > w.sealed_seq ORDER BY w.writer`,
+    );
+    const heads: SealedHead[] = [];
+    for (const row of rows) {
+      // The writers table is only a hint: a seal vouches for nothing but authentic entries.
+      const entry = row.entry === null ? undefined : openWriterEntry(this.#key, parse(row.entry));
+      if (typeof entry !== "object" || entry.writer !== row.writer || String(entry.seq) !== row.head_seq || entry.mac !== row.head_mac) continue;
+      heads.push([entry.writer, entry.seq, entry.mac]);
+    }
+    return heads;
+  }
+
+  async #sealTail(client: PoolClient): Promise<JournalHead> {
+    // Ordered by the column, not by its text (where "9" comes after "10").
+    const { rows } = await client.query<{ seq: string; entry: string }>(
+      `SELECT s.seq::text AS seq, s.entry FROM ${this.#tables.seals} s ORDER BY s.seq DESC LIMIT 1`,
+    );
     const row = rows[0];
     if (row === undefined) return EMPTY_HEAD;
-    const where = `${this.#table} row ${row.seq}`;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(row.entry);
-    } catch {
-      throw new JournalDamagedError(where, "is not JSON");
-    }
-    const entry = openEntry(this.#key, raw);
-    if (typeof entry === "string") throw new JournalDamagedError(where, entry);
-    if (String(entry.seq) !== row.seq) throw new JournalDamagedError(where, `holds entry ${entry.seq}`);
-    return { seq: entry.seq, mac: entry.mac };
+    const seal = openSeal(this.#key, parse(row.entry));
+    const where = `${this.#tables.seals} row ${row.seq}`;
+    if (typeof seal === "string") throw new JournalDamagedError(where, seal);
+    if (String(seal.seq) !== row.seq) throw new JournalDamagedError(where, `holds seal ${seal.seq}`);
+    return { seq: seal.seq, mac: seal.mac };
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "23505";
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

@@ -1,30 +1,16 @@
 import type { Pool } from "pg";
 import { ReceiptSigner } from "../receipt.js";
-import { ReceiptAuditor, walkJournal, type AuditReport, type RawJournalEntry, type StoredReceipt } from "./audit.js";
+import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type StoredReceipt } from "./audit.js";
 import { StoreNotFoundError, type AuditOptions, type ProgressListener } from "./file-source.js";
 import { JournalKey } from "./key.js";
-import { assertColumns, JOURNAL_COLUMNS, RECEIPT_COLUMNS } from "../stores/postgres-columns.js";
+import { assertColumns, JOURNAL_COLUMNS, RECEIPT_COLUMNS, SEAL_COLUMNS, WRITER_COLUMNS, WRITER_ENTRY_COLUMNS } from "../stores/postgres-columns.js";
+import { walkWriterJournal, type RawWriterRow } from "./writer-audit.js";
+import type { PostgresTables } from "../stores/postgres-tables.js";
 
-/** The quoted names of a Postgres store's tables (as `PostgresReceiptStore` names them). */
-export interface PostgresTables {
-  receipts: string;
-  journal: string;
-}
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
+export { postgresTables, type PostgresTables } from "../stores/postgres-tables.js";
 
 /** Receipts are read this many rows at a time, so a large store is never held in memory twice. */
 const PAGE = 2000;
-
-/** The tables of a store created with `tablePrefix` (default `enact_`) in `schema`. */
-export function postgresTables(options: { tablePrefix?: string | undefined; schema?: string | undefined } = {}): PostgresTables {
-  const prefix = options.tablePrefix ?? "enact_";
-  if (!NAME.test(prefix) || (options.schema !== undefined && !NAME.test(options.schema))) {
-    throw new TypeError("The table prefix and schema must be plain SQL names (letters, digits, _).");
-  }
-  const qualify = (table: string): string => (options.schema === undefined ? `"${table}"` : `"${options.schema}"."${table}"`);
-  return { receipts: qualify(`${prefix}receipts`), journal: qualify(`${prefix}journal`) };
-}
 
 /**
  * Checks every receipt of a Postgres store and its journal, like `auditReceiptDirectory`.
@@ -34,7 +20,7 @@ export function postgresTables(options: { tablePrefix?: string | undefined; sche
  */
 export async function auditPostgresStore(pool: Pool, tables: PostgresTables, secret: string, options: AuditOptions = {}): Promise<AuditReport> {
   await assertTables(pool, tables);
-  const journal = walkJournal(JournalKey.fromSecret(secret), await readPostgresJournal(pool, tables), options.anchor);
+  const journal = await walkPostgresJournal(pool, tables, JournalKey.fromSecret(secret), options.anchor);
   const auditor = new ReceiptAuditor(new ReceiptSigner(secret), journal);
   await readPostgresReceipts(pool, tables, (stored) => void auditor.check(stored), options.onProgress);
   return auditor.finish();
@@ -52,6 +38,37 @@ export async function assertTables(pool: Pool, tables: PostgresTables): Promise<
   }
   await assertColumns(pool, tables.receipts, RECEIPT_COLUMNS);
   await assertColumns(pool, tables.journal, JOURNAL_COLUMNS);
+  await assertColumns(pool, tables.entries, WRITER_ENTRY_COLUMNS);
+  await assertColumns(pool, tables.writers, WRITER_COLUMNS);
+  await assertColumns(pool, tables.seals, SEAL_COLUMNS);
+}
+
+/**
+ * Walks the whole journal of a store: the v1 chain (if the store has one), every writer chain
+ * and the seal chain. `anchor` refers to the seal chain when there are seals, else to the v1 chain.
+ */
+export async function walkPostgresJournal(pool: Pool, tables: PostgresTables, key: JournalKey, anchor?: JournalAnchor): Promise<ReturnType<typeof walkJournal>> {
+  const entries = await readWriterRows(pool, tables.entries, "t.writer::text AS writer, t.seq::text AS seq, t.entry", "t.writer, t.seq");
+  const seals = await readWriterRows(pool, tables.seals, "t.seq::text AS seq, t.entry", "t.seq");
+  const v1 = walkJournal(key, await readPostgresJournal(pool, tables), seals.length > 0 ? undefined : anchor);
+  return walkWriterJournal(key, v1, entries, seals, anchor);
+}
+
+/** Rows of a v2 journal table; none when it does not exist. */
+async function readWriterRows(pool: Pool, table: string, columns: string, order: string): Promise<RawWriterRow[]> {
+  const { rows: exists } = await pool.query<{ found: string | null }>("SELECT to_regclass($1)::text AS found", [table]);
+  if (exists[0]?.found === null) return [];
+  const { rows } = await pool.query<{ writer?: string; seq: string; entry: string }>(`SELECT ${columns} FROM ${table} t ORDER BY ${order}`);
+  return rows.map((row) => {
+    const where = row.writer === undefined ? `seal row ${row.seq}` : `journal entry ${row.seq} of writer ${row.writer}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(row.entry) as unknown;
+    } catch {
+      value = undefined;
+    }
+    return { where, seq: row.seq, ...(row.writer === undefined ? {} : { writer: row.writer }), ...(value === undefined ? {} : { value }) };
+  });
 }
 
 /** Every journal row, in `seq` order; none when the journal table does not exist. */

@@ -18,6 +18,9 @@ export const CLAIM_COLUMNS: ColumnTypes = {
   payload: "text",
 };
 export const JOURNAL_COLUMNS: ColumnTypes = { seq: "bigint", entry: "text" };
+export const WRITER_ENTRY_COLUMNS: ColumnTypes = { writer: "uuid", seq: "bigint", entry: "text" };
+export const WRITER_COLUMNS: ColumnTypes = { writer: "uuid", head_seq: "bigint", head_mac: "text", sealed_seq: "bigint" };
+export const SEAL_COLUMNS: ColumnTypes = { seq: "bigint", entry: "text" };
 
 /**
  * Throws StoreDamagedError when `table` (quoted, possibly schema-qualified) lacks one of

@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
 import { inTransaction } from "./pg-transaction.js";
-import type { Pool, PoolClient } from "pg";
-import { ConfigurationError, CorruptReceiptError, ReceiptExistsError, StoreUnavailableError } from "../errors.js";
+import type { Pool } from "pg";
+import { ConfigurationError, CorruptReceiptError, StoreUnavailableError } from "../errors.js";
 import type { JournalKey } from "../journal/key.js";
-import { PostgresJournal } from "../journal/postgres-journal.js";
+import { journalTablesDdl, PostgresJournal, type ReceiptRow as JournalReceiptRow } from "../journal/postgres-journal.js";
+import { postgresTables, type PostgresTables } from "./postgres-tables.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
 import { loadPeer } from "../peer.js";
-import { assertColumns, CLAIM_COLUMNS, JOURNAL_COLUMNS, RECEIPT_COLUMNS } from "./postgres-columns.js";
+import { assertColumns, CLAIM_COLUMNS, JOURNAL_COLUMNS, RECEIPT_COLUMNS, WRITER_ENTRY_COLUMNS, SEAL_COLUMNS, WRITER_COLUMNS } from "./postgres-columns.js";
 import { isConnectionFault, retryConnectionFaults } from "./pg-faults.js";
 import type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./receipt-store.js";
 import { StoreDamagedError } from "./store-damaged-error.js";
@@ -25,6 +26,11 @@ export interface PostgresReceiptStoreOptions extends JournalOptions {
   tablePrefix?: string;
   /** Schema of the tables. Default: the connection's search path (usually `public`). */
   schema?: string;
+  /**
+   * How long after a write the store seals the journal's chains (see README, *Receipt stores*),
+   * in ms. Default 1000. `flush()` and `close()` seal at once. `Infinity`: only those.
+   */
+  sealIntervalMs?: number;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
@@ -50,13 +56,13 @@ export class PostgresReceiptStore implements ReceiptStore {
   readonly #ownsPool: boolean;
   readonly #receipts: string;
   readonly #claims: string;
-  readonly #journalTable: string;
+  readonly #tables: PostgresTables;
   readonly #prefix: string;
   #ready: Promise<void> | undefined;
   #migrated = false;
   // Whether the last operation failed to reach the database: assertWritable() then probes it.
   #faulted = false;
-  // Tamper-evident journal (issue 8): table <prefix>journal, see PostgresJournal.
+  // Tamper-evident journal (issues 8, 22): a chain per writer, and seals over them; see PostgresJournal.
   readonly #journal: JournalSlot<PostgresJournal>;
 
   constructor(options: PostgresReceiptStoreOptions = {}) {
@@ -64,11 +70,15 @@ export class PostgresReceiptStore implements ReceiptStore {
     if (!NAME.test(prefix) || (options.schema !== undefined && !NAME.test(options.schema))) {
       throw new ConfigurationError("tablePrefix and schema must be plain SQL names (letters, digits, _).");
     }
+    const sealIntervalMs = options.sealIntervalMs;
+    if (sealIntervalMs !== undefined && !(sealIntervalMs > 0)) {
+      throw new ConfigurationError(`sealIntervalMs must be a positive number of milliseconds (or Infinity), got ${String(sealIntervalMs)}.`);
+    }
     const qualify = (table: string) => (options.schema === undefined ? `"${table}"` : `"${options.schema}"."${table}"`);
     this.#prefix = prefix;
-    this.#receipts = qualify(`${prefix}receipts`);
+    this.#tables = postgresTables(options);
+    this.#receipts = this.#tables.receipts;
     this.#claims = qualify(`${prefix}idempotency_keys`);
-    this.#journalTable = qualify(`${prefix}journal`);
     if (options.pool !== undefined) {
       this.#pool = options.pool;
       this.#ownsPool = false;
@@ -85,7 +95,7 @@ export class PostgresReceiptStore implements ReceiptStore {
       // the process. The pool discards that client, and the next operation connects afresh.
       this.#pool.on("error", () => undefined);
     }
-    this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, this.#journalTable, key));
+    this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, this.#tables, key, { sealIntervalMs }));
   }
 
   /** Called by `EnactClient` with the journal key derived from its secret. */
@@ -125,12 +135,17 @@ export class PostgresReceiptStore implements ReceiptStore {
           payload text NOT NULL,
           claimed_at timestamptz NOT NULL,
           updated_at timestamptz NOT NULL
-        );`);
+        );
+        ${journalTablesDdl(this.#tables)}`);
       // Tables altered since they were created (e.g. receipt made jsonb) would store or return
       // other text than was signed: refuse them rather than write into them.
       await assertColumns(client, this.#receipts, RECEIPT_COLUMNS);
       await assertColumns(client, this.#claims, CLAIM_COLUMNS);
-      await assertColumns(client, this.#journalTable, JOURNAL_COLUMNS);
+      // A v1 journal (one chain, before per-writer chains) is kept and verified, never written.
+      await assertColumns(client, this.#tables.journal, JOURNAL_COLUMNS);
+      await assertColumns(client, this.#tables.entries, WRITER_ENTRY_COLUMNS);
+      await assertColumns(client, this.#tables.writers, WRITER_COLUMNS);
+      await assertColumns(client, this.#tables.seals, SEAL_COLUMNS);
     }).then(
       () => {
         this.#migrated = true;
@@ -169,12 +184,19 @@ export class PostgresReceiptStore implements ReceiptStore {
    * Runs one operation, retrying it on a new connection when the connection failed (see
    * retryConnectionFaults), and remembers whether the database was reachable.
    */
-  async #reaching<T>(attempt: (n: number) => Promise<T>): Promise<T> {
-    try {
-      const result = await retryConnectionFaults(async (n) => {
+  #reaching<T>(attempt: (n: number) => Promise<T>): Promise<T> {
+    return this.#observed(
+      retryConnectionFaults(async (n) => {
         await this.migrate();
         return attempt(n);
-      });
+      }),
+    );
+  }
+
+  /** Settles with `operation`, remembering whether the database was reachable. */
+  async #observed<T>(operation: Promise<T>): Promise<T> {
+    try {
+      const result = await operation;
       this.#faulted = false;
       return result;
     } catch (error) {
@@ -185,40 +207,24 @@ export class PostgresReceiptStore implements ReceiptStore {
 
   async write(receipt: Receipt, json?: string): Promise<string> {
     const journal = this.#journal.journal;
-    const text = json ?? JSON.stringify(receipt);
-    await this.#reaching(async (attempt) => {
-      // A try whose connection dropped may have committed before the answer was lost; the row
-      // and its journal entry are committed together (issue 8), so the same text means done.
-      if (attempt > 0 && (await this.#storedText(receipt.runId)) === text) return;
-      await journal.record(receipt, (client) => this.#insert(client, receipt, text));
-    });
+    const row: JournalReceiptRow = {
+      runId: receipt.runId,
+      signature: receipt.signature,
+      workflow: column(receipt.workflow),
+      actorEmail: column(receipt.actorEmail),
+      decision: receipt.decision,
+      createdAt: receipt.timestamp,
+      keySha256: receipt.idempotencyKey === undefined ? null : keyHash(receipt.idempotencyKey),
+      text: json ?? JSON.stringify(receipt),
+    };
+    // The journal retries a statement whose connection dropped, once it knows it did not commit.
+    await this.#observed(retryConnectionFaults(() => this.migrate()).then(() => journal.record(row)));
     return `postgres:${receipt.runId}`;
   }
 
-  async #storedText(runId: string): Promise<unknown> {
-    const { rows } = await this.#pool.query<{ receipt: unknown }>(`SELECT receipt FROM ${this.#receipts} WHERE run_id = $1`, [runId]);
-    return rows[0]?.receipt;
-  }
-
-  async #insert(client: PoolClient, receipt: Receipt, json: string): Promise<void> {
-    try {
-      await client.query(
-        `INSERT INTO ${this.#receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          receipt.runId,
-          column(receipt.workflow),
-          column(receipt.actorEmail),
-          receipt.decision,
-          receipt.timestamp,
-          receipt.idempotencyKey === undefined ? null : keyHash(receipt.idempotencyKey),
-          json,
-        ],
-      );
-    } catch (error) {
-      if ((error as { code?: string }).code === "23505") throw new ReceiptExistsError(`postgres:${receipt.runId}`);
-      throw error;
-    }
+  /** Waits for every receipt handed to `write()`, then seals the journal's chains (unless another writer is sealing). */
+  async flush(): Promise<void> {
+    await this.#journal.opened?.flush();
   }
 
   async load(runId: string): Promise<Receipt | undefined> {
@@ -292,8 +298,10 @@ export class PostgresReceiptStore implements ReceiptStore {
     return rowCount === 1;
   }
 
-  /** Ends the pool if the store created it. */
+  /** Seals what this store wrote since the last seal, and ends the pool if the store created it. */
   async close(): Promise<void> {
+    // A store that cannot reach the database does not hold up closing for a seal.
+    await this.#journal.opened?.close({ seal: !this.#faulted });
     if (this.#ownsPool) await this.#pool.end();
   }
 

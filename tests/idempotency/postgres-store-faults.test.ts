@@ -33,7 +33,7 @@ afterAll(async () => {
   process.off("uncaughtException", onCrash);
   await Promise.all(stores.map((store) => store.close()));
   for (const prefix of prefixes) {
-    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal"`);
+    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal", "${prefix}journal_entries", "${prefix}journal_writers", "${prefix}journal_seals"`);
     await db.admin.query(`DROP FUNCTION IF EXISTS "${prefix}drop_once"() CASCADE`);
     await db.admin.query(`DROP SEQUENCE IF EXISTS "${prefix}drops"`);
   }
@@ -198,11 +198,11 @@ describe("PostgresReceiptStore when a statement took effect but its answer was l
     return { proxy, store, prefix };
   }
 
-  it("counts a receipt whose COMMIT was lost as stored, journaled once, when the retry finds it", async () => {
+  it("counts a receipt whose statement committed but whose answer was lost as stored, journaled once, when the retry finds it", async () => {
     const { proxy, store, prefix } = await storeBehindProxy();
     const { workflow, counter } = countingWorkflow();
-    // The only transaction of a run on a migrated store is the receipt's and its journal entry's.
-    proxy.cutAnswerTo("COMMIT");
+    // The receipt, its journal entry and its writer's head are one autocommit statement.
+    proxy.cutAnswerTo("journaled AS");
 
     const [result, receipt] = await client(store, workflow).run({ ...request, idempotencyKey: "commit-lost" });
 
@@ -211,6 +211,32 @@ describe("PostgresReceiptStore when a statement took effect but its answer was l
     expect(await store.load(receipt.runId)).toEqual(receipt);
     expect((await store.getClaim("commit-lost"))?.state).toBe("completed");
     expect(await audit(prefix)).toMatchObject({ ok: true, counts: { receipts: 1, valid: 1 }, journal: { entries: 1, problems: [] } });
+  });
+
+  it.skipIf(!onServer)("chains after a batch that committed though every retry failed, once the database is back", { timeout: 60_000 }, async () => {
+    // A role of the test's own whose new connections can be refused.
+    const role = db.uniqueName("enact_role");
+    await db.admin.query(`CREATE ROLE "${role}" LOGIN`);
+    cleanups.push(() => db.admin.query(`DROP ROLE IF EXISTS "${role}"`));
+    await db.admin.query(`CREATE SCHEMA "${role}" AUTHORIZATION "${role}"`);
+    cleanups.unshift(() => db.admin.query(`DROP SCHEMA IF EXISTS "${role}" CASCADE`));
+    const url = new URL(db.connectionString);
+    url.username = role;
+    const proxy = await startCuttingProxy(url.toString());
+    cleanups.push(() => proxy.close());
+    const { store, prefix } = await freshStore({ schema: role, connectionString: proxy.connectionString });
+    const enact = client(store);
+    await store.migrate();
+    // The statement commits, its answer is lost, and no new connection is let in for the retries.
+    await db.admin.query(`ALTER ROLE "${role}" CONNECTION LIMIT 0`);
+    proxy.cutAnswerTo("journaled AS");
+    await expect(enact.run(request)).rejects.toBeInstanceOf(ReceiptWriteError);
+
+    await db.admin.query(`ALTER ROLE "${role}" CONNECTION LIMIT -1`);
+    const [result] = await enact.run(request);
+
+    expect(result.success).toBe(true);
+    expect(await audit(prefix, role)).toMatchObject({ ok: true, counts: { valid: 2 }, journal: { entries: 2, problems: [] } });
   });
 
   it("runs a keyed request whose claim INSERT took effect though its answer was lost, once", async () => {

@@ -27,7 +27,7 @@ afterAll(async () => {
   const db = await getTestDatabase();
   await Promise.all(stores.map((store) => store.close()));
   for (const prefix of prefixes) {
-    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal"`);
+    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal", "${prefix}journal_entries", "${prefix}journal_writers", "${prefix}journal_seals"`);
   }
   await releaseTestDatabase();
 });

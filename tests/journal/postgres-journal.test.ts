@@ -40,7 +40,10 @@ describe("PostgresReceiptStore's journal", () => {
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { receipts: 300, valid: 300 }, journal: { entries: 300, problems: [] } });
   });
 
-  it("keeps one unbroken chain when three processes write at once", { timeout: 60_000 }, async () => {
+  // PGlite's socket server keeps a transaction's messages together but not an autocommit
+  // statement's (Parse, Bind, Execute): one session serves every connection, so statements of
+  // several processes at once mix their portals there. The real server runs them side by side.
+  it.skipIf((process.env.DATABASE_URL ?? "") === "")("keeps one chain per writer, all sealed, when three processes write at once", { timeout: 60_000 }, async () => {
     const tablePrefix = prefix();
     await sql("SELECT 1");
     const setup = postgresStore(tablePrefix);
@@ -51,13 +54,13 @@ describe("PostgresReceiptStore's journal", () => {
     const results = await Promise.all([1, 2, 3].map(() => runNode(["--import", TSX, writer, `pg:${tablePrefix}`, "100", startAt], { env: { DATABASE_URL } })));
     expect(results.map((result) => [result.code, result.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { receipts: 301, valid: 301 }, journal: { entries: 301, problems: [] } });
-    // The writers really raced: their entries interleave in the journal.
+    // Each process chained its own receipts (the setup's has no pid), and a seal covers every chain's head.
     const { rows } = await sql(
-      `SELECT (r.receipt::json -> 'payload' ->> 'pid') AS pid FROM "${tablePrefix}journal" j
-       JOIN "${tablePrefix}receipts" r ON r.run_id = (j.entry::json ->> 'runId')::uuid WHERE j.seq > 0 ORDER BY j.seq`,
+      `SELECT w.writer, w.head_seq = w.sealed_seq AS sealed, count(DISTINCT r.receipt::json -> 'payload' ->> 'pid')::int AS pids
+       FROM "${tablePrefix}journal_writers" w JOIN "${tablePrefix}journal_entries" j USING (writer)
+       JOIN "${tablePrefix}receipts" r ON r.run_id = (j.entry::json ->> 'runId')::uuid GROUP BY w.writer, w.head_seq, w.sealed_seq ORDER BY pids`,
     );
-    const pids = rows.map((row: { pid: string }) => row.pid);
-    expect(pids.filter((pid, i) => i > 0 && pid !== pids[i - 1]).length).toBeGreaterThan(2);
+    expect(rows.map((row: { sealed: boolean; pids: number }) => [row.sealed, row.pids])).toEqual([[true, 0], [true, 1], [true, 1], [true, 1]]);
   });
 
   it("refuses a duplicate run id without journaling it, and journals the others of its batch", async () => {

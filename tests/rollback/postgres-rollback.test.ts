@@ -268,7 +268,7 @@ describe("rollback of row updates and deletes", () => {
       expect(enact.verifyReceipt(await receipts.load(receipt.runId))).toBe(true);
     } finally {
       await receipts.close();
-      await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal"`);
+      await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal", "${prefix}journal_entries", "${prefix}journal_writers", "${prefix}journal_seals"`);
     }
   });
 });

@@ -54,5 +54,5 @@ export async function sql(text: string, values: unknown[] = []): Promise<pg.Quer
 
 /** Drops a prefix's tables. */
 export function dropTables(prefix: string): Promise<pg.QueryResult> {
-  return sql(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}journal", "${prefix}idempotency_keys"`);
+  return sql(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}journal", "${prefix}idempotency_keys", "${prefix}journal_entries", "${prefix}journal_writers", "${prefix}journal_seals"`);
 }

@@ -1,0 +1,31 @@
+/** The quoted names of a Postgres store's tables (as `PostgresReceiptStore` names them). */
+export interface PostgresTables {
+  receipts: string;
+  /** The v1 journal: one chain for every writer (stores written before per-writer chains). */
+  journal: string;
+  /** The v2 journal: one chain per writer, `(writer, seq)`. */
+  entries: string;
+  /** Each writer's head: an unauthenticated hint for sealing. */
+  writers: string;
+  /** The seal chain over the writers' heads. */
+  seals: string;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
+
+/** The tables of a store created with `tablePrefix` (default `enact_`) in `schema`. */
+export function postgresTables(options: { tablePrefix?: string | undefined; schema?: string | undefined } = {}): PostgresTables {
+  const prefix = options.tablePrefix ?? "enact_";
+  if (!NAME.test(prefix) || (options.schema !== undefined && !NAME.test(options.schema))) {
+    throw new TypeError("The table prefix and schema must be plain SQL names (letters, digits, _).");
+  }
+  const qualify = (table: string): string => (options.schema === undefined ? `"${table}"` : `"${options.schema}"."${table}"`);
+  return {
+    receipts: qualify(`${prefix}receipts`),
+    journal: qualify(`${prefix}journal`),
+    entries: qualify(`${prefix}journal_entries`),
+    writers: qualify(`${prefix}journal_writers`),
+    seals: qualify(`${prefix}journal_seals`),
+  };
+}
+

@@ -1,0 +1,320 @@
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigurationError, ReceiptExistsError, type Receipt } from "enact-sdk";
+import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
+import { chainEntries, EMPTY_HEAD, entryLine } from "../../src/journal/entry.js";
+import { JournalKey } from "../../src/journal/key.js";
+import { auditPostgresStore, postgresTables } from "../../src/journal/postgres-source.js";
+import type { JournalAnchor } from "../../src/journal/audit.js";
+import { CLI_SECRET, makeReceipt, ROOT, runNode, TSX } from "../support/cli.js";
+import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
+import { DATABASE_URL, dropTables, freshPrefix, sql, useDatabase } from "../support/postgres-journal.js";
+
+/*
+ * The Postgres store's journal v2: one chain per writer (store instance), written by one
+ * autocommit statement per batch, tied together by a seal chain.
+ */
+const onServer = (process.env.DATABASE_URL ?? "") !== "";
+const prefixes: string[] = [];
+const stores: PostgresReceiptStore[] = [];
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  useDatabase((await getTestDatabase()).connectionString);
+  pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+  pool.on("error", () => undefined);
+});
+afterAll(async () => {
+  for (const store of stores) await store.close();
+  await pool.end();
+  for (const prefix of prefixes) await dropTables(prefix);
+  await releaseTestDatabase();
+});
+
+function prefix(): string {
+  const fresh = freshPrefix();
+  prefixes.push(fresh);
+  return fresh;
+}
+
+/** A store (one writer) that seals only when flushed, so each test decides what is sealed. */
+function writer(tablePrefix: string, options: { pool?: pg.Pool } = {}): PostgresReceiptStore {
+  const store = new PostgresReceiptStore({ connectionString: DATABASE_URL, tablePrefix, secret: CLI_SECRET, sealIntervalMs: Infinity, ...options });
+  stores.push(store);
+  return store;
+}
+
+async function writeAll(store: PostgresReceiptStore, count: number): Promise<Receipt[]> {
+  const receipts = Array.from({ length: count }, (_, n) => makeReceipt({ payload: { n } }));
+  for (const receipt of receipts) await store.write(receipt);
+  return receipts;
+}
+
+const audit = (tablePrefix: string, anchor?: JournalAnchor) =>
+  auditPostgresStore(pool, postgresTables({ tablePrefix }), CLI_SECRET, anchor === undefined ? {} : { anchor });
+
+async function writerOf(tablePrefix: string, runId: string): Promise<string> {
+  const { rows } = await sql(`SELECT writer::text AS writer FROM "${tablePrefix}journal_entries" WHERE entry::json ->> 'runId' = $1`, [runId]);
+  return (rows[0] as { writer: string }).writer;
+}
+
+/** Two writers, three receipts each, sealed. */
+async function twoSealedWriters() {
+  const tablePrefix = prefix();
+  const a = writer(tablePrefix);
+  const b = writer(tablePrefix);
+  const fromA = await writeAll(a, 3);
+  const fromB = await writeAll(b, 3);
+  await a.flush();
+  return { tablePrefix, a, b, fromA, fromB, writerA: await writerOf(tablePrefix, fromA[0]!.runId), writerB: await writerOf(tablePrefix, fromB[0]!.runId) };
+}
+
+describe("PostgresReceiptStore's per-writer journal", () => {
+  it("stores one receipt and its journal entry with one statement", async () => {
+    const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+    counting.on("error", () => undefined);
+    const store = writer(prefix(), { pool: counting });
+    await store.write(makeReceipt()); // creates the tables
+    let statements = 0;
+    const query = counting.query.bind(counting);
+    counting.query = ((...args: Parameters<typeof query>) => {
+      statements += 1;
+      return query(...args);
+    }) as typeof counting.query;
+    let checkouts = 0;
+    counting.on("acquire", () => (checkouts += 1));
+
+    await store.write(makeReceipt());
+
+    expect(statements).toBe(1);
+    expect(checkouts).toBe(1);
+    await store.close();
+    await counting.end();
+  });
+
+  it("stores receipts that arrive while a statement is in flight together, with one more statement", async () => {
+    const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+    counting.on("error", () => undefined);
+    const tablePrefix = prefix();
+    const store = writer(tablePrefix, { pool: counting });
+    await store.write(makeReceipt());
+    let statements = 0;
+    const query = counting.query.bind(counting);
+    counting.query = ((...args: Parameters<typeof query>) => {
+      statements += 1;
+      return query(...args);
+    }) as typeof counting.query;
+
+    await Promise.all(Array.from({ length: 50 }, () => store.write(makeReceipt())));
+
+    // The first receipt goes alone; the 49 queued behind it go in the next statement.
+    expect(statements).toBe(2);
+    await store.close();
+    await counting.end();
+    expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 51 }, journal: { entries: 51, problems: [] } });
+  });
+
+  it("refuses only the duplicate run id of a batch, chaining the others of it", async () => {
+    const tablePrefix = prefix();
+    const store = writer(tablePrefix);
+    const taken = makeReceipt();
+    await store.write(taken);
+    const batch = [makeReceipt(), makeReceipt(), taken, makeReceipt()];
+
+    const results = await Promise.allSettled(batch.map((receipt) => store.write(receipt)));
+
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(ReceiptExistsError);
+    await store.flush();
+    expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 4 }, journal: { entries: 4, problems: [] } });
+  });
+
+  it("gives each store its own chain, and seals every chain's head", async () => {
+    const { tablePrefix, writerA, writerB } = await twoSealedWriters();
+    const { rows } = await sql(`SELECT entry FROM "${tablePrefix}journal_seals"`);
+    const heads = (JSON.parse((rows[0] as { entry: string }).entry) as { heads: [string, number, string][] }).heads;
+    expect(heads.map(([w, seq]) => [w, seq])).toEqual([[writerA, 2], [writerB, 2]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
+    expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 6 }, journal: { entries: 6, head: { seq: 0 }, problems: [] } });
+  });
+
+  it("refuses a sealIntervalMs that is not a positive number", () => {
+    for (const sealIntervalMs of [0, -1, Number.NaN]) {
+      expect(() => new PostgresReceiptStore({ connectionString: DATABASE_URL, sealIntervalMs })).toThrow(ConfigurationError);
+    }
+  });
+
+  describe("verify catches", () => {
+    it("an edited entry", async () => {
+      const { tablePrefix, writerA } = await twoSealedWriters();
+      await sql(`UPDATE "${tablePrefix}journal_entries" SET entry = regexp_replace(entry, '"signature":"[0-9a-f]', '"signature":"0') WHERE writer = $1 AND seq = 1`, [writerA]);
+      const report = await audit(tablePrefix);
+      expect(report.ok).toBe(false);
+      expect(report.journal.problems).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`entry 1 of writer ${writerA} has a wrong MAC`))]));
+    });
+
+    it("an entry deleted from the middle of a writer's chain", async () => {
+      const { tablePrefix, writerB, fromB } = await twoSealedWriters();
+      await sql(`DELETE FROM "${tablePrefix}journal_entries" WHERE writer = $1 AND seq = 1`, [writerB]);
+      await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = $1`, [fromB[1]!.runId]);
+      const report = await audit(tablePrefix);
+      expect(report.ok).toBe(false);
+      expect(report.journal.problems).toEqual([expect.stringMatching(new RegExp(`entry 1 of writer ${writerB} is missing from the journal`))]);
+    });
+
+    it("entries of a writer's chain renumbered into another order", async () => {
+      const { tablePrefix, writerA } = await twoSealedWriters();
+      for (const [from, to] of [[0, -1], [1, 0], [-1, 1]]) {
+        await sql(`UPDATE "${tablePrefix}journal_entries" SET seq = $3 WHERE writer = $1 AND seq = $2`, [writerA, from, to]);
+      }
+      const report = await audit(tablePrefix);
+      expect(report.ok).toBe(false);
+      expect(report.journal.problems).toEqual(
+        expect.arrayContaining([expect.stringMatching(new RegExp(`journal entry 0 of writer ${writerA} holds entry 1 .*\\(moved or reordered\\)`))]),
+      );
+    });
+
+    it("an entry injected without the key, with its receipt", async () => {
+      const { tablePrefix, writerA } = await twoSealedWriters();
+      const injected = makeReceipt();
+      await sql(
+        `INSERT INTO "${tablePrefix}receipts" (run_id, workflow, actor_email, decision, created_at, receipt) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [injected.runId, injected.workflow, injected.actorEmail, injected.decision, injected.timestamp, JSON.stringify(injected)],
+      );
+      const forged = { v: 2, writer: writerA, seq: 3, runId: injected.runId, signature: injected.signature, prev: "f".repeat(64), mac: "0".repeat(64) };
+      await sql(`INSERT INTO "${tablePrefix}journal_entries" (writer, seq, entry) VALUES ($1, 3, $2)`, [writerA, JSON.stringify(forged)]);
+      const report = await audit(tablePrefix);
+      expect(report.ok).toBe(false);
+      expect(report.journal.problems).toEqual([expect.stringMatching(/entry 3 of writer .* has a wrong MAC/)]);
+      expect(report.findings).toEqual([expect.objectContaining({ runId: injected.runId, problems: ["not in the journal (injected, or written without the journal)"] })]);
+    });
+
+    it("a whole writer's chain deleted, with its receipts, once a seal covered it", async () => {
+      const { tablePrefix, writerB, fromB } = await twoSealedWriters();
+      await sql(`DELETE FROM "${tablePrefix}journal_entries" WHERE writer = $1`, [writerB]);
+      await sql(`DELETE FROM "${tablePrefix}journal_writers" WHERE writer = $1`, [writerB]);
+      await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = ANY($1::uuid[])`, [fromB.map((receipt) => receipt.runId)]);
+      const report = await audit(tablePrefix);
+      expect(report.ok).toBe(false);
+      expect(report.journal.problems).toEqual([expect.stringMatching(new RegExp(`the chain of writer ${writerB}, sealed up to entry 2 .* is missing from the journal \\(deleted\\)`))]);
+    });
+
+    it("a writer's sealed tail cut, with its receipt", async () => {
+      const { tablePrefix, writerA, fromA } = await twoSealedWriters();
+      await sql(`DELETE FROM "${tablePrefix}journal_entries" WHERE writer = $1 AND seq = 2`, [writerA]);
+      await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = $1`, [fromA[2]!.runId]);
+      const report = await audit(tablePrefix);
+      expect(report.ok).toBe(false);
+      expect(report.journal.problems).toEqual([expect.stringMatching(new RegExp(`entry 2 of writer ${writerA}, sealed by .*, is missing from the journal \\(its tail was cut\\)`))]);
+    });
+
+    it("a cut seal tail, given the anchor verify printed before", async () => {
+      const { tablePrefix, a, writerA } = await twoSealedWriters();
+      const more = await writeAll(a, 2);
+      await a.flush();
+      const anchor = (await audit(tablePrefix)).journal.head;
+      expect(anchor.seq).toBe(1);
+      // Everything since the first seal goes: the seal, the entries it covered, their receipts.
+      await sql(`DELETE FROM "${tablePrefix}journal_seals" WHERE seq = 1`);
+      await sql(`DELETE FROM "${tablePrefix}journal_entries" WHERE writer = $1 AND seq >= 3`, [writerA]);
+      await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = ANY($1::uuid[])`, [more.map((receipt) => receipt.runId)]);
+
+      expect((await audit(tablePrefix)).ok).toBe(true);
+      const anchored = await audit(tablePrefix, anchor);
+      expect(anchored.ok).toBe(false);
+      expect(anchored.journal.problems).toEqual([expect.stringMatching(/the anchored seal 1 is not in the journal \(its tail was cut/)]);
+    });
+
+    it("an edited seal", async () => {
+      const { tablePrefix } = await twoSealedWriters();
+      await sql(`UPDATE "${tablePrefix}journal_seals" SET entry = regexp_replace(entry, '"prev":"0', '"prev":"1') WHERE seq = 0`);
+      const report = await audit(tablePrefix);
+      expect(report.journal.problems).toEqual([expect.stringMatching(/^seal row 0 has a wrong MAC/)]);
+    });
+  });
+
+  describe("a store written by the single-chain journal (v1)", () => {
+    /** Receipts and v1 journal rows as the previous version wrote them. */
+    async function v1Store(count: number): Promise<{ tablePrefix: string; receipts: Receipt[] }> {
+      const tablePrefix = prefix();
+      const setup = writer(tablePrefix);
+      await setup.migrate();
+      await sql(`CREATE TABLE "${tablePrefix}journal" (seq bigint PRIMARY KEY, entry text NOT NULL)`);
+      const receipts = Array.from({ length: count }, (_, n) => makeReceipt({ payload: { v1: n } }));
+      const entries = chainEntries(JournalKey.fromSecret(CLI_SECRET), EMPTY_HEAD, receipts);
+      for (const [index, receipt] of receipts.entries()) {
+        await sql(
+          `INSERT INTO "${tablePrefix}receipts" (run_id, workflow, actor_email, decision, created_at, receipt) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [receipt.runId, receipt.workflow, receipt.actorEmail, receipt.decision, receipt.timestamp, JSON.stringify(receipt)],
+        );
+        await sql(`INSERT INTO "${tablePrefix}journal" (seq, entry) VALUES ($1, $2)`, [index, entryLine(entries[index]!).trimEnd()]);
+      }
+      return { tablePrefix, receipts };
+    }
+
+    it("keeps verifying", async () => {
+      const { tablePrefix } = await v1Store(3);
+      expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 3 }, journal: { entries: 3, head: { seq: 2 }, problems: [] } });
+    });
+
+    it("takes new receipts into writer chains, leaving the v1 chain as it was, and verifies both", async () => {
+      const { tablePrefix } = await v1Store(3);
+      const store = writer(tablePrefix);
+      await writeAll(store, 2);
+      await store.flush();
+      const { rows } = await sql(`SELECT count(*)::int AS n FROM "${tablePrefix}journal"`);
+      expect(rows[0]).toEqual({ n: 3 });
+      expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 5 }, journal: { entries: 5, head: { seq: 0 }, problems: [] } });
+    });
+
+    it("accepts an anchor recorded before the upgrade, and refuses one that the v1 chain lost", async () => {
+      const { tablePrefix } = await v1Store(3);
+      const before = (await audit(tablePrefix)).journal.head;
+      const store = writer(tablePrefix);
+      await writeAll(store, 2);
+      await store.flush();
+
+      expect(await audit(tablePrefix, before)).toMatchObject({ ok: true, journal: { head: { seq: 0 }, problems: [] } });
+      await sql(`DELETE FROM "${tablePrefix}journal" WHERE seq = 2`);
+      expect((await audit(tablePrefix, before)).journal.problems).toEqual(
+        expect.arrayContaining([expect.stringMatching(/the anchored seal 2 is not in the journal/)]),
+      );
+    });
+
+    it("still catches a receipt deleted from the v1 part", async () => {
+      const { tablePrefix, receipts } = await v1Store(3);
+      await writeAll(writer(tablePrefix), 2);
+      await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = $1`, [receipts[1]!.runId]);
+      expect(await audit(tablePrefix)).toMatchObject({ ok: false, counts: { valid: 4, missing: 1 } });
+    });
+  });
+
+  describe.skipIf(!onServer)("writers in several processes (needs DATABASE_URL: PGlite serves one statement at a time)", () => {
+    it("append without waiting while another session holds the seal lock, and verify once it is free", { timeout: 60_000 }, async () => {
+      const tablePrefix = prefix();
+      const setup = writer(tablePrefix);
+      await setup.migrate();
+      // The only lock a writer ever asks for; under the v1 journal every append waited on its own.
+      const holder = new pg.Client({ connectionString: DATABASE_URL });
+      await holder.connect();
+      await holder.query("BEGIN");
+      await holder.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`enact-sdk:journal-seal:${postgresTables({ tablePrefix }).seals}`]);
+      try {
+        const script = join(ROOT, "tests/support/journal-writer.ts");
+        const startAt = String(Date.now() + 1_500);
+        const results = await Promise.all([1, 2, 3].map(() => runNode(["--import", TSX, script, `pg:${tablePrefix}`, "20", startAt], { env: { DATABASE_URL } })));
+        expect(results.map((result) => [result.code, result.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
+        const { rows } = await sql(`SELECT count(*)::int AS n FROM "${tablePrefix}journal_seals"`);
+        expect(rows[0]).toEqual({ n: 0 });
+      } finally {
+        await holder.query("ROLLBACK");
+        await holder.end();
+      }
+      expect(await setup.flush()).toBeUndefined();
+      const report = await audit(tablePrefix);
+      expect(report).toMatchObject({ ok: true, counts: { valid: 60 }, journal: { entries: 60, head: { seq: 0 }, problems: [] } });
+      const { rows } = await sql(`SELECT count(*)::int AS n FROM "${tablePrefix}journal_writers" WHERE sealed_seq = head_seq`);
+      expect(rows[0]).toEqual({ n: 3 });
+    });
+  });
+});
