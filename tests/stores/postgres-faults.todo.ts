@@ -14,6 +14,9 @@ import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres 
  * 'error' listener (an idle connection's death) and its checked-out clients have none either (a
  * death mid-transaction). Behind the crash they pin down: each run stores a receipt that verifies
  * or fails with an enact error, verify passes afterwards, and a keyed run is not left stuck.
+ * (Tried on a local, uncommitted change: an 'error' listener on the store's pool, one on each
+ * client inTransaction checks out, and releasing a client whose ROLLBACK failed as broken made
+ * all five pass, three runs out of three.)
  *
  * Every block runs its own PostgreSQL server (tests/support/private-postgres.ts): restarting or
  * terminating connections on the shared server would break other test runs.
@@ -32,7 +35,6 @@ describe.skipIf(noServer !== undefined)(`PostgresReceiptStore when the server en
     await server?.stop();
   });
 
-
   async function agent(prefix: string): Promise<FleetProcess> {
     const child = await FleetProcess.start({ connectionString: server.connectionString, tablePrefix: prefix });
     children.push(child);
@@ -48,6 +50,24 @@ describe.skipIf(noServer !== undefined)(`PostgresReceiptStore when the server en
     child.send({ op: "runs", count: 4 });
     await child.until("outcome", 8);
     expect(child.outcomes.map((outcome) => outcome.event)).toEqual(Array(8).fill("stored"));
+    expect(await child.close()).toEqual({ code: 0, signal: null });
+    await expectStoreConsistent(server.connectionString, prefix, child.outcomes);
+  });
+
+  it("stores or cleanly fails every run of a busy agent while the server keeps ending its connections", async () => {
+    const prefix = freshPrefix();
+    const child = await agent(prefix);
+    child.send({ op: "stream", workers: 4 });
+    for (const seen of [10, 20, 30]) {
+      await child.until("outcome", seen);
+      await server.terminateAll();
+    }
+    child.send({ op: "stop" });
+    await child.until("stopped", 1);
+    const before = child.outcomes.length;
+    child.send({ op: "runs", count: 3 });
+    await child.until("outcome", before + 3);
+    expect(child.outcomes.slice(before).map((outcome) => outcome.event)).toEqual(["stored", "stored", "stored"]);
     expect(await child.close()).toEqual({ code: 0, signal: null });
     await expectStoreConsistent(server.connectionString, prefix, child.outcomes);
   });
@@ -110,30 +130,18 @@ describe.skipIf(noServer !== undefined)(`PostgresReceiptStore across a restart o
     child.send({ op: "stream", workers: 4 });
     await child.until("outcome", 20);
     await server.restart("immediate");
-    const afterRestart = child.outcomes.length;
-    await child.until("outcome", afterRestart + 20);
     child.send({ op: "stop" });
     await child.until("stopped", 1);
-    const stored = child.outcomes.slice(afterRestart).filter((outcome) => outcome.event === "stored");
-    expect(stored.length).toBeGreaterThan(0);
+    const before = child.outcomes.length;
+    child.send({ op: "runs", count: 3 });
+    await child.until("outcome", before + 3);
+    expect(child.outcomes.slice(before).map((outcome) => outcome.event)).toEqual(["stored", "stored", "stored"]);
     expect(await child.close()).toEqual({ code: 0, signal: null });
     const report = await expectStoreConsistent(server.connectionString, prefix, child.outcomes);
-    expect(report.counts.valid).toBe(child.outcomes.filter((outcome) => outcome.event === "stored").length);
-  });
-
-  it("stores or cleanly fails every run of a busy agent while the server keeps ending its connections", async () => {
-    const { child, prefix } = await agent();
-    child.send({ op: "stream", workers: 4 });
-    for (const seen of [10, 20, 30]) {
-      await child.until("outcome", seen);
-      await server.terminateAll();
-    }
-    const afterLast = child.outcomes.length;
-    await child.until("outcome", afterLast + 10);
-    child.send({ op: "stop" });
-    await child.until("stopped", 1);
-    expect(child.outcomes.slice(afterLast).some((outcome) => outcome.event === "stored")).toBe(true);
-    expect(await child.close()).toEqual({ code: 0, signal: null });
-    await expectStoreConsistent(server.connectionString, prefix, child.outcomes);
+    // A run whose COMMIT reached the server but whose answer was lost fails, yet its receipt is
+    // there: the store holds every receipt reported stored, and none but this agent's.
+    const stored = child.outcomes.filter((outcome) => outcome.event === "stored").length;
+    expect(report.counts.valid).toBeGreaterThanOrEqual(stored);
+    expect(report.counts.valid).toBeLessThanOrEqual(child.outcomes.length);
   });
 });
