@@ -15,9 +15,7 @@ import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres 
 /*
  * The Postgres store under what fleets go through (issue 22), here a connection pooler in
  * transaction mode. Each block runs its own PostgreSQL server and PgBouncer, never the shared
- * server. The faults the current store does not survive yet (connections ended by the server, a
- * restart mid-run) are tested in postgres-faults.todo.ts, outside the suite until the store's
- * rewrite turns them on.
+ * server. Connections ended by the server and restarts mid-run are in postgres-restart-faults.test.ts.
  */
 
 const noBouncer = privatePostgresUnavailable() ?? pgBouncerUnavailable();

@@ -4,22 +4,10 @@ import { dropStoreTables, expectStoreConsistent, freshPrefix } from "../support/
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from "../support/private-postgres.js";
 
 /*
- * PENDING (issue 22): faults the current PostgresReceiptStore does not survive. Not named *.test.ts,
- * so the suite does not run them; the store's rewrite renames this file to
- * postgres-faults-server.test.ts (or moves its blocks into postgres-faults.test.ts) once they pass.
- * Run them by hand with
- *   npx vitest run --config vitest.todo.config.ts
- * (see that file). Today every one fails the same way: the agent process crashes with
- * "Unhandled 'error' event" when the server ends a connection, because the store's pg.Pool has no
- * 'error' listener (an idle connection's death) and its checked-out clients have none either (a
- * death mid-transaction). Behind the crash they pin down: each run stores a receipt that verifies
- * or fails with an enact error, verify passes afterwards, and a keyed run is not left stuck.
- * (Tried on a local, uncommitted change: an 'error' listener on the store's pool, one on each
- * client inTransaction checks out, and releasing a client whose ROLLBACK failed as broken made
- * all five pass, three runs out of three.)
- *
- * Every block runs its own PostgreSQL server (tests/support/private-postgres.ts): restarting or
- * terminating connections on the shared server would break other test runs.
+ * Faults a fleet's database goes through, against a PostgreSQL server of the test's own (so a
+ * restart never touches the shared one): connections ended by the server, and restarts with runs
+ * in flight. Each run stores a receipt that verifies or fails with an enact error, the store
+ * verifies afterwards, and a keyed run is never left stuck.
  */
 
 const noServer = privatePostgresUnavailable();
