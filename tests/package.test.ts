@@ -41,7 +41,7 @@ describe("the built package", () => {
     await node(["-e", `require(${JSON.stringify(entry)})`]);
   });
 
-  it("ships types that resolve for ESM and CommonJS consumers", async () => {
+  it("ships types that resolve for ESM and CommonJS consumers", { timeout: 120_000 }, async () => {
     const tsc = fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.meta.url));
     await expect(node([tsc, "-p", "tests/package/tsconfig.json"])).resolves.toBe("");
   });

@@ -1,4 +1,5 @@
 import { mkdir, readdir, readFile } from "node:fs/promises";
+import { parseStrictJson } from "../strict-json.js";
 import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { ReceiptExistsError } from "../errors.js";
@@ -204,9 +205,9 @@ export class FileJournal {
     if (last === undefined) throw new JournalDamagedError(path, "is empty");
     let raw: unknown;
     try {
-      raw = JSON.parse(last);
+      raw = parseStrictJson(last);
     } catch {
-      throw new JournalDamagedError(path, "ends with a line that is not JSON");
+      throw new JournalDamagedError(path, "ends with a line that is not JSON, or repeats a key");
     }
     const entry = openEntry(this.#key, raw);
     if (typeof entry === "string") throw new JournalDamagedError(path, `ends with an entry that ${entry}`);

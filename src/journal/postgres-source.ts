@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
 import { ReceiptSigner } from "../receipt.js";
 import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type StoredReceipt } from "./audit.js";
 import { StoreNotFoundError, type AuditOptions, type ProgressListener } from "./file-source.js";
@@ -63,7 +64,7 @@ async function readWriterRows(pool: Pool, table: string, columns: string, order:
     const where = row.writer === undefined ? `seal row ${row.seq}` : `journal entry ${row.seq} of writer ${row.writer}`;
     let value: unknown;
     try {
-      value = JSON.parse(row.entry) as unknown;
+      value = parseStrictJson(row.entry);
     } catch {
       value = undefined;
     }
@@ -79,7 +80,7 @@ export async function readPostgresJournal(pool: Pool, tables: PostgresTables): P
   return rows.map((row) => {
     const where = `journal row ${row.seq}`;
     try {
-      return { where, value: JSON.parse(row.entry) as unknown };
+      return { where, value: parseStrictJson(row.entry) };
     } catch {
       return { where, error: "is not valid JSON" };
     }
@@ -127,8 +128,9 @@ function parseRow(tables: PostgresTables, row: { run_id: string; receipt: unknow
   const where = `${tables.receipts} row ${row.run_id}`;
   if (typeof row.receipt !== "string") return { runId: row.run_id, where, error: "is not text (the column's type was changed)" };
   try {
-    return { runId: row.run_id, where, value: JSON.parse(row.receipt) as unknown };
-  } catch {
+    return { runId: row.run_id, where, value: parseStrictJson(row.receipt) };
+  } catch (error) {
+    if (error instanceof DuplicateJsonKeyError) return { runId: row.run_id, where, error: error.message };
     return { runId: row.run_id, where, error: row.receipt.trim() === "" ? "is empty" : "is not valid JSON (truncated or corrupt)" };
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { parseStrictJson } from "../strict-json.js";
 import { inTransaction } from "./pg-transaction.js";
 import type { Pool } from "pg";
 import { ConfigurationError, CorruptReceiptError, StoreUnavailableError } from "../errors.js";
@@ -332,7 +333,7 @@ interface ClaimRow {
 
 function parseRow(runId: string, text: string): Receipt {
   try {
-    return JSON.parse(text) as Receipt;
+    return parseStrictJson(text) as Receipt;
   } catch (error) {
     throw new CorruptReceiptError(`postgres:${runId}`, error);
   }

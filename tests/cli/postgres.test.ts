@@ -71,6 +71,15 @@ describe("enact-sdk on a Postgres store (--database-url)", () => {
     expect(report.counts).toMatchObject({ valid: 4, unreadable: 1 });
   });
 
+  it("refuses a receipt row that repeats a key, which a first-wins reader would read otherwise", async () => {
+    const { prefix, receipts } = await store(3);
+    // The signed "PASS" stays last (JSON.parse keeps it); a first-wins reader would see "BLOCK".
+    await sql(`UPDATE "${prefix}receipts" SET receipt = regexp_replace(receipt, '^\\{', '{"decision":"BLOCK",') WHERE run_id = $1`, [receipts[0]!.runId]);
+    const { code, report } = await verifyJson(prefix);
+    expect(code).toBe(5);
+    expect(report.findings).toEqual([expect.objectContaining({ runId: receipts[0]!.runId, status: "unreadable", problems: [expect.stringMatching(/"decision" twice/)] })]);
+  });
+
   it("catches a validly signed receipt inserted without a journal entry", async () => {
     const { prefix } = await store(3);
     const injected = makeReceipt();
