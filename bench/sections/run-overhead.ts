@@ -126,7 +126,8 @@ async function fileStore(report: Report, settings: Settings): Promise<void> {
     value: fileSeq.rateRatio ?? Number.NaN,
     unit: "×",
     comparison: ">=",
-    limit: 0.8,
+    // Issue 22: the default store should cost what one file costs.
+    limit: 1.0,
     detail: "runs/s ÷ files/s (writeFile wx of a receipt-sized file), sequential",
   });
   const diskScaling = stats.createConc.opsPerSec / stats.createSeq.opsPerSec;
