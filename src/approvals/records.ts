@@ -1,0 +1,104 @@
+import { createHmac, createSecretKey } from "node:crypto";
+import { jcsWithout } from "../canonical-json.js";
+import { HexHmac } from "../hex-hmac.js";
+import type { Payload } from "../models.js";
+import { isPlainJsonData } from "../plain-json.js";
+
+/** A person's request to approve: what would run, why it needs approval, until when. */
+export interface ApprovalRequestRecord {
+  kind: "approval_request";
+  id: string;
+  workflow: string;
+  actorEmail: string;
+  payload: Payload;
+  /** See `approvalDigest`. */
+  digest: string;
+  /** Each failing policy as `"policy: reason"`. */
+  reasons: string[];
+  /** The run whose `PENDING_APPROVAL` receipt made the request. */
+  runId: string;
+  requestedAt: string;
+  expiresAt: string;
+  signature: string;
+}
+
+/** A person's answer to a request; written once, whichever of approve and deny comes first. */
+export interface ApprovalDecisionRecord {
+  kind: "approval_decision";
+  id: string;
+  decision: "approved" | "denied";
+  approver: string;
+  decidedAt: string;
+  note?: string;
+  reason?: string;
+  signature: string;
+}
+
+/** The run that used an approval; written once, before that run's workflow executes. */
+export interface ApprovalUseRecord {
+  kind: "approval_use";
+  id: string;
+  runId: string;
+  usedAt: string;
+  signature: string;
+}
+
+/** The kill switch's latest position. */
+export interface HaltRecord {
+  kind: "halt";
+  halted: boolean;
+  by: string;
+  reason?: string;
+  at: string;
+  signature: string;
+}
+
+export type ControlRecord = ApprovalRequestRecord | ApprovalDecisionRecord | ApprovalUseRecord | HaltRecord;
+
+// Records are signed under a key derived from the secret with this label, never the receipt key
+// itself: a record's signature can never pass as a receipt's, nor a receipt's as a record's.
+const LABEL = "enact-sdk control records v1";
+
+/**
+ * Signs and checks approval and halt records: lowercase hex HMAC-SHA256 over the RFC 8785 form of
+ * the record without its `signature`, under a key derived from the client's secret.
+ */
+export class ControlSigner {
+  readonly #hmac: HexHmac;
+
+  constructor(secret: string) {
+    const derived = createHmac("sha256", Buffer.from(secret, "utf8")).update(LABEL, "utf8").digest();
+    this.#hmac = new HexHmac(createSecretKey(derived));
+  }
+
+  /** The record with its signature set, as stored: JSON text. */
+  sign<R extends ControlRecord>(unsigned: Omit<R, "signature">): { record: R; json: string } {
+    const text = jcsWithout({ ...unsigned, signature: "" }, "signature");
+    if (text === undefined) throw new TypeError("A control record must be JSON data");
+    const record = { ...unsigned, signature: this.#hmac.of(text) } as R;
+    return { record, json: JSON.stringify(record) };
+  }
+
+  /**
+   * The record stored as `json`, if it parses, is of `kind`, names `id` (when given) and its
+   * signature matches: anything else is undefined, which callers treat as absent or refused.
+   */
+  open<K extends ControlRecord["kind"]>(json: string | undefined, kind: K, id?: string): Extract<ControlRecord, { kind: K }> | undefined {
+    if (json === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      return undefined;
+    }
+    if (!isPlainJsonData(value) || typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    const record = value as { kind?: unknown; id?: unknown; signature?: unknown };
+    if (record.kind !== kind || (id !== undefined && record.id !== id)) return undefined;
+    try {
+      const text = jcsWithout(record, "signature");
+      return text !== undefined && this.#hmac.matches(text, record.signature) ? (value as Extract<ControlRecord, { kind: K }>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
