@@ -55,7 +55,7 @@ export class ApprovalDesk {
     const now = this.#now();
     const id = randomUUID();
     const expiresAt = new Date(now + this.#ttlMs).toISOString();
-    const { json } = this.#signer.sign<ApprovalRequestRecord>({
+    const { json } = this.#signer.sign({
       kind: "approval_request",
       id,
       workflow: input.workflow,
@@ -94,7 +94,7 @@ export class ApprovalDesk {
     const unsigned: Omit<ApprovalDecisionRecord, "signature"> = { kind: "approval_decision", id, decision, approver: by.approver, decidedAt: new Date(now).toISOString() };
     if (by.note !== undefined) unsigned.note = String(by.note);
     if (by.reason !== undefined) unsigned.reason = String(by.reason);
-    const { record, json } = this.#signer.sign<ApprovalDecisionRecord>(unsigned);
+    const { record, json } = this.#signer.sign(unsigned);
     if (!(await store.putApprovalStage(id, "decision", json))) throw new ApprovalError("decided", id, "it was already decided.");
     return record;
   }
@@ -144,7 +144,7 @@ export class ApprovalDesk {
    */
   async claim(id: string, runId: string): Promise<boolean> {
     const store = this.#required();
-    const { json } = this.#signer.sign<ApprovalUseRecord>({ kind: "approval_use", id, runId, usedAt: new Date(this.#now()).toISOString() });
+    const { json } = this.#signer.sign({ kind: "approval_use", id, runId, usedAt: new Date(this.#now()).toISOString() });
     return store.putApprovalStage(id, "use", json);
   }
 

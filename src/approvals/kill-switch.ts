@@ -115,7 +115,7 @@ export class KillSwitch {
     const store = this.#required();
     const unsigned: Omit<HaltRecord, "signature"> = { kind: "halt", halted: fields.halted, by: fields.by, at: new Date(this.#now()).toISOString() };
     if (fields.reason !== undefined) unsigned.reason = fields.reason;
-    const { record, json } = this.#signer.sign<HaltRecord>(unsigned);
+    const { record, json } = this.#signer.sign(unsigned);
     await store.setHalt(json);
     // This client sees its own switch at once.
     this.#cached = undefined;

@@ -55,6 +55,9 @@ export interface HaltRecord {
 
 export type ControlRecord = ApprovalRequestRecord | ApprovalDecisionRecord | ApprovalUseRecord | HaltRecord;
 
+/** Each kind of record before it is signed. */
+type Unsigned = { [K in ControlRecord["kind"]]: Omit<Extract<ControlRecord, { kind: K }>, "signature"> };
+
 // Records are signed under a key derived from the secret with this label, never the receipt key
 // itself: a record's signature can never pass as a receipt's, nor a receipt's as a record's.
 const LABEL = "enact-sdk control records v1";
@@ -72,10 +75,10 @@ export class ControlSigner {
   }
 
   /** The record with its signature set, as stored: JSON text. */
-  sign<R extends ControlRecord>(unsigned: Omit<R, "signature">): { record: R; json: string } {
+  sign<K extends ControlRecord["kind"]>(unsigned: Unsigned[K] & { kind: K }): { record: Extract<ControlRecord, { kind: K }>; json: string } {
     const text = jcsWithout({ ...unsigned, signature: "" }, "signature");
     if (text === undefined) throw new TypeError("A control record must be JSON data");
-    const record = { ...unsigned, signature: this.#hmac.of(text) } as R;
+    const record = { ...unsigned, signature: this.#hmac.of(text) } as unknown as Extract<ControlRecord, { kind: K }>;
     return { record, json: JSON.stringify(record) };
   }
 
