@@ -258,7 +258,7 @@ export class EnactClient {
     let gate = Array.isArray(checked) ? checked : await checked;
     // The kill switch, from a cache of at most a second: no promise on most runs.
     const halt = this.#killSwitch.current();
-    const halted = halt === null || !(halt instanceof Promise) ? halt : await halt;
+    const halted = halt === null || !(halt instanceof Promise) ? halt : await this.#beforeSideEffects(request, runId, halt);
     if (halted !== null) gate = [...gate, halted];
     let approval: Receipt["approval"];
     if (request.approvalId !== undefined || !allPassed(gate)) {
@@ -274,14 +274,8 @@ export class EnactClient {
     }
 
     // A store known to be failing stops the run here, before any side effect (fail closed).
-    try {
-      const writable = this.#store.assertWritable?.();
-      if (writable !== undefined) await writable;
-    } catch (error) {
-      // Nothing ran: free the key (best effort) so a retry once the store is back can take it.
-      if (request.idempotencyKey !== undefined) await this.#store.releaseClaim(request.idempotencyKey, runId).catch(() => false);
-      throw error;
-    }
+    const writable = this.#store.assertWritable?.();
+    if (writable !== undefined) await this.#beforeSideEffects(request, runId, writable);
     if (approval !== undefined) {
       // Used up before any side effect: of concurrent runs with one approval, one executes. A
       // crash after this leaves the approval used, never re-run (a person reconciles it).
@@ -306,6 +300,16 @@ export class EnactClient {
       const refusal = recorder.refusal ?? (isPermissionError(error) ? error : undefined);
       if (refusal !== undefined) return this.#finish(run, refused(gate, refusal), "BLOCK", recorder.actions, describeError(error));
       return this.#finish(run, gate, "PASS", recorder.actions, describeError(error));
+    }
+  }
+
+  /** `step`'s outcome; when it fails nothing ran, so the run's key is freed (best effort) for a retry once the store is back. */
+  async #beforeSideEffects<T>(request: RunRequest, runId: string, step: T | Promise<T>): Promise<T> {
+    try {
+      return await step;
+    } catch (error) {
+      if (request.idempotencyKey !== undefined) await this.#store.releaseClaim(request.idempotencyKey, runId).catch(() => false);
+      throw error;
     }
   }
 

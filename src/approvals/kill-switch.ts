@@ -1,4 +1,4 @@
-import { ConfigurationError } from "../errors.js";
+import { ConfigurationError, StoreUnavailableError } from "../errors.js";
 import type { PolicyResult } from "../models.js";
 import { describeError } from "../policy.js";
 import type { ReceiptStore } from "../stores/receipt-store.js";
@@ -70,7 +70,9 @@ export class KillSwitch {
 
   /**
    * The failing `kill_switch` result while halted, else null; without a promise while the cached
-   * state is fresh. A store without a halt record never halts.
+   * state is fresh. A store without a halt record never halts. Rejects with
+   * `StoreUnavailableError` when the store cannot be read: the run stops before any side effect,
+   * as when the store cannot record its receipt.
    */
   current(): PolicyResult | null | Promise<PolicyResult | null> {
     if (!this.available) return null;
@@ -79,11 +81,10 @@ export class KillSwitch {
       if (age >= REFRESH_AFTER_MS) void this.#read().catch(() => undefined);
       return this.#cached;
     }
-    return this.#read().catch((error: unknown) => ({
-      policy: "kill_switch",
-      passed: false,
-      reason: `The kill switch could not be read (${describeError(error)}); runs are refused until it can`,
-    }));
+    return this.#read().catch((error: unknown) => {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(`its kill switch could not be read (${describeError(error)})`, { cause: error });
+    });
   }
 
   #read(): Promise<PolicyResult | null> {

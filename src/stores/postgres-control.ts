@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Pool } from "pg";
 import { parseCutoutState, type CutoutState } from "../approvals/cutout-window.js";
+import { retryConnectionFaults } from "./pg-faults.js";
 import { inTransaction } from "./pg-transaction.js";
 import type { ApprovalStage, ApprovalStages } from "./receipt-store.js";
 
@@ -11,7 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * three tables of their own next to its receipts: `<prefix>approvals` (one row per stage, its
  * primary key making each stage write-once), `<prefix>control` (the halt record) and
  * `<prefix>cutout` (one row per cutout key, updated under `SELECT ... FOR UPDATE`). Every machine
- * sharing the database shares them.
+ * sharing the database shares them. Reads are retried on a new connection when one drops, as
+ * the receipt store's are; writes are not (a lost answer then reads as "not written": fail closed).
  */
 export class PostgresControl {
   readonly #pool: Pool;
@@ -30,9 +32,11 @@ export class PostgresControl {
 
   /** Creates the three tables if missing. Called on first use; safe to call again. */
   migrate(): Promise<void> {
-    this.#ready ??= inTransaction(this.#pool, async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('enact-sdk:receipt-store:migrate-control'))");
-      await client.query(`
+    // One multi-statement query runs as one implicit transaction, holding the advisory lock to its
+    // end, so processes starting together do not collide on CREATE ... IF NOT EXISTS.
+    this.#ready ??= this.#pool
+      .query(
+        `SELECT pg_advisory_xact_lock(hashtext('enact-sdk:receipt-store:migrate-control'));
         CREATE TABLE IF NOT EXISTS ${this.#approvals} (
           id uuid NOT NULL,
           stage text NOT NULL CHECK (stage IN ('request', 'decision', 'use')),
@@ -41,11 +45,15 @@ export class PostgresControl {
           PRIMARY KEY (id, stage)
         );
         CREATE TABLE IF NOT EXISTS ${this.#control} (name text PRIMARY KEY, record text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
-        CREATE TABLE IF NOT EXISTS ${this.#cutout} (key_sha256 text PRIMARY KEY, state text);`);
-    }).catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
+        CREATE TABLE IF NOT EXISTS ${this.#cutout} (key_sha256 text PRIMARY KEY, state text);`,
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.#ready = undefined;
+          throw error;
+        },
+      );
     return this.#ready;
   }
 
@@ -61,15 +69,15 @@ export class PostgresControl {
 
   async getApprovalStages(id: string): Promise<ApprovalStages> {
     if (!UUID.test(id)) return {};
-    await this.migrate();
-    const { rows } = await this.#pool.query<{ stage: ApprovalStage; record: string }>(`SELECT stage, record FROM ${this.#approvals} WHERE id = $1`, [id]);
+    const { rows } = await this.#read((pool) => pool.query<{ stage: ApprovalStage; record: string }>(`SELECT stage, record FROM ${this.#approvals} WHERE id = $1`, [id]));
     return Object.fromEntries(rows.map((row) => [row.stage, row.record])) as ApprovalStages;
   }
 
   async listApprovals(): Promise<ApprovalStages[]> {
-    await this.migrate();
-    const { rows } = await this.#pool.query<{ id: string; stage: ApprovalStage; record: string }>(
-      `SELECT id, stage, record FROM ${this.#approvals} WHERE id IN (SELECT id FROM ${this.#approvals} WHERE stage = 'request') ORDER BY id`,
+    const { rows } = await this.#read((pool) =>
+      pool.query<{ id: string; stage: ApprovalStage; record: string }>(
+        `SELECT id, stage, record FROM ${this.#approvals} WHERE id IN (SELECT id FROM ${this.#approvals} WHERE stage = 'request') ORDER BY id`,
+      ),
     );
     const byId = new Map<string, ApprovalStages>();
     for (const row of rows) byId.set(row.id, { ...byId.get(row.id), [row.stage]: row.record });
@@ -85,8 +93,7 @@ export class PostgresControl {
   }
 
   async getHalt(): Promise<string | undefined> {
-    await this.migrate();
-    const { rows } = await this.#pool.query<{ record: string }>(`SELECT record FROM ${this.#control} WHERE name = 'halt'`);
+    const { rows } = await this.#read((pool) => pool.query<{ record: string }>(`SELECT record FROM ${this.#control} WHERE name = 'halt'`));
     return rows[0]?.record;
   }
 
@@ -101,6 +108,13 @@ export class PostgresControl {
       const [next, result] = update(typeof text === "string" ? parseCutoutState(text) : undefined);
       await client.query(`UPDATE ${this.#cutout} SET state = $2 WHERE key_sha256 = $1`, [hash, JSON.stringify(next)]);
       return result;
+    });
+  }
+
+  #read<T>(query: (pool: Pool) => Promise<T>): Promise<T> {
+    return retryConnectionFaults(async () => {
+      await this.migrate();
+      return query(this.#pool);
     });
   }
 }
