@@ -170,7 +170,7 @@ export class EnactClient {
     // An unreadable payload is recorded as {}: its fingerprint must still differ from a real {}'s.
     const recorded = unreadable === undefined ? received : { unreadablePayload: unreadable };
     // An approved run is another request than the one that asked for approval: one key cannot serve both.
-    const fingerprint = requestFingerprint(workflow.name, actorEmail, request.approvalId === undefined ? recorded : { payload: recorded, approvalId: String(request.approvalId) });
+    const fingerprint = requestFingerprint(workflow.name, actorEmail, request.approvalId === undefined ? recorded : { payload: recorded, approvalId: printable(request.approvalId) });
     const keyed = { key, fingerprint, workflow: workflow.name, actorEmail, payload: received };
     return this.#keyedRuns.run(keyed, randomUUID(), (runId) => this.#execute(workflow, request, received, runId, unreadable));
   }
@@ -495,9 +495,11 @@ function deepFreeze<T>(value: T): T {
  * The request object is kept as is when nothing changes, which is almost always.
  */
 function wellFormedRequest(request: RunRequest): RunRequest {
-  const { actorEmail, idempotencyKey } = request;
+  const { actorEmail, idempotencyKey, approvalId } = request;
   const actor = typeof actorEmail === "string" ? wellFormed(actorEmail) : actorEmail;
   const key = typeof idempotencyKey === "string" ? wellFormed(idempotencyKey) : idempotencyKey;
+  // An approval id read once: a getter cannot show the checks one id and the claim another.
+  if (approvalId !== undefined) return { ...request, actorEmail: actor, idempotencyKey: key, approvalId };
   return actor === actorEmail && key === idempotencyKey ? request : { ...request, actorEmail: actor, idempotencyKey: key };
 }
 

@@ -90,8 +90,8 @@ export class MemoryReceiptStore implements ReceiptStore {
   async updateCutout<T>(key: string, update: (current: CutoutState | undefined) => [CutoutState, T]): Promise<T> {
     // One synchronous read-modify-write: nothing else in this process runs in between.
     const current = this.#cutouts.get(key);
-    const [next, result] = update(current === undefined ? undefined : structuredClone(current));
-    this.#cutouts.set(key, structuredClone(next));
+    const [next, result] = update(current === undefined ? undefined : { times: [...current.times], blockedUntil: current.blockedUntil });
+    this.#cutouts.set(key, { times: [...next.times], blockedUntil: next.blockedUntil });
     return result;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApprovalError, ConfigurationError, EnactClient, verifySignature, type ReceiptStore } from "enact-sdk";
+import { ApprovalError, ConfigurationError, EnactClient, IdempotencyConflictError, verifySignature, type ReceiptStore } from "enact-sdk";
 import { neverAllow, requireApproval, thermalCutout } from "enact-sdk/policies";
 import { ControlSigner } from "../../src/approvals/records.js";
 import { TEST_SECRET } from "../support/context.js";
@@ -233,6 +233,19 @@ export function describeApprovals(name: string, freshStore: () => Promise<Receip
       frozen = false;
       const [, later] = await context.enact.run({ ...context.request, approvalId: id });
       expect(later.decision).toBe("PASS");
+    });
+
+    it("refuses to reuse the pending run's idempotency key for the approved run (another request)", async () => {
+      const context = await setup();
+      const [pending] = await context.enact.run({ ...context.request, idempotencyKey: "refund-1" });
+      const id = pending.approvalRequestId as string;
+      await context.enact.approve(id, { approver: APPROVER });
+      await expect(context.enact.run({ ...context.request, idempotencyKey: "refund-1", approvalId: id })).rejects.toBeInstanceOf(IdempotencyConflictError);
+      const [first] = await context.enact.run({ ...context.request, idempotencyKey: "refund-1-approved", approvalId: id });
+      const [retry] = await context.enact.run({ ...context.request, idempotencyKey: "refund-1-approved", approvalId: id });
+      expect(first.success).toBe(true);
+      expect(retry.replayed).toBe(true);
+      expect(context.counter.executions).toBe(1);
     });
 
     it("survives a restart: a new client on the same store sees and honours the request", async () => {
