@@ -3,6 +3,7 @@ import { jcsWithout } from "../canonical-json.js";
 import { HexHmac } from "../hex-hmac.js";
 import type { Payload } from "../models.js";
 import { isPlainJsonData } from "../plain-json.js";
+import { SecretRedactor } from "../secret-redaction.js";
 
 /** A person's request to approve: what would run, why it needs approval, until when. */
 export interface ApprovalRequestRecord {
@@ -68,16 +69,26 @@ const LABEL = "enact-sdk control records v1";
  */
 export class ControlSigner {
   readonly #hmac: HexHmac;
+  readonly #redactor: SecretRedactor;
 
   constructor(secret: string) {
     const derived = createHmac("sha256", Buffer.from(secret, "utf8")).update(LABEL, "utf8").digest();
     this.#hmac = new HexHmac(createSecretKey(derived));
+    this.#redactor = new SecretRedactor(secret);
   }
 
-  /** The record with its signature set, as stored: JSON text. */
-  sign<K extends ControlRecord["kind"]>(unsigned: Unsigned[K] & { kind: K }): { record: Extract<ControlRecord, { kind: K }>; json: string } {
-    const text = jcsWithout({ ...unsigned, signature: "" }, "signature");
+  /**
+   * The record with its signature set, and as stored: JSON text. The secret is replaced by
+   * `[REDACTED]` wherever it appears (a payload, a note), as in receipts: stores are read by many.
+   */
+  sign<K extends ControlRecord["kind"]>(given: Unsigned[K] & { kind: K }): { record: Extract<ControlRecord, { kind: K }>; json: string } {
+    let unsigned = given;
+    let text = jcsWithout({ ...unsigned, signature: "" }, "signature");
     if (text === undefined) throw new TypeError("A control record must be JSON data");
+    if (this.#redactor.appearsIn(text)) {
+      unsigned = this.#redactor.redactReceipt(unsigned);
+      text = jcsWithout({ ...unsigned, signature: "" }, "signature") ?? text;
+    }
     const record = { ...unsigned, signature: this.#hmac.of(text) } as unknown as Extract<ControlRecord, { kind: K }>;
     return { record, json: JSON.stringify(record) };
   }

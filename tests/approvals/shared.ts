@@ -167,6 +167,18 @@ export function describeApprovals(name: string, freshStore: () => Promise<Receip
       expect(await context.enact.pendingApprovals()).toEqual([]);
     });
 
+    it("never stores the signing secret in an approval request, and still honours the approval", async () => {
+      const context = await setup();
+      const request = { ...context.request, payload: { ...context.request.payload, memo: `key ${TEST_SECRET}` } };
+      const [pending] = await context.enact.run(request);
+      const id = pending.approvalRequestId as string;
+      const stored = await context.store.getApprovalStages?.(id);
+      expect(stored?.request).not.toContain(TEST_SECRET);
+      expect((await context.enact.pendingApprovals())[0]?.payload.memo).toBe("key [REDACTED]");
+      await context.enact.approve(id, { approver: APPROVER });
+      expect((await context.enact.run({ ...request, approvalId: id }))[1].decision).toBe("PASS");
+    });
+
     it("signs approval records under their own key: a record's signature is never a receipt's", async () => {
       const context = await setup();
       const id = await pendingRun(context);
