@@ -90,7 +90,7 @@ export class ApprovalDesk {
     }
     if (stages.decision !== undefined) throw new ApprovalError("decided", id, "it was already decided.");
     const now = this.#now();
-    if (now >= Date.parse(request.expiresAt)) throw new ApprovalError("expired", id, `it expired at ${request.expiresAt}.`);
+    if (expired(request, now)) throw new ApprovalError("expired", id, `it expired at ${request.expiresAt}.`);
     const unsigned: Omit<ApprovalDecisionRecord, "signature"> = { kind: "approval_decision", id, decision, approver: by.approver, decidedAt: new Date(now).toISOString() };
     if (by.note !== undefined) unsigned.note = String(by.note);
     if (by.reason !== undefined) unsigned.reason = String(by.reason);
@@ -106,7 +106,7 @@ export class ApprovalDesk {
     const open: PendingApproval[] = [];
     for (const stages of await store.listApprovals()) {
       const request = this.#signer.open(stages.request, "approval_request");
-      if (request === undefined || stages.decision !== undefined || now >= Date.parse(request.expiresAt)) continue;
+      if (request === undefined || stages.decision !== undefined || expired(request, now)) continue;
       const { kind: _kind, signature: _signature, ...pending } = request;
       open.push(pending);
     }
@@ -134,7 +134,7 @@ export class ApprovalDesk {
     if (decision.decision !== "approved") {
       return { ok: false, reason: `approval ${given} was denied by ${decision.approver}${decision.reason === undefined ? "" : `: ${decision.reason}`}` };
     }
-    if (this.#now() >= Date.parse(request.expiresAt)) return { ok: false, reason: `approval ${given} expired at ${request.expiresAt}` };
+    if (expired(request, this.#now())) return { ok: false, reason: `approval ${given} expired at ${request.expiresAt}` };
     return { ok: true, approval: { id: given, approver: decision.approver, approvedAt: decision.decidedAt } };
   }
 
@@ -165,4 +165,9 @@ export class ApprovalDesk {
     }
     return store;
   }
+}
+
+/** Expired at `now`, or unreadable time on either side (fail closed). */
+function expired(request: ApprovalRequestRecord, now: number): boolean {
+  return !(now < Date.parse(request.expiresAt));
 }
