@@ -15,7 +15,7 @@ const STALE_LOCK_MS = 10_000;
 /**
  * Approval records, the kill switch and thermal-cutout counters of a `FileReceiptStore`:
  * - `<dir>/approvals/<id>.<stage>.json`, each created once with an exclusive hard link (as
- *   idempotency claims are), so one writer of a stage wins across processes;
+ *   idempotency claims are), so one writer of a stage wins across processes, and fsynced;
  * - `<dir>/control/halt.json`, replaced atomically by rename;
  * - `<dir>/cutout/<sha256(key)>.json`, updated under `<sha256(key)>.lock`, an exclusively
  *   created file that serializes the read-modify-write across processes.
@@ -35,7 +35,8 @@ export class FileControl {
     assertId(id);
     await mkdir(this.#approvals, { recursive: true });
     try {
-      await writeNewFile(join(this.#approvals, `${id}.${stage}.json`), json);
+      // Durable: a use record lost to a power cut would make a used approval usable again.
+      await writeNewFile(join(this.#approvals, `${id}.${stage}.json`), json, { durable: true });
       return true;
     } catch (error) {
       if (error instanceof ReceiptExistsError) return false;
