@@ -204,6 +204,18 @@ export function describeApprovals(name: string, freshStore: () => Promise<Receip
       await expect(context.enact.deny(id, { approver: APPROVER })).rejects.toMatchObject({ reason: "decided" });
     });
 
+    it("records exactly one decision when approve and deny race", async () => {
+      const context = await setup({ approvers: [APPROVER, "cfo@co.com"] });
+      const id = await pendingRun(context);
+      const outcomes = await Promise.allSettled([
+        context.enact.approve(id, { approver: APPROVER }),
+        context.enact.deny(id, { approver: "cfo@co.com" }),
+        context.enact.approve(id, { approver: "cfo@co.com" }),
+      ]);
+      expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+      for (const outcome of outcomes) if (outcome.status === "rejected") expect(outcome.reason).toMatchObject({ reason: "decided" });
+    });
+
     it("refuses to decide an expired request", async () => {
       const context = await setup();
       const id = await pendingRun(context);
