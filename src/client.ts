@@ -170,7 +170,8 @@ export class EnactClient {
     // An unreadable payload is recorded as {}: its fingerprint must still differ from a real {}'s.
     const recorded = unreadable === undefined ? received : { unreadablePayload: unreadable };
     // An approved run is another request than the one that asked for approval: one key cannot serve both.
-    const fingerprint = requestFingerprint(workflow.name, actorEmail, request.approvalId === undefined ? recorded : { payload: recorded, approvalId: printable(request.approvalId) });
+    const fingerprinted = request.approvalId === undefined ? recorded : { payload: recorded, approvalId: printable(request.approvalId) };
+    const fingerprint = requestFingerprint(workflow.name, actorEmail, fingerprinted);
     const keyed = { key, fingerprint, workflow: workflow.name, actorEmail, payload: received };
     return this.#keyedRuns.run(keyed, randomUUID(), (runId) => this.#execute(workflow, request, received, runId, unreadable));
   }
@@ -371,20 +372,25 @@ export class EnactClient {
    * request stored, or (only with a valid approval of exactly this request, and every failure one
    * that approval lifts) the approval to use.
    */
-  async #approvalOutcome(run: RunState, gate: PolicyResult[]): Promise<{ finished: Promise<[RunResult, Receipt]> } | { approval: NonNullable<Receipt["approval"]> }> {
+  async #approvalOutcome(
+    run: RunState,
+    gate: PolicyResult[],
+  ): Promise<{ finished: Promise<[RunResult, Receipt]> } | { approval: NonNullable<Receipt["approval"]> }> {
     const { request, received, ctx, runId } = run;
     const failures = gate.filter((result) => result.passed !== true);
     const liftable = failures.every((result) => result.requiresApproval === true);
     if (!liftable) return { finished: this.#finish(run, gate, "BLOCK", []) };
-    const digest = approvalDigest({ workflow: ctx.workflow, actorEmail: printable(request.actorEmail), payload: received, policySet: this.#policySet });
+    const actorEmail = printable(request.actorEmail);
+    const digest = approvalDigest({ workflow: ctx.workflow, actorEmail, payload: received, policySet: this.#policySet });
     if (request.approvalId === undefined) {
       if (!this.#desk.available) {
-        return { finished: this.#finish(run, [...gate, approvalFailure("This run needs a person's approval, but the receipt store cannot keep approval requests")], "BLOCK", []) };
+        const refusal = approvalFailure("This run needs a person's approval, but the receipt store cannot keep approval requests");
+        return { finished: this.#finish(run, [...gate, refusal], "BLOCK", []) };
       }
       let approvalRequest: Receipt["approvalRequest"];
       try {
         const reasons = failures.map((result) => `${result.policy}: ${result.reason}`);
-        approvalRequest = await this.#desk.request({ workflow: ctx.workflow, actorEmail: printable(request.actorEmail), payload: received, digest, reasons, runId });
+        approvalRequest = await this.#desk.request({ workflow: ctx.workflow, actorEmail, payload: received, digest, reasons, runId });
       } catch (error) {
         return { finished: this.#finish(run, [...gate, approvalFailure(`The approval request could not be stored: ${describeError(error)}`)], "BLOCK", []) };
       }
