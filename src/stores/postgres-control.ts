@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Pool } from "pg";
+import type { Pool, QueryResult, QueryResultRow } from "pg";
 import { parseCutoutState, type CutoutState } from "../approvals/cutout-window.js";
 import { retryConnectionFaults } from "./pg-faults.js";
 import { inTransaction } from "./pg-transaction.js";
@@ -12,8 +12,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * three tables of their own next to its receipts: `<prefix>approvals` (one row per stage, its
  * primary key making each stage write-once), `<prefix>control` (the halt record) and
  * `<prefix>cutout` (one row per cutout key, updated under `SELECT ... FOR UPDATE`). Every machine
- * sharing the database shares them. Reads are retried on a new connection when one drops, as
- * the receipt store's are; writes are not (a lost answer then reads as "not written": fail closed).
+ * sharing the database shares them. The tables are created by the first write: reading (every
+ * client reads the kill switch) never creates them, and a table not there yet reads as empty.
+ * Reads are retried on a new connection when one drops, as the receipt store's are; writes are
+ * not (a lost answer then reads as "not written": fail closed).
  */
 export class PostgresControl {
   readonly #pool: Pool;
@@ -69,12 +71,12 @@ export class PostgresControl {
 
   async getApprovalStages(id: string): Promise<ApprovalStages> {
     if (!UUID.test(id)) return {};
-    const { rows } = await this.#read((pool) => pool.query<{ stage: ApprovalStage; record: string }>(`SELECT stage, record FROM ${this.#approvals} WHERE id = $1`, [id]));
+    const rows = await this.#read((pool) => pool.query<{ stage: ApprovalStage; record: string }>(`SELECT stage, record FROM ${this.#approvals} WHERE id = $1`, [id]));
     return Object.fromEntries(rows.map((row) => [row.stage, row.record])) as ApprovalStages;
   }
 
   async listApprovals(): Promise<ApprovalStages[]> {
-    const { rows } = await this.#read((pool) =>
+    const rows = await this.#read((pool) =>
       pool.query<{ id: string; stage: ApprovalStage; record: string }>(
         `SELECT id, stage, record FROM ${this.#approvals} WHERE id IN (SELECT id FROM ${this.#approvals} WHERE stage = 'request') ORDER BY id`,
       ),
@@ -93,7 +95,7 @@ export class PostgresControl {
   }
 
   async getHalt(): Promise<string | undefined> {
-    const { rows } = await this.#read((pool) => pool.query<{ record: string }>(`SELECT record FROM ${this.#control} WHERE name = 'halt'`));
+    const rows = await this.#read((pool) => pool.query<{ record: string }>(`SELECT record FROM ${this.#control} WHERE name = 'halt'`));
     return rows[0]?.record;
   }
 
@@ -111,10 +113,15 @@ export class PostgresControl {
     });
   }
 
-  #read<T>(query: (pool: Pool) => Promise<T>): Promise<T> {
+  /** The rows `query` reads; none while its table does not exist yet (SQLSTATE 42P01). */
+  #read<R extends QueryResultRow>(query: (pool: Pool) => Promise<QueryResult<R>>): Promise<R[]> {
     return retryConnectionFaults(async () => {
-      await this.migrate();
-      return query(this.#pool);
+      try {
+        return (await query(this.#pool)).rows;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === "42P01") return [];
+        throw error;
+      }
     });
   }
 }

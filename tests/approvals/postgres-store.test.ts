@@ -1,7 +1,9 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { EnactClient } from "enact-sdk";
+import { countingWorkflow } from "../support/counting-workflow.js";
 import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { TEST_SECRET } from "../support/context.js";
 import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
@@ -40,4 +42,18 @@ describeAcrossProcesses("the Postgres store", async () => {
     store,
     scratch: await mkdtemp(join(tmpdir(), "enact-pg-approval-procs-")),
   };
+});
+
+describe("the Postgres store's control tables", () => {
+  it("are not created by runs that only read the kill switch (reads of missing tables are empty)", async () => {
+    const { store, prefix } = await freshStore();
+    const { workflow } = countingWorkflow();
+    const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: store, workflows: [workflow] });
+    expect((await enact.run({ workflow: "send_invoice", actorEmail: "a@co.com", payload: {} }))[1].decision).toBe("PASS");
+    expect(await enact.haltStatus()).toEqual({ halted: false });
+    expect(await enact.pendingApprovals()).toEqual([]);
+    const db = await getTestDatabase();
+    const { rows } = await db.admin.query<{ name: string | null }>("SELECT to_regclass($1)::text AS name", [`"${prefix}control"`]);
+    expect(rows[0]?.name).toBeNull();
+  });
 });
