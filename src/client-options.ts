@@ -1,5 +1,6 @@
 import { ConfigurationError } from "./errors.js";
 import type { ActionResult, Payload, Receipt } from "./models.js";
+import type { Approvers } from "./approvals/approvers.js";
 import type { Policy } from "./policy.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
 import type { z } from "zod";
@@ -38,6 +39,18 @@ export interface EnactClientOptions {
   idempotencyWaitMs?: number;
   /** Allow `rollback()`. Default `false`: undoing runs is opt-in. */
   rollbackEnabled?: boolean;
+  /**
+   * Who may approve or deny approval requests (trusted configuration, like `actorRoles`): emails
+   * as a list or record keys (compared without case), or a function. Unset: nobody can approve.
+   */
+  approvers?: Approvers;
+  /** How long an approval request stays open, and an approval usable, in ms. Default 24 h. */
+  approvalTtlMs?: number;
+  /**
+   * The clock (ms since the epoch) for approval expiry, thermal-cutout windows and the kill
+   * switch's cache. Default `Date.now`; tests inject their own.
+   */
+  now?: () => number;
 }
 
 /** How `reconcile()` settles a key whose run crashed. */
@@ -63,6 +76,11 @@ export interface RunRequest {
    * nothing and returns the first run's result (`replayed: true`) and receipt. Signed into the receipt.
    */
   idempotencyKey?: string;
+  /**
+   * An approval of this exact request (the `approvalRequestId` of its `PENDING_APPROVAL` run):
+   * failures that require approval are lifted, the approval is used up before the workflow runs.
+   */
+  approvalId?: string;
 }
 
 /** A workflow as the client keeps it: its name, its body and its payload schema. */

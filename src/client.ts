@@ -1,6 +1,12 @@
 import { ActionRecorder, isActionResult, isPermissionError } from "./action-recorder.js";
 import { randomUUID } from "node:crypto";
-import { type PermissionError, ReceiptWriteError, UnknownWorkflowError } from "./errors.js";
+import { ConfigurationError, type PermissionError, ReceiptWriteError, UnknownWorkflowError } from "./errors.js";
+import { admitToCutouts } from "./approvals/cutouts.js";
+import { ApprovalDesk, type PendingApproval } from "./approvals/desk.js";
+import { approvalDigest } from "./approvals/digest.js";
+import { KillSwitch, type HaltStatus } from "./approvals/kill-switch.js";
+import { ControlSigner, type ApprovalDecisionRecord, type HaltRecord } from "./approvals/records.js";
+import { cutoutOf, type CutoutSpec } from "./approvals/thermal-cutout.js";
 import {
   registerWorkflows,
   resolveSecret,
@@ -13,8 +19,8 @@ import {
 } from "./client-options.js";
 import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.js";
 import { toFrozenJsonSafeObject, wellFormed } from "./json-safe.js";
-import type { ActionResult, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
-import { allPassed, describeError, evaluatePolicies, type Policy } from "./policy.js";
+import type { ActionResult, Decision, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
+import { allPassed, describeError, evaluatePolicies, policyName, type Policy } from "./policy.js";
 import { buildReceipt, ReceiptSigner, type SignedReceipt } from "./receipt.js";
 import { recordableActions } from "./recordable-actions.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
@@ -46,6 +52,14 @@ export class EnactClient {
   readonly #actorRoles: ActorRoles | undefined;
   readonly #keyedRuns: KeyedRuns;
   readonly #rollback: RollbackEngine;
+  // Issue 23: thermal cutouts are counted in the store, apart from the other policies; the names
+  // of all policies, in order, are the policy set an approval is bound to.
+  readonly #checks: readonly Policy[];
+  readonly #cutouts: readonly CutoutSpec[];
+  readonly #policySet: readonly string[];
+  readonly #desk: ApprovalDesk;
+  readonly #killSwitch: KillSwitch;
+  readonly #now: () => number;
 
   constructor(options: EnactClientOptions = {}) {
     this.#secret = resolveSecret(options);
@@ -66,6 +80,49 @@ export class EnactClient {
       secret: this.#secret,
       enabled: options.rollbackEnabled === true,
     });
+    this.#now = options.now ?? Date.now;
+    this.#cutouts = this.#policies.map(cutoutOf).filter((spec) => spec !== undefined);
+    this.#checks = this.#policies.filter((policy) => cutoutOf(policy) === undefined);
+    this.#policySet = Object.freeze(this.#policies.map(policyName));
+    const ttlMs = options.approvalTtlMs ?? 24 * 60 * 60 * 1000;
+    if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new ConfigurationError(`approvalTtlMs must be a positive integer of ms, got ${String(ttlMs)}.`);
+    const controlSigner = new ControlSigner(this.#secret);
+    this.#desk = new ApprovalDesk(this.#store, controlSigner, { approvers: options.approvers, ttlMs, now: this.#now });
+    this.#killSwitch = new KillSwitch(this.#store, controlSigner, this.#now);
+  }
+
+  /**
+   * Records a person's approval of request `id` (a `PENDING_APPROVAL` run's `approvalRequestId`),
+   * signed, in the store. Rejects with `ApprovalError` (`reason`: unknown, expired, decided,
+   * self_approval, not_an_approver) and records nothing when it may not be given.
+   */
+  approve(id: string, options: { approver: string; note?: string }): Promise<ApprovalDecisionRecord> {
+    return this.#desk.decide(id, "approved", { approver: options?.approver, note: options?.note });
+  }
+
+  /** Records a person's refusal of request `id`; the request can then never run. Rejects as `approve` does. */
+  deny(id: string, options: { approver: string; reason?: string }): Promise<ApprovalDecisionRecord> {
+    return this.#desk.decide(id, "denied", { approver: options?.approver, reason: options?.reason });
+  }
+
+  /** The open approval requests of this client's store: undecided and unexpired, oldest first. */
+  pendingApprovals(): Promise<PendingApproval[]> {
+    return this.#desk.pending();
+  }
+
+  /** Stops every run of every client sharing this store (a BLOCK by `kill_switch`, seen within 1 s). */
+  halt(options: { by: string; reason: string }): Promise<HaltRecord> {
+    return this.#killSwitch.halt(options);
+  }
+
+  /** Lets runs through again after `halt()`. */
+  unhalt(options: { by: string }): Promise<HaltRecord> {
+    return this.#killSwitch.unhalt(options);
+  }
+
+  /** The kill switch as stored now. */
+  haltStatus(): Promise<HaltStatus> {
+    return this.#killSwitch.status();
   }
 
   /** Names of the registered workflows. */
@@ -111,7 +168,10 @@ export class EnactClient {
     }
     const actorEmail = printable(request.actorEmail);
     // An unreadable payload is recorded as {}: its fingerprint must still differ from a real {}'s.
-    const fingerprint = requestFingerprint(workflow.name, actorEmail, unreadable === undefined ? received : { unreadablePayload: unreadable });
+    const recorded = unreadable === undefined ? received : { unreadablePayload: unreadable };
+    // An approved run is another request than the one that asked for approval: one key cannot serve both.
+    const fingerprinted = request.approvalId === undefined ? recorded : { payload: recorded, approvalId: printable(request.approvalId) };
+    const fingerprint = requestFingerprint(workflow.name, actorEmail, fingerprinted);
     const keyed = { key, fingerprint, workflow: workflow.name, actorEmail, payload: received };
     return this.#keyedRuns.run(keyed, randomUUID(), (runId) => this.#execute(workflow, request, received, runId, unreadable));
   }
@@ -194,19 +254,36 @@ export class EnactClient {
       payload: received,
       systems: this.#systems,
     };
-    const run = { request, received, ctx, runId };
+    const run: RunState = { request, received, ctx, runId };
     const checked = unreadable === undefined ? this.#gate(workflow, request, ctx) : [unreadablePayload(unreadable)];
-    const gate = Array.isArray(checked) ? checked : await checked;
-    if (!allPassed(gate)) return this.#finish(run, gate, "BLOCK", []);
+    let gate = Array.isArray(checked) ? checked : await checked;
+    // The kill switch, from a cache of at most a second: no promise on most runs.
+    const halt = this.#killSwitch.current();
+    const halted = halt === null || !(halt instanceof Promise) ? halt : await this.#beforeSideEffects(request, runId, halt);
+    if (halted !== null) gate = [...gate, halted];
+    let approval: Receipt["approval"];
+    if (request.approvalId !== undefined || !allPassed(gate)) {
+      const outcome = await this.#approvalOutcome(run, gate);
+      if ("finished" in outcome) return outcome.finished;
+      approval = outcome.approval;
+    }
+    if (this.#cutouts.length > 0) {
+      // Counted only now, when nothing else stops the run: the cutout counts runs that execute.
+      const counted = await admitToCutouts(this.#store, this.#cutouts, ctx, this.#now());
+      gate = [...gate, ...counted];
+      if (!allPassed(counted)) return this.#finish(run, gate, "BLOCK", []);
+    }
 
     // A store known to be failing stops the run here, before any side effect (fail closed).
-    try {
-      const writable = this.#store.assertWritable?.();
-      if (writable !== undefined) await writable;
-    } catch (error) {
-      // Nothing ran: free the key (best effort) so a retry once the store is back can take it.
-      if (request.idempotencyKey !== undefined) await this.#store.releaseClaim(request.idempotencyKey, runId).catch(() => false);
-      throw error;
+    const writable = this.#store.assertWritable?.();
+    if (writable !== undefined) await this.#beforeSideEffects(request, runId, writable);
+    if (approval !== undefined) {
+      // Used up before any side effect: of concurrent runs with one approval, one executes. A
+      // crash after this leaves the approval used, never re-run (a person reconciles it).
+      const won = await this.#desk.claim(approval.id, runId).catch(() => false);
+      if (!won) return this.#finish(run, [...gate, approvalFailure(`approval ${approval.id} was already used by another run`)], "BLOCK", []);
+      gate = [...gate, { policy: "approval", passed: true, reason: `Approved by ${approval.approver} at ${approval.approvedAt} (request ${approval.id})` }];
+      run.approval = approval;
     }
     // From here on the workflow may change things: a crash now must be reconciled, never re-run.
     if (request.idempotencyKey !== undefined) await this.#store.updateClaim(request.idempotencyKey, runId, "executing");
@@ -224,6 +301,16 @@ export class EnactClient {
       const refusal = recorder.refusal ?? (isPermissionError(error) ? error : undefined);
       if (refusal !== undefined) return this.#finish(run, refused(gate, refusal), "BLOCK", recorder.actions, describeError(error));
       return this.#finish(run, gate, "PASS", recorder.actions, describeError(error));
+    }
+  }
+
+  /** `step`'s outcome; when it fails nothing ran, so the run's key is freed (best effort) for a retry once the store is back. */
+  async #beforeSideEffects<T>(request: RunRequest, runId: string, step: T | Promise<T>): Promise<T> {
+    try {
+      return await step;
+    } catch (error) {
+      if (request.idempotencyKey !== undefined) await this.#store.releaseClaim(request.idempotencyKey, runId).catch(() => false);
+      throw error;
     }
   }
 
@@ -267,7 +354,7 @@ export class EnactClient {
     } catch (error) {
       return [roleFailure(error)];
     }
-    return evaluatePolicies(ctx, this.#policies);
+    return evaluatePolicies(ctx, this.#checks);
   }
 
   async #checkWithLookedUpRole(lookup: ActorRoleLookup, actorEmail: string, ctx: WorkflowContext): Promise<PolicyResult[]> {
@@ -277,15 +364,53 @@ export class EnactClient {
     } catch (error) {
       return [roleFailure(error)];
     }
-    return evaluatePolicies(ctx, this.#policies);
+    return evaluatePolicies(ctx, this.#checks);
+  }
+
+  /**
+   * A run some check failed, or made with an approval: a BLOCK, a PENDING_APPROVAL with its
+   * request stored, or (only with a valid approval of exactly this request, and every failure one
+   * that approval lifts) the approval to use.
+   */
+  async #approvalOutcome(
+    run: RunState,
+    gate: PolicyResult[],
+  ): Promise<{ finished: Promise<[RunResult, Receipt]> } | { approval: NonNullable<Receipt["approval"]> }> {
+    const { request, received, ctx, runId } = run;
+    const failures = gate.filter((result) => result.passed !== true);
+    const liftable = failures.every((result) => result.requiresApproval === true);
+    if (!liftable) return { finished: this.#finish(run, gate, "BLOCK", []) };
+    const actorEmail = printable(request.actorEmail);
+    const digest = approvalDigest({ workflow: ctx.workflow, actorEmail, payload: received, policySet: this.#policySet });
+    if (request.approvalId === undefined) {
+      if (!this.#desk.available) {
+        const refusal = approvalFailure("This run needs a person's approval, but the receipt store cannot keep approval requests");
+        return { finished: this.#finish(run, [...gate, refusal], "BLOCK", []) };
+      }
+      let approvalRequest: Receipt["approvalRequest"];
+      try {
+        const reasons = failures.map((result) => `${result.policy}: ${result.reason}`);
+        approvalRequest = await this.#desk.request({ workflow: ctx.workflow, actorEmail, payload: received, digest, reasons, runId });
+      } catch (error) {
+        return { finished: this.#finish(run, [...gate, approvalFailure(`The approval request could not be stored: ${describeError(error)}`)], "BLOCK", []) };
+      }
+      return { finished: this.#finish(run, gate, "PENDING_APPROVAL", [], undefined, approvalRequest) };
+    }
+    const check = await this.#desk.check(request.approvalId, digest).catch((error: unknown) => ({
+      ok: false as const,
+      reason: `the approval could not be read: ${describeError(error)}`,
+    }));
+    if (!check.ok) return { finished: this.#finish(run, [...gate, approvalFailure(check.reason)], "BLOCK", []) };
+    return { approval: check.approval };
   }
 
   async #finish(
-    { request, received, ctx, runId }: { request: RunRequest; received: Payload; ctx: WorkflowContext; runId: string },
+    { request, received, ctx, runId, approval }: RunState,
     policyResults: PolicyResult[],
-    decision: "PASS" | "BLOCK",
+    decision: Exclude<Decision, "PARTIAL">,
     actions: readonly ActionResult[],
     error?: string,
+    approvalRequest?: Receipt["approvalRequest"],
   ): Promise<[RunResult, Receipt]> {
     const receiptOf = (actionsTaken: readonly ActionResult[], message: string | undefined): SignedReceipt =>
       this.#signer.signWithJson(
@@ -299,6 +424,8 @@ export class EnactClient {
           actionsTaken,
           idempotencyKey: request.idempotencyKey,
           error: message,
+          approvalRequest,
+          approval,
         }),
       );
     let signed: SignedReceipt;
@@ -326,6 +453,20 @@ export class EnactClient {
 }
 
 type ActorRoleLookup = Extract<ActorRoles, (actorEmail: string) => unknown>;
+
+/** One run on its way through `#execute`; `approval` is set once the run has used one. */
+interface RunState {
+  request: RunRequest;
+  received: Payload;
+  ctx: WorkflowContext;
+  runId: string;
+  approval?: Receipt["approval"];
+}
+
+/** A run refused by the policy `approval`: no usable approval of exactly this request. */
+function approvalFailure(reason: string): PolicyResult {
+  return { policy: "approval", passed: false, reason };
+}
 
 /**
  * The policy results of a run a connector refused (an action outside its allowlist): the policies
@@ -360,9 +501,11 @@ function deepFreeze<T>(value: T): T {
  * The request object is kept as is when nothing changes, which is almost always.
  */
 function wellFormedRequest(request: RunRequest): RunRequest {
-  const { actorEmail, idempotencyKey } = request;
+  const { actorEmail, idempotencyKey, approvalId } = request;
   const actor = typeof actorEmail === "string" ? wellFormed(actorEmail) : actorEmail;
   const key = typeof idempotencyKey === "string" ? wellFormed(idempotencyKey) : idempotencyKey;
+  // An approval id read once: a getter cannot show the checks one id and the claim another.
+  if (approvalId !== undefined) return { ...request, actorEmail: actor, idempotencyKey: key, approvalId };
   return actor === actorEmail && key === idempotencyKey ? request : { ...request, actorEmail: actor, idempotencyKey: key };
 }
 

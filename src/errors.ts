@@ -202,3 +202,23 @@ export class TamperedStoredReceiptError extends EnactError {
     );
   }
 }
+
+/** Why `approve()` or `deny()` refused to record a decision. */
+export type ApprovalRefusal = "unknown" | "expired" | "decided" | "self_approval" | "not_an_approver";
+
+/**
+ * `enact.approve()` or `enact.deny()` recorded nothing: the request is unknown (or its record does
+ * not verify), expired, already decided, the approver asked for it themselves, or is not one of
+ * the client's `approvers`.
+ */
+export class ApprovalError extends EnactError {
+  readonly code = "ENACT_APPROVAL" as const;
+
+  constructor(
+    readonly reason: ApprovalRefusal,
+    readonly approvalId: string,
+    detail: string,
+  ) {
+    super(`Approval request ${approvalId}: ${detail}`);
+  }
+}

@@ -14,11 +14,13 @@ export function requestFingerprint(workflow: string, actorEmail: string, payload
 /** The RunResult a receipt stands for: what a replay returns. */
 export function resultFromReceipt(receipt: Receipt): RunResult {
   const succeeded = receipt.actionsTaken.filter((action) => action.success);
-  return {
+  const result: RunResult = {
     success: receipt.decision === "PASS" && receipt.error === undefined && succeeded.length === receipt.actionsTaken.length,
     workflow: receipt.workflow,
     output: Object.fromEntries(succeeded.map((action) => [action.action, action.output])),
   };
+  if (receipt.approvalRequest !== undefined) result.approvalRequestId = receipt.approvalRequest.id;
+  return result;
 }
 
 /** What `KeyedRuns` needs to know about the request it guards. */

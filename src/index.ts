@@ -1,6 +1,7 @@
 export { ActionResult, Decision, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
 export type { JsonValue } from "./models.js";
 export {
+  ApprovalError,
   ConfigurationError,
   CorruptReceiptError,
   EnactError,
@@ -31,7 +32,13 @@ export { receiptPath, writeReceipt } from "./receipt-file.js";
 export { FileReceiptStore } from "./stores/file-store.js";
 export { MemoryReceiptStore } from "./stores/memory-store.js";
 export { byTime, matchesFilter } from "./stores/receipt-store.js";
-export type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./stores/receipt-store.js";
+export type { ApprovalStage, ApprovalStages, ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./stores/receipt-store.js";
+export type { ApprovalRefusal } from "./errors.js";
+export type { Approvers } from "./approvals/approvers.js";
+export type { PendingApproval } from "./approvals/desk.js";
+export type { HaltStatus } from "./approvals/kill-switch.js";
+export type { ApprovalDecisionRecord, ApprovalRequestRecord, ApprovalUseRecord, HaltRecord } from "./approvals/records.js";
+export type { CutoutState } from "./approvals/cutout-window.js";
 export { requestFingerprint } from "./idempotency.js";
 export { RollbackRefusedError, TamperedReceiptError } from "./rollback/errors.js";
 export type { RollbackRefusal } from "./rollback/errors.js";

@@ -31,6 +31,8 @@ export const PolicyResult = z.object({
   passed: z.boolean(),
   /** Why it passed or failed, in words an auditor can read. */
   reason: z.string(),
+  /** On a failure: a person's approval may lift it (see `requireApproval`). Absent otherwise. */
+  requiresApproval: z.literal(true).optional(),
 });
 export type PolicyResult = z.infer<typeof PolicyResult>;
 
@@ -53,9 +55,10 @@ export type ActionResult = z.infer<typeof ActionResult>;
 /**
  * `PASS`: every policy passed and the workflow ran (for a rollback: every change was undone).
  * `BLOCK`: a policy failed; nothing ran. `PARTIAL`: only on rollback receipts: some changes of the
- * run could not be undone; its `actionsTaken` says which and why.
+ * run could not be undone; its `actionsTaken` says which and why. `PENDING_APPROVAL`: every
+ * failing policy requires a person's approval; nothing ran, the receipt carries `approvalRequest`.
  */
-export const Decision = z.enum(["PASS", "BLOCK", "PARTIAL"]);
+export const Decision = z.enum(["PASS", "BLOCK", "PARTIAL", "PENDING_APPROVAL"]);
 export type Decision = z.infer<typeof Decision>;
 
 /** The signed record of one run: who asked, what was decided, why, and what changed. */
@@ -80,6 +83,10 @@ export const Receipt = z.object({
   note: z.string().optional(),
   /** Set on the receipt `rollback()` writes: the run id of the run it rolled back. */
   rollbackOf: z.uuid().optional(),
+  /** On a `PENDING_APPROVAL` receipt: the request a person may approve, bound to exactly this request. */
+  approvalRequest: z.object({ id: z.uuid(), digest: z.string().regex(/^[0-9a-f]{64}$/), expiresAt: z.iso.datetime() }).optional(),
+  /** On a run made with `approvalId`: the approval that lifted its `requiresApproval` failures. */
+  approval: z.object({ id: z.uuid(), approver: z.string(), approvedAt: z.iso.datetime() }).optional(),
 });
 export type Receipt = z.infer<typeof Receipt>;
 
@@ -92,5 +99,7 @@ export const RunResult = z.object({
   output: z.record(z.string(), z.unknown()),
   /** True when this is the stored outcome of an earlier run with the same idempotency key: nothing ran now. */
   replayed: z.boolean().optional(),
+  /** On `PENDING_APPROVAL`: the id of the approval request to approve, then to pass back as `approvalId`. */
+  approvalRequestId: z.string().optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;

@@ -74,7 +74,8 @@ function checkedOrThrew(policy: Policy, result: unknown): PolicyResult {
   }
 }
 
-// Copies the three fields so nothing else a policy attached ends up in the signed receipt.
+// Copies the three fields (and `requiresApproval: true` on a failure) so nothing else a policy
+// attached ends up in the signed receipt.
 function checkResult(policy: Policy, result: unknown): PolicyResult {
   const candidate = result as Partial<PolicyResult> | null | undefined;
   if (
@@ -84,6 +85,9 @@ function checkResult(policy: Policy, result: unknown): PolicyResult {
     typeof candidate.passed === "boolean" &&
     typeof candidate.reason === "string"
   ) {
+    if (candidate.requiresApproval === true && !candidate.passed) {
+      return { policy: candidate.policy, passed: false, reason: candidate.reason, requiresApproval: true };
+    }
     return { policy: candidate.policy, passed: candidate.passed, reason: candidate.reason };
   }
   return {

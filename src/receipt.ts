@@ -19,6 +19,10 @@ export interface ReceiptInput {
   note?: string | undefined;
   /** A run id chosen in advance (keyed runs claim their key under it); a fresh UUID otherwise. */
   runId?: string | undefined;
+  /** A `PENDING_APPROVAL` run's request (see `Receipt.approvalRequest`). */
+  approvalRequest?: Receipt["approvalRequest"];
+  /** The approval a run was made with (see `Receipt.approval`). */
+  approval?: Receipt["approval"];
 }
 
 /**
@@ -40,6 +44,8 @@ export function buildReceipt(input: ReceiptInput): Receipt {
   if (input.idempotencyKey !== undefined) receipt.idempotencyKey = wellFormed(input.idempotencyKey);
   if (input.error !== undefined) receipt.error = wellFormed(input.error);
   if (input.note !== undefined) receipt.note = wellFormed(input.note);
+  if (input.approvalRequest !== undefined) receipt.approvalRequest = { ...input.approvalRequest };
+  if (input.approval !== undefined) receipt.approval = { ...input.approval, approver: wellFormed(input.approval.approver) };
   return receipt;
 }
 

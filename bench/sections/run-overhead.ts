@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { FileReceiptStore, MemoryReceiptStore, writeReceipt, type EnactClient, type Receipt } from "../../src/index.js";
-import { client, DIRECT_CONTEXT, noop, runNoop } from "../fixtures.js";
+import { EnactClient, FileReceiptStore, MemoryReceiptStore, writeReceipt, type Policy, type ReceiptStore, type Receipt } from "../../src/index.js";
+import { neverAllow, requireApproval, thermalCutout } from "../../src/policies/index.js";
+import { client, DIRECT_CONTEXT, noop, policies, runNoop, SECRET } from "../fixtures.js";
 import { concurrent, interleave, sequential, type Subject } from "../harness.js";
 import { WriteAheadLog } from "../../src/journal/write-ahead-log.js";
 import { formatShare, type Report } from "../report.js";
@@ -25,7 +26,63 @@ const CPU_BOUND_SHARE = 0.3;
  */
 export async function runOverhead(report: Report, settings: Settings): Promise<void> {
   await memoryStore(report, settings);
+  await approvalGuards(report, settings);
   await fileStore(report, settings);
+}
+
+/** A memory store without approvals, kill switch or cutout counters: runs without any of them. */
+function bareMemoryStore(): ReceiptStore {
+  const store = new MemoryReceiptStore();
+  return {
+    write: (receipt, json) => store.write(receipt, json),
+    load: (runId) => store.load(runId),
+    list: (filter) => store.list(filter),
+    claim: (claim) => store.claim(claim),
+    updateClaim: (key, runId, state) => store.updateClaim(key, runId, state),
+    getClaim: (key) => store.getClaim(key),
+    releaseClaim: (key, runId) => store.releaseClaim(key, runId),
+  };
+}
+
+/**
+ * Issue 23: the same run with a requireApproval and a neverAllow policy that do not trigger and
+ * the kill switch (not halted, read through its cache), against the run with none of them; and,
+ * for information, with a thermal cutout counting every run in the store.
+ */
+async function approvalGuards(report: Report, settings: Settings): Promise<void> {
+  const guards = [
+    requireApproval("large_deal", (ctx) => Number((ctx.payload.data as { dealValue?: unknown }).dealValue) > 1_000_000),
+    neverAllow("no_payments_table", (ctx) => ctx.payload.table === "payments", "Never touch payments"),
+  ];
+  const make = (store: ReceiptStore, extra: readonly Policy[]) =>
+    new EnactClient({ secret: SECRET, receiptStore: store, policies: [...policies(5), ...extra], workflows: [noop] });
+  let bare = make(bareMemoryStore(), []);
+  let guarded = make(new MemoryReceiptStore(), guards);
+  let counted = make(new MemoryReceiptStore(), [...guards, thermalCutout({ max: 1_000, windowMs: 1, cooldownMs: 0 })]);
+  const ms = settings.batchMs;
+  const stats = await interleave(
+    {
+      bare: { prepare: () => void (bare = make(bareMemoryStore(), [])), batch: () => sequential(() => runNoop(bare), ms) },
+      guarded: { prepare: () => void (guarded = make(new MemoryReceiptStore(), guards)), batch: () => sequential(() => runNoop(guarded), ms) },
+      counted: {
+        prepare: () => void (counted = make(new MemoryReceiptStore(), [...guards, thermalCutout({ max: 1_000, windowMs: 1, cooldownMs: 0 })])),
+        batch: () => sequential(() => runNoop(counted), ms),
+      },
+    },
+    settings.rounds,
+  );
+  report.add(SECTION, "run(), memory store without approval guards, sequential", stats.bare);
+  const guardedRow = report.add(SECTION, "run(), + requireApproval, neverAllow, kill switch (none triggered)", stats.guarded, "run(), memory store without approval guards, sequential");
+  report.add(SECTION, "run(), + the same and a thermal cutout counting each run", stats.counted, "run(), memory store without approval guards, sequential");
+  report.target({
+    id: "approval-guards-overhead",
+    description: "approval guards configured but not triggered (memory store, p50 above the run without them)",
+    value: guardedRow.p50OverheadUs ?? Number.NaN,
+    unit: "µs",
+    comparison: "<=",
+    limit: 5,
+    detail: "p50 of run() with requireApproval + neverAllow + kill switch − p50 without, sequential, 5 other policies",
+  });
 }
 
 async function memoryStore(report: Report, settings: Settings): Promise<void> {

@@ -11,6 +11,7 @@
  * | 5 | unreadable receipt: a receipt file is corrupt, truncated or cannot be read |
  * | 6 | receipt not found (`show`) |
  * | 7 | interrupted writes only: a process stopped before storing receipts it had logged ahead; nothing was tampered with (`enact-sdk settle` stores them) |
+ * | 8 | approval refused (`approve`, `deny`): unknown, expired or decided request, self-approval, not an approver |
  * | 70 | internal error (a bug: please report it) |
  */
 export const ExitCode = {
@@ -22,6 +23,7 @@ export const ExitCode = {
   unreadable: 5,
   notFound: 6,
   interrupted: 7,
+  approvalRefused: 8,
   internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -19,6 +19,7 @@ Exit codes:
   5   a receipt file is corrupt, truncated or unreadable
   6   no receipt with that run id (show)
   7   interrupted writes only, nothing tampered with (run enact-sdk settle)
+  8   approval refused (approve, deny: unknown, expired, decided, self-approval, not in ENACT_APPROVERS)
   70  internal error`;
 
 /** How the command line runs, beyond its arguments. */
@@ -121,7 +122,55 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
       done(await settle(dir, await loadSecret(), options));
     });
 
+  registerApprovalCommands(program, done);
+
   return program;
+}
+
+// Issue 23: approvals and the kill switch; the commands live in ./approvals.ts.
+function registerApprovalCommands(program: Command, done: (code: ExitCode) => void): void {
+  const location = (dir: string, options: StoreOptions) => ({ directory: dir, databaseUrl: options.databaseUrl, tablePrefix: options.tablePrefix, schema: options.schema });
+  withStoreOptions(program.command("approvals"))
+    .description("the open approval requests: undecided and unexpired")
+    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .option("--json", "machine-readable output")
+    .action(async (dir: string, options: StoreOptions & { json?: boolean }) => {
+      const { approvalsCommand } = await import("./approvals.js");
+      done(await approvalsCommand(location(dir, options), options));
+    });
+  for (const [name, decision] of [["approve", "approved"], ["deny", "denied"]] as const) {
+    const command = withStoreOptions(program.command(name))
+      .description(`${name} an approval request (the approver must be listed in ENACT_APPROVERS)`)
+      .argument("<id>", "the approval request's id")
+      .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+      .requiredOption("--by <email>", "who decides")
+      .option("--json", "machine-readable output");
+    if (decision === "approved") command.option("--note <text>", "why it is approved");
+    else command.option("--reason <text>", "why it is denied");
+    command.action(async (id: string, dir: string, options: StoreOptions & { by: string; note?: string; reason?: string; json?: boolean }) => {
+      const { decideCommand } = await import("./approvals.js");
+      done(await decideCommand(decision, id, location(dir, options), options));
+    });
+  }
+  withStoreOptions(program.command("halt"))
+    .description("the kill switch: block every run of every client on the store")
+    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .requiredOption("--by <email>", "who halts")
+    .requiredOption("--reason <text>", "why")
+    .option("--json", "machine-readable output")
+    .action(async (dir: string, options: StoreOptions & { by: string; reason: string; json?: boolean }) => {
+      const { haltCommand } = await import("./approvals.js");
+      done(await haltCommand(true, location(dir, options), options));
+    });
+  withStoreOptions(program.command("unhalt"))
+    .description("let runs through again after halt")
+    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .requiredOption("--by <email>", "who unhalts")
+    .option("--json", "machine-readable output")
+    .action(async (dir: string, options: StoreOptions & { by: string; json?: boolean }) => {
+      const { haltCommand } = await import("./approvals.js");
+      done(await haltCommand(false, location(dir, options), options));
+    });
 }
 
 interface StoreOptions {

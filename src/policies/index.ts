@@ -4,3 +4,4 @@ export { limitTasksPerContact, noDuplicateContacts } from "./crm.js";
 export { blockDdl, noDeleteWithoutWhere, noUpdateWithoutWhere, protectTables } from "./db.js";
 export { maxFilesPerCommit, noPushDuringDeployFreeze, noPushToMain, normalizeBranchName, requireBranchPrefix } from "./git.js";
 export { withinMaintenanceWindow } from "./time.js";
+export { neverAllow, requireApproval, thermalCutout, type RequestCondition, type ThermalCutoutOptions } from "./approval.js";

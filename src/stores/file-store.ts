@@ -10,7 +10,9 @@ import type { Receipt } from "../models.js";
 import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
 import { createReceiptFile, receiptPath } from "../receipt-file.js";
 import { FileClaims } from "./file-claims.js";
-import { byTime, matchesFilter, type ClaimState, type IdempotencyClaim, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
+import { FileControl } from "./file-control.js";
+import type { CutoutState } from "../approvals/cutout-window.js";
+import { byTime, matchesFilter, type ApprovalStage, type ApprovalStages, type ClaimState, type IdempotencyClaim, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
 
 const RECEIPT_FILE = /^[0-9a-f-]{36}\.json$/;
 
@@ -141,6 +143,38 @@ export class FileReceiptStore implements ReceiptStore {
 
   releaseClaim(key: string, runId: string): Promise<boolean> {
     return this.#claims.release(key, runId);
+  }
+
+  // --- approvals, kill switch, thermal cutouts (issue 23): see FileControl ---
+  #controlFiles: FileControl | undefined;
+
+  get #control(): FileControl {
+    this.#controlFiles ??= new FileControl(this.directory);
+    return this.#controlFiles;
+  }
+
+  putApprovalStage(id: string, stage: ApprovalStage, json: string): Promise<boolean> {
+    return this.#control.putApprovalStage(id, stage, json);
+  }
+
+  getApprovalStages(id: string): Promise<ApprovalStages> {
+    return this.#control.getApprovalStages(id);
+  }
+
+  listApprovals(): Promise<ApprovalStages[]> {
+    return this.#control.listApprovals();
+  }
+
+  setHalt(json: string): Promise<void> {
+    return this.#control.setHalt(json);
+  }
+
+  getHalt(): Promise<string | undefined> {
+    return this.#control.getHalt();
+  }
+
+  updateCutout<T>(key: string, update: (current: CutoutState | undefined) => [CutoutState, T]): Promise<T> {
+    return this.#control.updateCutout(key, update);
   }
 }
 

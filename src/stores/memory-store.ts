@@ -1,6 +1,16 @@
 import { ReceiptExistsError } from "../errors.js";
 import type { Receipt } from "../models.js";
-import { byTime, matchesFilter, type ClaimState, type IdempotencyClaim, type ReceiptFilter, type ReceiptStore } from "./receipt-store.js";
+import type { CutoutState } from "../approvals/cutout-window.js";
+import {
+  byTime,
+  matchesFilter,
+  type ApprovalStage,
+  type ApprovalStages,
+  type ClaimState,
+  type IdempotencyClaim,
+  type ReceiptFilter,
+  type ReceiptStore,
+} from "./receipt-store.js";
 
 /**
  * Receipts and claims in this process's memory: for tests, benchmarks and short-lived scripts.
@@ -47,5 +57,41 @@ export class MemoryReceiptStore implements ReceiptStore {
   async releaseClaim(key: string, runId: string): Promise<boolean> {
     if (this.#claims.get(key)?.runId !== runId) return false;
     return this.#claims.delete(key);
+  }
+
+  // --- approvals, kill switch, thermal cutouts (issue 23) ---
+  readonly #approvals = new Map<string, ApprovalStages>();
+  #halt: string | undefined;
+  readonly #cutouts = new Map<string, CutoutState>();
+
+  async putApprovalStage(id: string, stage: ApprovalStage, json: string): Promise<boolean> {
+    const stages = this.#approvals.get(id) ?? {};
+    if (stages[stage] !== undefined) return false;
+    this.#approvals.set(id, { ...stages, [stage]: json });
+    return true;
+  }
+
+  async getApprovalStages(id: string): Promise<ApprovalStages> {
+    return { ...this.#approvals.get(id) };
+  }
+
+  async listApprovals(): Promise<ApprovalStages[]> {
+    return [...this.#approvals.values()].map((stages) => ({ ...stages }));
+  }
+
+  async setHalt(json: string): Promise<void> {
+    this.#halt = json;
+  }
+
+  async getHalt(): Promise<string | undefined> {
+    return this.#halt;
+  }
+
+  async updateCutout<T>(key: string, update: (current: CutoutState | undefined) => [CutoutState, T]): Promise<T> {
+    // One synchronous read-modify-write: nothing else in this process runs in between.
+    const current = this.#cutouts.get(key);
+    const [next, result] = update(current === undefined ? undefined : { times: [...current.times], blockedUntil: current.blockedUntil });
+    this.#cutouts.set(key, { times: [...next.times], blockedUntil: next.blockedUntil });
+    return result;
   }
 }

@@ -13,6 +13,9 @@ import { assertColumns, CLAIM_COLUMNS, JOURNAL_COLUMNS, RECEIPT_COLUMNS, WRITER_
 import { isConnectionFault, retryConnectionFaults } from "./pg-faults.js";
 import type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./receipt-store.js";
 import { StoreDamagedError } from "./store-damaged-error.js";
+import { PostgresControl } from "./postgres-control.js";
+import type { CutoutState } from "../approvals/cutout-window.js";
+import type { ApprovalStage, ApprovalStages } from "./receipt-store.js";
 
 /** How to reach the database, and where in it the tables live. */
 export interface PostgresReceiptStoreOptions extends JournalOptions {
@@ -310,6 +313,41 @@ export class PostgresReceiptStore implements ReceiptStore {
     // A jsonb column hands back an object, no longer the text that was signed.
     if (typeof row.receipt !== "string") throw new StoreDamagedError(`table ${this.#receipts}`, "its column receipt is not text");
     return parseRow(row.run_id, row.receipt);
+  }
+
+  // --- approvals, kill switch, thermal cutouts (issue 23): tables of their own, see PostgresControl ---
+  #controlTables: PostgresControl | undefined;
+
+  get #control(): PostgresControl {
+    // The receipts table's qualified name, "<schema>"."<prefix>receipts", less "receipts": the
+    // control tables get the same schema and prefix.
+    const base = this.#receipts.slice(0, -'receipts"'.length);
+    this.#controlTables ??= new PostgresControl(this.#pool, (name) => `${base}${name}"`);
+    return this.#controlTables;
+  }
+
+  putApprovalStage(id: string, stage: ApprovalStage, json: string): Promise<boolean> {
+    return this.#control.putApprovalStage(id, stage, json);
+  }
+
+  getApprovalStages(id: string): Promise<ApprovalStages> {
+    return this.#control.getApprovalStages(id);
+  }
+
+  listApprovals(): Promise<ApprovalStages[]> {
+    return this.#control.listApprovals();
+  }
+
+  setHalt(json: string): Promise<void> {
+    return this.#control.setHalt(json);
+  }
+
+  getHalt(): Promise<string | undefined> {
+    return this.#control.getHalt();
+  }
+
+  updateCutout<T>(key: string, update: (current: CutoutState | undefined) => [CutoutState, T]): Promise<T> {
+    return this.#control.updateCutout(key, update);
   }
 }
 

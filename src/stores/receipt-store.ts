@@ -1,4 +1,5 @@
 import type { JournalKey } from "../journal/key.js";
+import type { CutoutState } from "../approvals/cutout-window.js";
 import type { Decision, Receipt } from "../models.js";
 
 /** Which receipts `list()` returns; every field narrows the result. */
@@ -74,7 +75,40 @@ export interface ReceiptStore {
    * secret, when the store is handed to `EnactClient` (issue 8).
    */
   attachJournal?(key: JournalKey): void;
+
+  // --- Approvals, the kill switch and thermal cutouts (issue 23). Optional: a client whose store
+  // lacks them refuses approvals and halts with a ConfigurationError, and blocks runs that need them.
+  // Records are signed JSON text; the store keeps them as given and never interprets them. ---
+
+  /**
+   * Writes one stage of approval `id` (a UUID) unless that stage already exists. Resolves whether
+   * this call wrote it: of any number of concurrent writers, in any number of processes sharing
+   * the store, exactly one wins (this is what makes decide-once and use-once atomic).
+   */
+  putApprovalStage?(id: string, stage: ApprovalStage, json: string): Promise<boolean>;
+  /** The stages of approval `id` written so far. */
+  getApprovalStages?(id: string): Promise<ApprovalStages>;
+  /** The stages of every approval request in the store. */
+  listApprovals?(): Promise<ApprovalStages[]>;
+  /** Replaces the kill switch's record (last writer wins). */
+  setHalt?(json: string): Promise<void>;
+  /** The kill switch's record, or undefined when it was never set. */
+  getHalt?(): Promise<string | undefined>;
+  /**
+   * Atomically reads, updates and writes the state of thermal-cutout `key`: no other call for the
+   * same key, in any process sharing the store, runs between the read and the write. `update`
+   * gets undefined for a key never seen or whose stored state is unreadable.
+   */
+  updateCutout?<T>(key: string, update: (current: CutoutState | undefined) => [CutoutState, T]): Promise<T>;
 }
+
+/** `request`: the pending request; `decision`: approved or denied; `use`: the run that used it. */
+export type ApprovalStage = "request" | "decision" | "use";
+
+/** Each stage's signed record, as stored, if written. */
+export type ApprovalStages = Partial<Record<ApprovalStage, string>>;
+
+export const APPROVAL_STAGES: readonly ApprovalStage[] = ["request", "decision", "use"];
 
 /** True when `receipt` passes every condition of `filter`. */
 export function matchesFilter(receipt: Receipt, filter: ReceiptFilter = {}): boolean {
