@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Pool, QueryResult, QueryResultRow } from "pg";
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { parseCutoutState, type CutoutState } from "../approvals/cutout-window.js";
 import { retryConnectionFaults } from "./pg-faults.js";
 import { inTransaction } from "./pg-transaction.js";
@@ -71,13 +71,13 @@ export class PostgresControl {
 
   async getApprovalStages(id: string): Promise<ApprovalStages> {
     if (!UUID.test(id)) return {};
-    const rows = await this.#read((pool) => pool.query<{ stage: ApprovalStage; record: string }>(`SELECT stage, record FROM ${this.#approvals} WHERE id = $1`, [id]));
+    const rows = await this.#read((client) => client.query<{ stage: ApprovalStage; record: string }>(`SELECT stage, record FROM ${this.#approvals} WHERE id = $1`, [id]));
     return Object.fromEntries(rows.map((row) => [row.stage, row.record])) as ApprovalStages;
   }
 
   async listApprovals(): Promise<ApprovalStages[]> {
-    const rows = await this.#read((pool) =>
-      pool.query<{ id: string; stage: ApprovalStage; record: string }>(
+    const rows = await this.#read((client) =>
+      client.query<{ id: string; stage: ApprovalStage; record: string }>(
         `SELECT id, stage, record FROM ${this.#approvals} WHERE id IN (SELECT id FROM ${this.#approvals} WHERE stage = 'request') ORDER BY id`,
       ),
     );
@@ -95,7 +95,7 @@ export class PostgresControl {
   }
 
   async getHalt(): Promise<string | undefined> {
-    const rows = await this.#read((pool) => pool.query<{ record: string }>(`SELECT record FROM ${this.#control} WHERE name = 'halt'`));
+    const rows = await this.#read((client) => client.query<{ record: string }>(`SELECT record FROM ${this.#control} WHERE name = 'halt'`));
     return rows[0]?.record;
   }
 
@@ -113,14 +113,24 @@ export class PostgresControl {
     });
   }
 
-  /** The rows `query` reads; none while its table does not exist yet (SQLSTATE 42P01). */
-  #read<R extends QueryResultRow>(query: (pool: Pool) => Promise<QueryResult<R>>): Promise<R[]> {
+  /**
+   * The rows `query` reads; none while its table does not exist yet (SQLSTATE 42P01). On a client
+   * of its own: `pool.query` drops a client whose query failed, and the kill switch is read before
+   * every client's first run, on stores that may never have had a control table.
+   */
+  #read<R extends QueryResultRow>(query: (client: PoolClient) => Promise<QueryResult<R>>): Promise<R[]> {
     return retryConnectionFaults(async () => {
+      const client = await this.#pool.connect();
+      let broken: Error | undefined;
       try {
-        return (await query(this.#pool)).rows;
+        return (await query(client)).rows;
       } catch (error) {
         if ((error as { code?: unknown }).code === "42P01") return [];
+        // Any other failure may have left the connection unusable: the pool drops it.
+        broken = error instanceof Error ? error : new Error(String(error));
         throw error;
+      } finally {
+        client.release(broken);
       }
     });
   }
