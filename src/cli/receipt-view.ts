@@ -30,5 +30,6 @@ export function actionSummary(receipt: Receipt): string {
 export function decisionLabel(decision: Decision, c: Colors): string {
   if (decision === "PASS") return c.green("PASS");
   if (decision === "PARTIAL") return c.yellow("PARTIAL");
+  if (decision === "PENDING_APPROVAL") return c.yellow("PENDING_APPROVAL");
   return decision === "BLOCK" ? c.red("BLOCK") : c.red(clean(String(decision)));
 }

@@ -27,6 +27,8 @@ interface JournalStatus {
   matches: boolean;
   /** Problems of the journal as a whole (not necessarily about this receipt). */
   journalProblems: number;
+  /** Where the write-ahead log vouches for it, when its entry is not chained yet. */
+  loggedAhead?: string;
 }
 
 /**
@@ -63,10 +65,13 @@ async function show(store: AuditableStore, secret: string, id: string, json: boo
   const signatureValid = signerFor(secret).verify(stored.value);
   const { check, byRunId } = await store.journal();
   const entry = byRunId.get(id);
+  // A receipt whose writer stopped before chaining it is vouched for by its write-ahead log.
+  const loggedAhead = entry === undefined ? await store.loggedAhead?.(id, receipt.signature) : undefined;
   const journal: JournalStatus = {
-    recorded: entry !== undefined,
+    recorded: entry !== undefined || loggedAhead !== undefined,
     ...(entry === undefined ? {} : { seq: entry.seq }),
-    matches: entry !== undefined && entry.signature === receipt.signature && receipt.runId === id,
+    ...(loggedAhead === undefined ? {} : { loggedAhead }),
+    matches: (entry !== undefined && entry.signature === receipt.signature && receipt.runId === id) || (loggedAhead !== undefined && receipt.runId === id),
     journalProblems: check.problems.length,
   };
   const trusted = signatureValid && journal.matches;
@@ -95,6 +100,10 @@ function render(receipt: Receipt, signatureValid: boolean, journal: JournalStatu
   if (receipt.rollbackOf !== undefined) lines.push(`  ${label("rolls back")}${clean(receipt.rollbackOf)}`);
   if (receipt.note !== undefined) lines.push(`  ${label("note")}${clean(receipt.note)}`);
   if (receipt.idempotencyKey !== undefined) lines.push(`  ${label("idem. key")}${clean(receipt.idempotencyKey)}`);
+  const request = receipt.approvalRequest;
+  if (request !== undefined) lines.push(`  ${label("approval")}requested ${clean(String(request.id))}, expires ${clean(String(request.expiresAt))}`);
+  const approval = receipt.approval;
+  if (approval !== undefined) lines.push(`  ${label("approved")}by ${clean(String(approval.approver))} at ${clean(String(approval.approvedAt))} (request ${clean(String(approval.id))})`);
   lines.push(`  ${label("payload")}${brief(compactJson(receipt.payload), 400)}`);
 
   lines.push("", c.bold(`Why: ${receipt.policyResults.length} ${receipt.policyResults.length === 1 ? "policy" : "policies"}`));
@@ -116,6 +125,9 @@ function render(receipt: Receipt, signatureValid: boolean, journal: JournalStatu
 function journalLine(journal: JournalStatus, c: Colors): string {
   const elsewhere = journal.journalProblems > 0 ? c.yellow(` (the journal has ${journal.journalProblems} problem(s) elsewhere: run verify)`) : "";
   if (!journal.recorded) return c.red("NOT IN THE JOURNAL: injected, or written without the journal") + elsewhere;
+  if (journal.loggedAhead !== undefined) {
+    return c.green(`recorded in ${clean(journal.loggedAhead)}, not yet chained (its writer stopped first; enact-sdk settle chains it)`) + elsewhere;
+  }
   if (!journal.matches) return c.red(`DIFFERS from journal entry ${journal.seq}: replaced by another receipt`) + elsewhere;
   return c.green(`recorded as entry ${journal.seq}`) + elsewhere;
 }
@@ -123,6 +135,7 @@ function journalLine(journal: JournalStatus, c: Colors): string {
 /** What a receipt without actions means: the run changed nothing, whatever else went wrong. */
 function nothingChanged(receipt: Receipt): string {
   if (receipt.decision === "BLOCK") return "nothing changed: the run was blocked";
+  if (receipt.decision === "PENDING_APPROVAL") return "nothing changed: the run waits for a person's approval";
   if (receipt.error !== undefined) return "nothing changed: the run stopped before any action";
   return "nothing changed";
 }

@@ -5,6 +5,7 @@ import {
   auditReceiptDirectory,
   listReceiptFiles,
   readJournalDirectory,
+  readWriteAheadIndex,
   readReceiptFile,
   readReceiptFiles,
   StoreNotFoundError,
@@ -21,6 +22,11 @@ export interface AuditableStore {
   readonly label: string;
   /** Checks every receipt and the journal (in several threads where the store supports it). */
   audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor } & Parallelism): Promise<AuditReport>;
+  /**
+   * Optional: where a write-ahead log vouches for the receipt of `runId` with `signature`, when its
+   * journal entry is not chained yet (file store); undefined otherwise.
+   */
+  loggedAhead?(runId: string, signature: string): Promise<string | undefined>;
   /** Every stored receipt, as read (parsed or with an error). */
   readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]>;
   /** One stored receipt, or undefined when there is none with this run id. */
@@ -111,6 +117,12 @@ class DirectoryStore implements AuditableStore {
 
   async runIdsStartingWith(prefix: string, limit: number): Promise<string[]> {
     return (await listReceiptFiles(this.label)).filter((runId) => runId.startsWith(prefix)).slice(0, limit);
+  }
+
+  async loggedAhead(runId: string, signature: string): Promise<string | undefined> {
+    const index = readWriteAheadIndex(this.label);
+    const record = index.records.get(runId);
+    return record !== undefined && record.signatures.has(signature) && !index.sealed.has(runId) ? record.where : undefined;
   }
 
   async journal(): Promise<ReturnType<typeof walkJournal>> {

@@ -39,6 +39,13 @@ describe("receipts whose run() resolved verify whatever happens to the process n
     expect(await readdir(join(directory, "journal", "wal"))).toEqual([]);
   });
 
+  it("lets show call such a receipt genuine, recorded by its write-ahead log", async () => {
+    const { directory, resolved } = await runAndStop("sigkill", 1);
+    const shown = await runCli(["show", resolved[0] as string, directory]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/journal +recorded in journal\/wal\/.* not yet chained/);
+  });
+
   it("keeps every resolved receipt verifiable when killed with 64 runs in flight", { timeout: 60_000 }, async () => {
     const directory = await tempDirectory("enact-crash-");
     const child = spawn(process.execPath, ["--import", TSX, CHILD, directory, "in-flight"], { cwd: ROOT });
