@@ -8,6 +8,7 @@ import { concurrent, interleave, sequential, type Sample, type Stats, type Subje
 import type { Report } from "../report.js";
 import type { Settings } from "../settings.js";
 import { openSubjects, storeClient, type StoreTables } from "./postgres-store-subjects.js";
+import { dropStoreTablesSql } from "../../src/stores/postgres-tables.js";
 
 const SECTION = "6 postgres store";
 const PROCESSES = 8;
@@ -68,7 +69,7 @@ export async function postgresStore(report: Report, settings: Settings): Promise
     }
   } finally {
     await Promise.all(fleet.map((worker) => worker.stop()));
-    await admin.query(`DROP TABLE IF EXISTS "${bareTable}", "${storePrefix}receipts", "${storePrefix}idempotency_keys", "${storePrefix}journal"`).catch(() => undefined);
+    await admin.query(`DROP TABLE IF EXISTS "${bareTable}"; ${dropStoreTablesSql(storePrefix)}`).catch(() => undefined);
     await admin.end();
     await embedded?.stop();
   }

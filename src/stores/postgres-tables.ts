@@ -29,3 +29,25 @@ export function postgresTables(options: { tablePrefix?: string | undefined; sche
   };
 }
 
+/**
+ * The bare names of every table a store with `tablePrefix` may create: its receipts, claims,
+ * journal (both forms), and the approvals, kill switch and cutout tables. Drop them all to remove
+ * a store.
+ */
+export const STORE_TABLE_SUFFIXES = [
+  "receipts",
+  "idempotency_keys",
+  "journal",
+  "journal_entries",
+  "journal_writers",
+  "journal_seals",
+  "approvals",
+  "control",
+  "cutout",
+] as const;
+
+/** `DROP TABLE IF EXISTS` of every table of the store with `tablePrefix` (see STORE_TABLE_SUFFIXES). */
+export function dropStoreTablesSql(tablePrefix: string, schema?: string): string {
+  const qualify = (table: string): string => (schema === undefined ? `"${table}"` : `"${schema}"."${table}"`);
+  return `DROP TABLE IF EXISTS ${STORE_TABLE_SUFFIXES.map((suffix) => qualify(`${tablePrefix}${suffix}`)).join(", ")}`;
+}

@@ -9,6 +9,7 @@ import { TEST_SECRET } from "../support/context.js";
 import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
 import { describeAcrossProcesses } from "./processes.js";
 import { describeApprovals } from "./shared.js";
+import { dropStoreTablesSql } from "../../src/stores/postgres-tables.js";
 
 const prefixes: string[] = [];
 const stores: PostgresReceiptStore[] = [];
@@ -18,7 +19,7 @@ afterAll(async () => {
   await Promise.all(stores.map((store) => store.close()));
   for (const prefix of prefixes) {
     await db.admin.query(
-      ["receipts", "idempotency_keys", "journal", "approvals", "control", "cutout"].map((table) => `DROP TABLE IF EXISTS "${prefix}${table}"`).join("; "),
+      dropStoreTablesSql(prefix),
     );
   }
   await releaseTestDatabase();

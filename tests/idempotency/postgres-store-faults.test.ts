@@ -7,6 +7,7 @@ import { TEST_SECRET } from "../support/context.js";
 import { countingWorkflow } from "../support/counting-workflow.js";
 import { startCuttingProxy } from "../support/cutting-proxy.js";
 import { getTestDatabase, releaseTestDatabase, terminateBackends, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
+import { dropStoreTablesSql } from "../../src/stores/postgres-tables.js";
 
 /*
  * A Postgres receipt store whose connections the server drops: idle, in the middle of a run, in
@@ -33,7 +34,7 @@ afterAll(async () => {
   process.off("uncaughtException", onCrash);
   await Promise.all(stores.map((store) => store.close()));
   for (const prefix of prefixes) {
-    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal", "${prefix}journal_entries", "${prefix}journal_writers", "${prefix}journal_seals"`);
+    await db.admin.query(dropStoreTablesSql(prefix));
     await db.admin.query(`DROP FUNCTION IF EXISTS "${prefix}drop_once"() CASCADE`);
     await db.admin.query(`DROP SEQUENCE IF EXISTS "${prefix}drops"`);
   }

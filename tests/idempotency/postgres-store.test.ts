@@ -9,6 +9,7 @@ import { describeAcrossProcesses } from "./processes.js";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dropStoreTablesSql } from "../../src/stores/postgres-tables.js";
 
 const prefixes: string[] = [];
 const stores: PostgresReceiptStore[] = [];
@@ -27,7 +28,7 @@ afterAll(async () => {
   const db = await getTestDatabase();
   await Promise.all(stores.map((store) => store.close()));
   for (const prefix of prefixes) {
-    await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal", "${prefix}journal_entries", "${prefix}journal_writers", "${prefix}journal_seals"`);
+    await db.admin.query(dropStoreTablesSql(prefix));
   }
   await releaseTestDatabase();
 });

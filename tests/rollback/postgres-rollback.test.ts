@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TamperedReceiptError } from "enact-sdk";
 import { TEST_SECRET } from "../support/context.js";
 import { getTestDatabase, releaseTestDatabase, type TestDatabase } from "../support/database.js";
+import { dropStoreTablesSql } from "../../src/stores/postgres-tables.js";
 
 let db: TestDatabase;
 let postgres: PostgresConnector;
@@ -268,7 +269,7 @@ describe("rollback of row updates and deletes", () => {
       expect(enact.verifyReceipt(await receipts.load(receipt.runId))).toBe(true);
     } finally {
       await receipts.close();
-      await db.admin.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal", "${prefix}journal_entries", "${prefix}journal_writers", "${prefix}journal_seals"`);
+      await db.admin.query(dropStoreTablesSql(prefix));
     }
   });
 });

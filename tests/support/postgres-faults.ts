@@ -7,6 +7,7 @@ import type { AuditReport } from "../../src/journal/audit.js";
 import { PostgresReceiptStore } from "../../src/stores/postgres-store.js";
 import { TEST_SECRET } from "./context.js";
 import type { RunOutcome } from "./fleet-process.js";
+import { dropStoreTablesSql } from "../../src/stores/postgres-tables.js";
 
 /*
  * Checks shared by the Postgres fault tests (tests/stores/postgres-faults*.ts): what "every run
@@ -24,7 +25,7 @@ export async function dropStoreTables(connectionString: string, prefix: string):
   const pool = new pg.Pool({ connectionString, max: 1 });
   pool.on("error", () => undefined);
   try {
-    await pool.query(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}idempotency_keys", "${prefix}journal" CASCADE`);
+    await pool.query(`${dropStoreTablesSql(prefix)} CASCADE`);
   } finally {
     await pool.end();
   }

@@ -3,6 +3,7 @@ import pg from "pg";
 import type { Receipt } from "enact-sdk";
 import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { CLI_SECRET, makeReceipt } from "./cli.js";
+import { dropStoreTablesSql } from "../../src/stores/postgres-tables.js";
 
 /**
  * The connection string of the test database (see database.ts: DATABASE_URL, else embedded),
@@ -54,5 +55,5 @@ export async function sql(text: string, values: unknown[] = []): Promise<pg.Quer
 
 /** Drops a prefix's tables. */
 export function dropTables(prefix: string): Promise<pg.QueryResult> {
-  return sql(`DROP TABLE IF EXISTS "${prefix}receipts", "${prefix}journal", "${prefix}idempotency_keys", "${prefix}journal_entries", "${prefix}journal_writers", "${prefix}journal_seals"`);
+  return sql(dropStoreTablesSql(prefix));
 }
