@@ -5,7 +5,8 @@ import { defineWorkflow, EnactClient, ReceiptExistsError } from "enact-sdk";
 import pg from "pg";
 import { auditPostgresStore, postgresTables } from "../../src/journal/postgres-source.js";
 import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
-import { CLI_SECRET, makeReceipt, ROOT, runNode, TSX } from "../support/cli.js";
+import { CLI_SECRET, makeReceipt, ROOT, TSX } from "../support/cli.js";
+import { runInLockstep } from "../support/lockstep.js";
 import { DATABASE_URL, dropTables, useDatabase, freshPrefix, postgresStore, sql } from "../support/postgres-journal.js";
 
 const prefixes: string[] = [];
@@ -50,8 +51,7 @@ describe("PostgresReceiptStore's journal", () => {
     await setup.write(makeReceipt()); // create the tables before the race
     await setup.close();
     const writer = join(ROOT, "tests/support/journal-writer.ts");
-    const startAt = String(Date.now() + 2_000);
-    const results = await Promise.all([1, 2, 3].map(() => runNode(["--import", TSX, writer, `pg:${tablePrefix}`, "100", startAt], { env: { DATABASE_URL } })));
+    const results = await runInLockstep([1, 2, 3].map(() => ["--import", TSX, writer, `pg:${tablePrefix}`, "100"]), 100, { DATABASE_URL });
     expect(results.map((result) => [result.code, result.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { receipts: 301, valid: 301 }, journal: { entries: 301, problems: [] } });
     // Each process chained its own receipts (the setup's has no pid), and a seal covers every chain's head.

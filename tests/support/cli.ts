@@ -36,16 +36,21 @@ export interface RunOptions {
   killAfterMs?: number;
 }
 
-/** Runs `node` with `args` in a child process with the CLI's minimal environment. */
-export function runNode(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+/** The CLI's minimal environment for a child: PATH, `ENACT_SECRET` unless overridden, and `overrides`. */
+export function childEnvironment(overrides: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
-  for (const [name, value] of Object.entries({ ENACT_SECRET: CLI_SECRET, ...options.env })) {
+  for (const [name, value] of Object.entries({ ENACT_SECRET: CLI_SECRET, ...overrides })) {
     if (value !== undefined) env[name] = value;
   }
+  return env;
+}
+
+/** Runs `node` with `args` in a child process with the CLI's minimal environment. */
+export function runNode(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: options.cwd ?? ROOT,
-      env,
+      env: childEnvironment(options.env),
       stdio: ["ignore", "pipe", "pipe"],
       ...(options.killAfterMs === undefined ? {} : { timeout: options.killAfterMs, killSignal: "SIGKILL" as const }),
     });
