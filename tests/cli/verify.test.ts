@@ -214,21 +214,20 @@ describe("enact-sdk verify", () => {
     expect(result.stderr).toContain("--anchor must be <seq>:<64 hex MAC>");
   });
 
-  it("verifies 10,000 receipts in seconds with exact counts", { timeout: 120_000 }, async () => {
+  // How fast `verify` is belongs to the benchmark, not here: `npm run bench` section "4 cli verify",
+  // row "enact-sdk verify, 10000 receipts (one process)", with its target `cli-verify` (>= 0.50× the
+  // receipts/s of merely reading and parsing the same files, spawn to exit).
+  it("verifies 10,000 receipts with exact counts", { timeout: 120_000 }, async () => {
     const big = await tempDirectory("enact-cli-big-");
     const written = await fillStore(big, 10_000);
     await rm(fileOf(big, written[10] as Receipt));
     await rm(fileOf(big, written[5000] as Receipt));
     await editReceiptFile(big, written[20] as Receipt, (json) => (json.actorEmail = "someone-else@company.com"));
     await writeFile(fileOf(big, written[30] as Receipt), "");
-    const started = performance.now();
     const result = await runCli(["verify", big, "--json"]);
-    const seconds = (performance.now() - started) / 1000;
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.counts).toEqual({ receipts: 10_000, valid: 9_996, invalid: 1, missing: 2, unreadable: 1, interrupted: 0, unsealed: 0 });
     expect(report.journal).toMatchObject({ entries: 10_000, problems: [] });
-    expect(seconds).toBeLessThan(15);
-    console.info(`verify: 10,000 receipts in ${seconds.toFixed(2)} s (including Node and tsx start-up)`);
   });
 });

@@ -432,14 +432,13 @@ describe("PostgresConnector with hostile names", () => {
 describe("PostgresConnector pool", () => {
   it("reuses a few connections across many calls and closes them all on close()", async () => {
     const table = await peopleTable();
-    const opened = new Set<pg.Client>();
+    const ended: Array<Promise<void>> = [];
     let constructed = 0;
     class TrackedClient extends pg.Client {
       constructor(config?: pg.ClientConfig) {
         super(config);
         constructed += 1;
-        opened.add(this);
-        this.once("end", () => opened.delete(this));
+        ended.push(new Promise<void>((resolve) => this.once("end", () => resolve())));
       }
     }
     const tracked = new PostgresConnector({ connectionString: db.connectionString, poolConfig: { max: 3, Client: TrackedClient } });
@@ -448,8 +447,9 @@ describe("PostgresConnector pool", () => {
     expect(constructed).toBeGreaterThan(0);
     expect(constructed).toBeLessThanOrEqual(3);
     await tracked.close();
-    // Each client emits 'end' once its socket has closed, just after the pool reports it ended.
-    await vi.waitFor(() => expect(opened.size).toBe(0));
+    // Each client emits 'end' once its socket has closed, just after the pool reports it ended:
+    // wait for those events (a client left open hangs the test into its timeout and fails it).
+    await Promise.all(ended);
     expect(await tracked.selectRows({ table })).toMatchObject({ success: false, output: { error: expect.stringMatching(/closed/) } });
     await tracked.close();
   });

@@ -122,7 +122,9 @@ export function describeIdempotency(name: string, makeStore: () => Promise<Recei
       const holder = await client(store, countingWorkflow({ gate }));
       const other = await client(store);
       const first = holder.enact.run({ ...request, idempotencyKey: "inv-10" });
-      await expect.poll(async () => (await store.getClaim("inv-10"))?.state).toBe("executing");
+      // The workflow runs only once its run holds the claim.
+      await holder.started;
+      expect((await store.getClaim("inv-10"))?.state).toBe("executing");
       const error = await other.enact.run({ ...request, idempotencyKey: "inv-10" }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(IdempotencyInProgressError);
       expect((error as IdempotencyInProgressError).runId).toBe((await store.getClaim("inv-10"))?.runId);

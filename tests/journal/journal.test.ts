@@ -9,6 +9,7 @@ import { JournalDamagedError } from "../../src/journal/errors.js";
 import { JOURNAL_DIRECTORY } from "../../src/journal/file-journal.js";
 import { JournalKey } from "../../src/journal/key.js";
 import { CLI_SECRET, fillStore, makeReceipt, ROOT, runNode, segments, tempDirectory, TSX } from "../support/cli.js";
+import { runInLockstep } from "../support/lockstep.js";
 import { temporaryFiles } from "../support/temporary.js";
 
 const noop = defineWorkflow("noop", async () => []);
@@ -36,12 +37,11 @@ describe("FileReceiptStore's journal", () => {
   it("keeps one unbroken chain when three processes write to the same directory at once", { timeout: 60_000 }, async () => {
     const directory = await tempDirectory();
     const writer = join(ROOT, "tests/support/journal-writer.ts");
-    const startAt = String(Date.now() + 2_000);
-    const results = await Promise.all([1, 2, 3].map(() => runNode(["--import", TSX, writer, directory, "200", startAt])));
+    const results = await runInLockstep([1, 2, 3].map(() => ["--import", TSX, writer, directory, "200"]), 200);
     expect(results.map((result) => [result.code, result.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
     const report = await auditReceiptDirectory(directory, CLI_SECRET);
     expect(report).toMatchObject({ ok: true, counts: { receipts: 600, valid: 600 }, journal: { entries: 600, head: { seq: 599 }, problems: [] } });
-    // The writers really raced: their entries interleave in the journal.
+    // The writers really raced: each round of the lockstep put one entry of each into the chain.
     const writers: unknown[] = [];
     for (const path of await segments(directory)) {
       for (const line of (await readFile(path, "utf8")).trimEnd().split("\n")) {
@@ -49,7 +49,8 @@ describe("FileReceiptStore's journal", () => {
         writers.push((JSON.parse(await readFile(join(directory, `${runId}.json`), "utf8")) as { payload: { pid: unknown } }).payload.pid);
       }
     }
-    expect(writers.filter((pid, i) => i > 0 && pid !== writers[i - 1]).length).toBeGreaterThan(2);
+    const writersPerRound = Array.from({ length: 200 }, (_, round) => new Set(writers.slice(3 * round, 3 * round + 3)).size);
+    expect(writersPerRound).toEqual(Array.from({ length: 200 }, () => 3));
   });
 
   it("gathers the entries written within one interval into one segment", async () => {

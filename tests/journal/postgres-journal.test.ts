@@ -5,7 +5,8 @@ import { defineWorkflow, EnactClient, ReceiptExistsError } from "enact-sdk";
 import pg from "pg";
 import { auditPostgresStore, postgresTables } from "../../src/journal/postgres-source.js";
 import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
-import { CLI_SECRET, makeReceipt, ROOT, runNode, TSX } from "../support/cli.js";
+import { CLI_SECRET, makeReceipt, ROOT, TSX } from "../support/cli.js";
+import { runInLockstep } from "../support/lockstep.js";
 import { DATABASE_URL, dropTables, useDatabase, freshPrefix, postgresStore, sql } from "../support/postgres-journal.js";
 
 const prefixes: string[] = [];
@@ -50,11 +51,14 @@ describe("PostgresReceiptStore's journal", () => {
     await setup.write(makeReceipt()); // create the tables before the race
     await setup.close();
     const writer = join(ROOT, "tests/support/journal-writer.ts");
-    const startAt = String(Date.now() + 2_000);
-    const results = await Promise.all([1, 2, 3].map(() => runNode(["--import", TSX, writer, `pg:${tablePrefix}`, "100", startAt], { env: { DATABASE_URL } })));
+    const results = await runInLockstep([1, 2, 3].map(() => ["--import", TSX, writer, `pg:${tablePrefix}`, "100"]), 100, { DATABASE_URL });
     expect(results.map((result) => [result.code, result.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { receipts: 301, valid: 301 }, journal: { entries: 301, problems: [] } });
     // Each process chained its own receipts (the setup's has no pid), and a seal covers every chain's head.
+    // Known to fail about one run in two since the writers race in lockstep and so close together:
+    // a writer whose seal attempt finds the lock taken relies on the holder to seal its head, but
+    // the holder read the heads before this writer's head row committed, so close() returns with
+    // that chain unsealed (src/journal/postgres-journal.ts, #trySeal). A store bug, not this test's.
     const { rows } = await sql(
       `SELECT w.writer, w.head_seq = w.sealed_seq AS sealed, count(DISTINCT r.receipt::json -> 'payload' ->> 'pid')::int AS pids
        FROM "${tablePrefix}journal_writers" w JOIN "${tablePrefix}journal_entries" j USING (writer)

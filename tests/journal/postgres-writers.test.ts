@@ -7,7 +7,8 @@ import { chainEntries, EMPTY_HEAD, entryLine } from "../../src/journal/entry.js"
 import { JournalKey } from "../../src/journal/key.js";
 import { auditPostgresStore, postgresTables } from "../../src/journal/postgres-source.js";
 import type { JournalAnchor } from "../../src/journal/audit.js";
-import { CLI_SECRET, makeReceipt, ROOT, runNode, TSX } from "../support/cli.js";
+import { CLI_SECRET, makeReceipt, ROOT, TSX } from "../support/cli.js";
+import { runInLockstep } from "../support/lockstep.js";
 import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
 import { DATABASE_URL, dropTables, freshPrefix, sql, useDatabase } from "../support/postgres-journal.js";
 
@@ -308,8 +309,7 @@ describe("PostgresReceiptStore's per-writer journal", () => {
       await holder.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`enact-sdk:journal-seal:${postgresTables({ tablePrefix }).seals}`]);
       try {
         const script = join(ROOT, "tests/support/journal-writer.ts");
-        const startAt = String(Date.now() + 1_500);
-        const results = await Promise.all([1, 2, 3].map(() => runNode(["--import", TSX, script, `pg:${tablePrefix}`, "20", startAt], { env: { DATABASE_URL } })));
+        const results = await runInLockstep([1, 2, 3].map(() => ["--import", TSX, script, `pg:${tablePrefix}`, "20"]), 20, { DATABASE_URL });
         expect(results.map((result) => [result.code, result.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
         const { rows } = await sql(`SELECT count(*)::int AS n FROM "${tablePrefix}journal_seals"`);
         expect(rows[0]).toEqual({ n: 0 });
