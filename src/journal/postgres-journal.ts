@@ -42,6 +42,9 @@ interface Uncertain {
   last: JournalHead;
 }
 
+/** How long `flush()` and `close()` wait for another writer's seal before giving up, ms. */
+const SEAL_WAIT_MS = 2_000;
+
 /** Most receipts one statement stores. */
 const MAX_BATCH = 500;
 
@@ -158,18 +161,25 @@ export class PostgresJournal {
     });
   }
 
-  /** Waits for every receipt handed over so far, then tries to seal (see `seal()`). */
+  /**
+   * Waits for every receipt handed over so far, then seals, waiting up to `SEAL_WAIT_MS` for a
+   * writer that holds the seal lock (see `seal({ wait: true })`).
+   */
   async flush(): Promise<void> {
     while (this.#flushing !== undefined) await this.#flushing;
-    await this.seal();
+    await this.seal({ wait: true });
   }
 
   /**
-   * Records every chain's new head in the next seal, unless another writer holds the seal lock
-   * (it seals then). Resolves true unless the lock was busy. One seal at a time per store.
+   * Records every chain's new head in the next seal. Without `wait`, when another writer holds the
+   * seal lock it does nothing (that writer seals what it read). With `wait` (flush, close), it waits
+   * up to `SEAL_WAIT_MS` for the lock: a writer that holds it may have read the heads before this
+   * one's newest head was written, so only sealing it ourselves makes sure it is covered. Resolves
+   * true once sealed, false when the lock stayed busy. One seal at a time per store. Appends never
+   * wait for any of this.
    */
-  seal(): Promise<boolean> {
-    const next = this.#sealing.catch(() => false).then(() => this.#trySeal());
+  seal(options: { wait?: boolean } = {}): Promise<boolean> {
+    const next = this.#sealing.catch(() => false).then(() => this.#trySeal(options.wait === true));
     this.#sealing = next;
     return next;
   }
@@ -179,7 +189,7 @@ export class PostgresJournal {
     clearTimeout(this.#sealTimer);
     this.#sealTimer = undefined;
     if (this.#flushing !== undefined) await this.#flushing.catch(() => undefined);
-    if (this.#unsealed && options.seal !== false) await this.seal().catch(() => false);
+    if (this.#unsealed && options.seal !== false) await this.seal({ wait: true }).catch(() => false);
     await this.#sealing.catch(() => false);
   }
 
@@ -295,14 +305,13 @@ export class PostgresJournal {
     this.#sealTimer.unref();
   }
 
-  async #trySeal(): Promise<boolean> {
+  async #trySeal(wait: boolean): Promise<boolean> {
     const ours = this.#head;
     const unpublished = ours.seq > this.#publishedSeq;
     const sealed = await inTransaction(this.#pool, async (client) => {
       // Our newest head first, committed even when another writer holds the seal lock: it seals it then.
       if (unpublished) await client.query(this.#publishSql("$1::uuid", "$2", "$3"), [this.#writer, ours.seq, ours.mac]);
-      const { rows: locked } = await client.query<{ got: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got", [this.#lockName]);
-      if (locked[0]?.got !== true) return false;
+      if (!(await this.#takeSealLock(client, wait))) return false;
       const heads = await this.#unsealedHeads(client);
       if (heads.length === 0) return true;
       const seal = makeSeal(this.#key, await this.#sealTail(client), heads);
@@ -316,6 +325,27 @@ export class PostgresJournal {
     if (unpublished) this.#publishedSeq = Math.max(this.#publishedSeq, ours.seq);
     if (sealed && this.#head === ours) this.#unsealed = false;
     return sealed;
+  }
+
+  /**
+   * Takes the seal lock for this transaction: at once or not at all, or (`wait`) within
+   * SEAL_WAIT_MS. A timed-out wait is rolled back to a savepoint, so the head written before stays.
+   */
+  async #takeSealLock(client: PoolClient, wait: boolean): Promise<boolean> {
+    if (!wait) {
+      const { rows } = await client.query<{ got: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got", [this.#lockName]);
+      return rows[0]?.got === true;
+    }
+    await client.query("SAVEPOINT enact_seal_lock");
+    try {
+      await client.query(`SET LOCAL lock_timeout = ${SEAL_WAIT_MS}`);
+      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [this.#lockName]);
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "55P03") throw error;
+      await client.query("ROLLBACK TO SAVEPOINT enact_seal_lock");
+      return false;
+    }
   }
 
   /** The heads of chains that grew since their last seal, each checked against its entry. */

@@ -54,11 +54,9 @@ describe("PostgresReceiptStore's journal", () => {
     const results = await runInLockstep([1, 2, 3].map(() => ["--import", TSX, writer, `pg:${tablePrefix}`, "100"]), 100, { DATABASE_URL });
     expect(results.map((result) => [result.code, result.stderr])).toEqual([[0, ""], [0, ""], [0, ""]]);
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { receipts: 301, valid: 301 }, journal: { entries: 301, problems: [] } });
-    // Each process chained its own receipts (the setup's has no pid), and a seal covers every chain's head.
-    // Known to fail about one run in two since the writers race in lockstep and so close together:
-    // a writer whose seal attempt finds the lock taken relies on the holder to seal its head, but
-    // the holder read the heads before this writer's head row committed, so close() returns with
-    // that chain unsealed (src/journal/postgres-journal.ts, #trySeal). A store bug, not this test's.
+    // Each process chained its own receipts (the setup's has no pid), and a seal covers every chain's
+    // head: close() waits for a seal lock another writer holds (that writer may have read the heads
+    // before this one's head row committed), so no chain is left unsealed when all end together.
     const { rows } = await sql(
       `SELECT w.writer, w.head_seq = w.sealed_seq AS sealed, count(DISTINCT r.receipt::json -> 'payload' ->> 'pid')::int AS pids
        FROM "${tablePrefix}journal_writers" w JOIN "${tablePrefix}journal_entries" j USING (writer)
