@@ -51,3 +51,24 @@ export function dropStoreTablesSql(tablePrefix: string, schema?: string): string
   const qualify = (table: string): string => (schema === undefined ? `"${table}"` : `"${schema}"."${table}"`);
   return `DROP TABLE IF EXISTS ${STORE_TABLE_SUFFIXES.map((suffix) => qualify(`${tablePrefix}${suffix}`)).join(", ")}`;
 }
+
+/** Something that runs SQL: a pg Pool or Client. */
+interface Queryable {
+  query(sql: string): Promise<unknown>;
+}
+
+/**
+ * Drops every table of the store with `tablePrefix`. A writer that is still sealing (a child
+ * process ending, a seal timer) can deadlock with the drop, which takes each table's lock in turn:
+ * the drop is then tried again, a few times.
+ */
+export async function dropStoreTables(db: Queryable, tablePrefix: string, schema?: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await db.query(dropStoreTablesSql(tablePrefix, schema));
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "40P01" || attempt >= 4) throw error;
+    }
+  }
+}

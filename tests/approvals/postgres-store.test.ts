@@ -9,7 +9,7 @@ import { TEST_SECRET } from "../support/context.js";
 import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
 import { describeAcrossProcesses } from "./processes.js";
 import { describeApprovals } from "./shared.js";
-import { dropStoreTablesSql } from "../../src/stores/postgres-tables.js";
+import { dropStoreTables } from "../../src/stores/postgres-tables.js";
 
 const prefixes: string[] = [];
 const stores: PostgresReceiptStore[] = [];
@@ -18,9 +18,7 @@ afterAll(async () => {
   const db = await getTestDatabase();
   await Promise.all(stores.map((store) => store.close()));
   for (const prefix of prefixes) {
-    await db.admin.query(
-      dropStoreTablesSql(prefix),
-    );
+    await dropStoreTables(db.admin, prefix);
   }
   await releaseTestDatabase();
 });

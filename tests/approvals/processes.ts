@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,6 +9,14 @@ import { TEST_SECRET } from "../support/context.js";
 import { countingWorkflow } from "../support/counting-workflow.js";
 
 const CHILD = "tests/support/approval-child.ts";
+
+/**
+ * Resolves once every child has exited: a child seals its journal and closes its store after
+ * printing its outcome, and must be done before the test's tables are dropped.
+ */
+async function exited(children: readonly ChildScript[]): Promise<void> {
+  await Promise.all(children.map((child) => (child.process.exitCode !== null || child.process.signalCode !== null ? undefined : once(child.process, "exit"))));
+}
 const APPROVER = "controller@co.com";
 
 export interface ProcessStoreSetup {
@@ -61,6 +70,7 @@ export function describeAcrossProcesses(name: string, setup: () => Promise<Proce
       await Promise.all(children.map((child) => child.line((l) => l === "READY")));
       for (const child of children) child.send("go");
       const decisions = await gather(children);
+      await exited(children);
       expect(decisions).toHaveLength(20);
       expect(decisions.filter((decision) => decision === "PASS")).toHaveLength(1);
       expect(decisions.filter((decision) => decision === "BLOCK")).toHaveLength(19);
@@ -88,6 +98,7 @@ export function describeAcrossProcesses(name: string, setup: () => Promise<Proce
       await enact.halt({ by: "oncall@co.com", reason: "incident 42" });
       const child = new ChildScript(CHILD, [JSON.stringify({ store: childStore, mode: "once", ledger: join(scratch, "halt.ledger") })]);
       expect(JSON.parse(await child.line((l) => l.startsWith("{")))).toEqual({ decision: "BLOCK", policy: "kill_switch" });
+      await exited([child]);
       expect(await executions(join(scratch, "halt.ledger"))).toBe(0);
     });
 
@@ -99,6 +110,7 @@ export function describeAcrossProcesses(name: string, setup: () => Promise<Proce
       await Promise.all(children.map((child) => child.line((l) => l === "READY")));
       for (const child of children) child.send("go");
       const decisions = await gather(children);
+      await exited(children);
       expect(decisions.filter((decision) => decision === "PASS")).toHaveLength(3);
       expect(decisions.filter((decision) => decision === "BLOCK")).toHaveLength(9);
       expect(await executions(ledger)).toBe(3);

@@ -5,7 +5,7 @@ import { requireApproval } from "enact-sdk/policies";
 import { CLI_SECRET, runCli, tempDirectory } from "../support/cli.js";
 import { countingWorkflow } from "../support/counting-workflow.js";
 import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
-import { dropStoreTablesSql } from "../../src/stores/postgres-tables.js";
+import { dropStoreTables } from "../../src/stores/postgres-tables.js";
 
 const AGENT = "billing-agent@co.com";
 const APPROVER = "controller@co.com";
@@ -107,7 +107,7 @@ describe("the approval commands with --database-url", () => {
     const db = await getTestDatabase();
     await Promise.all(stores.map((store) => store.close()));
     for (const prefix of prefixes) {
-      await db.admin.query(dropStoreTablesSql(prefix));
+      await dropStoreTables(db.admin, prefix);
     }
     await releaseTestDatabase();
   });
