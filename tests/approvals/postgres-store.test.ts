@@ -34,6 +34,10 @@ async function freshStore(): Promise<{ store: PostgresReceiptStore; prefix: stri
 
 describeApprovals("the Postgres store", async () => (await freshStore()).store);
 
+// PGlite's socket server (the embedded Postgres used without DATABASE_URL) keeps a transaction's
+// messages together but not an autocommit statement's: several processes at once mix them.
+const EMBEDDED_SKIP = (process.env.DATABASE_URL ?? "") === "" ? "needs DATABASE_URL: the embedded Postgres serves one process at a time" : undefined;
+
 describeAcrossProcesses("the Postgres store", async () => {
   const { store, prefix, connectionString } = await freshStore();
   return {
@@ -41,7 +45,7 @@ describeAcrossProcesses("the Postgres store", async () => {
     store,
     scratch: await mkdtemp(join(tmpdir(), "enact-pg-approval-procs-")),
   };
-});
+}, EMBEDDED_SKIP);
 
 describe("the Postgres store's control tables", () => {
   it("are not created by runs that only read the kill switch (reads of missing tables are empty)", async () => {

@@ -59,8 +59,12 @@ function gather(children: ChildScript[]): Promise<string[]> {
 }
 
 /** Approvals, the kill switch and the thermal cutout across separate Node processes sharing one store. */
-export function describeAcrossProcesses(name: string, setup: () => Promise<ProcessStoreSetup>): void {
-  describe(`approvals across processes with ${name}`, () => {
+/**
+ * `skipReason`: why this store cannot be shared by several processes here (it is then skipped,
+ * saying so in the suite's name).
+ */
+export function describeAcrossProcesses(name: string, setup: () => Promise<ProcessStoreSetup>, skipReason?: string): void {
+  describe.skipIf(skipReason !== undefined)(`approvals across processes with ${name}${skipReason === undefined ? "" : ` (${skipReason})`}`, () => {
     it("executes an approval used by 20 concurrent runs in 4 processes exactly once", async () => {
       const { childStore, store, scratch } = await setup();
       const approvalId = await approvedRequest(store);

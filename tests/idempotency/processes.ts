@@ -23,8 +23,12 @@ async function executions(ledger: string): Promise<number> {
 }
 
 /** Idempotency across separate Node processes sharing one store. */
-export function describeAcrossProcesses(name: string, setup: () => Promise<ProcessStoreSetup>): void {
-  describe(`idempotency keys across processes with ${name}`, () => {
+/**
+ * `skipReason`: why this store cannot be shared by several processes here (it is then skipped,
+ * saying so in the suite's name).
+ */
+export function describeAcrossProcesses(name: string, setup: () => Promise<ProcessStoreSetup>, skipReason?: string): void {
+  describe.skipIf(skipReason !== undefined)(`idempotency keys across processes with ${name}${skipReason === undefined ? "" : ` (${skipReason})`}`, () => {
     it("executes once when two processes race on one key", async () => {
       const { childStore, scratch } = await setup();
       const ledger = join(scratch, "race.ledger");
