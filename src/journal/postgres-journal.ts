@@ -308,9 +308,11 @@ export class PostgresJournal {
   async #trySeal(wait: boolean): Promise<boolean> {
     const ours = this.#head;
     const unpublished = ours.seq > this.#publishedSeq;
+    // Our newest head first, committed on its own: a writer holding the seal lock may seal it then,
+    // and no row lock of ours is held while we wait for that lock (the holder updates every
+    // writer's row it seals: holding ours while waiting for it would deadlock).
+    if (unpublished) await this.#pool.query(this.#publishSql("$1::uuid", "$2", "$3"), [this.#writer, ours.seq, ours.mac]);
     const sealed = await inTransaction(this.#pool, async (client) => {
-      // Our newest head first, committed even when another writer holds the seal lock: it seals it then.
-      if (unpublished) await client.query(this.#publishSql("$1::uuid", "$2", "$3"), [this.#writer, ours.seq, ours.mac]);
       if (!(await this.#takeSealLock(client, wait))) return false;
       const heads = await this.#unsealedHeads(client);
       if (heads.length === 0) return true;
