@@ -68,6 +68,8 @@ export class PostgresReceiptStore implements ReceiptStore {
   #faulted = false;
   // Tamper-evident journal (issues 8, 22): a chain per writer, and seals over them; see PostgresJournal.
   readonly #journal: JournalSlot<PostgresJournal>;
+  // Approvals, kill switch and thermal cutouts (issue 23): tables of their own, same schema and prefix.
+  readonly #control: PostgresControl;
 
   constructor(options: PostgresReceiptStoreOptions = {}) {
     const prefix = options.tablePrefix ?? "enact_";
@@ -100,6 +102,7 @@ export class PostgresReceiptStore implements ReceiptStore {
       this.#pool.on("error", () => undefined);
     }
     this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, this.#tables, key, { sealIntervalMs }));
+    this.#control = new PostgresControl(this.#pool, (name) => qualify(`${prefix}${name}`));
   }
 
   /** Called by `EnactClient` with the journal key derived from its secret. */
@@ -316,15 +319,6 @@ export class PostgresReceiptStore implements ReceiptStore {
   }
 
   // --- approvals, kill switch, thermal cutouts (issue 23): tables of their own, see PostgresControl ---
-  #controlTables: PostgresControl | undefined;
-
-  get #control(): PostgresControl {
-    // The receipts table's qualified name, "<schema>"."<prefix>receipts", less "receipts": the
-    // control tables get the same schema and prefix.
-    const base = this.#receipts.slice(0, -'receipts"'.length);
-    this.#controlTables ??= new PostgresControl(this.#pool, (name) => `${base}${name}"`);
-    return this.#controlTables;
-  }
 
   putApprovalStage(id: string, stage: ApprovalStage, json: string): Promise<boolean> {
     return this.#control.putApprovalStage(id, stage, json);
