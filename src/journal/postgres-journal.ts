@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
 import { ReceiptExistsError } from "../errors.js";
 import { isConnectionFault, retryConnectionFaults } from "../stores/pg-faults.js";
@@ -53,6 +53,14 @@ const MAX_BATCH = 500;
  * without sealing leaves at most this much of its chain where other writers' seals do not reach.
  */
 const PUBLISH_EVERY_MS = 250;
+
+/**
+ * SQLSTATEs of a named statement the server connection does not have (26000) or already has
+ * (42P05): what a pooler in transaction mode (PgBouncer before 1.21) answers when consecutive
+ * statements of one client land on different server connections. Both are raised at Parse or
+ * Bind, before anything runs.
+ */
+const PREPARED_STATEMENT_STATES = new Set(["26000", "42P05"]);
 
 /** The parameters of `#appendSql(rows.length === 1, publish)`. */
 function appendValues(rows: ReceiptRow[], writer: string, entries: WriterEntry[], texts: string[], publish: boolean): unknown[] {
@@ -131,6 +139,10 @@ export class PostgresJournal {
   #publishedAt = Number.NEGATIVE_INFINITY;
   #publishedSeq = -1;
   readonly #publishEveryMs: number;
+  // The append statements, prepared once per connection (named) while the connection keeps them;
+  // see #query. Names are a hash of the text, so a name always means the same statement.
+  #prepare = true;
+  readonly #statements = new Map<string, { name: string; text: string }>();
 
   constructor(pool: Pool, tables: JournalTables, key: JournalKey, options: { sealIntervalMs?: number | undefined } = {}) {
     this.#pool = pool;
@@ -219,7 +231,7 @@ export class PostgresJournal {
 
   /** One statement: the rows, their entries, the writer's head. A lone taken run id rejects with ReceiptExistsError. */
   async #append(rows: ReceiptRow[]): Promise<WriterEntry[]> {
-    await this.#settleUncertain();
+    if (this.#uncertain !== undefined) await this.#settleUncertain();
     // The head row is only what sealing reads: published every PUBLISH_EVERY_MS at most, and by
     // this writer's own seal attempts, it costs a sequential writer a fraction of one statement.
     const now = Date.now();
@@ -232,7 +244,7 @@ export class PostgresJournal {
       await retryConnectionFaults(async (attempt) => {
         // A try whose connection dropped may have committed before its answer was lost.
         if (attempt > 0 && (await this.#committed(first, texts[0] as string))) return;
-        await this.#pool.query(this.#appendSql(rows.length === 1, publish), appendValues(rows, this.#writer, entries, texts, publish));
+        await this.#query(this.#appendSql(rows.length === 1, publish), appendValues(rows, this.#writer, entries, texts, publish));
       });
     } catch (error) {
       // Given up on: the next append first finds out whether it committed after all.
@@ -269,6 +281,32 @@ export class PostgresJournal {
       : `INSERT INTO ${entries} (writer, seq, entry) SELECT $8::uuid, * FROM unnest($9::bigint[], $10::text[])`;
     if (!publish) return `WITH stored AS (${stored}) ${journaled}`;
     return `WITH stored AS (${stored}), journaled AS (${journaled}) ${this.#publishSql("$8::uuid", "$11", "$12")}`;
+  }
+
+  /**
+   * Runs an append statement as a named prepared statement: the server parses and plans it once
+   * per connection instead of once per receipt (a sequential writer's most frequent statement).
+   * A connection that lost or never had it (a pooler in transaction mode hands each statement to
+   * any server connection) refuses it before running anything: this writer then sends its
+   * statements unnamed from then on, and runs this one again unnamed.
+   */
+  async #query(text: string, values: unknown[]): Promise<void> {
+    if (!this.#prepare) {
+      await this.#pool.query(text, values);
+      return;
+    }
+    let statement = this.#statements.get(text);
+    if (statement === undefined) {
+      statement = { name: `enact_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`, text };
+      this.#statements.set(text, statement);
+    }
+    try {
+      await this.#pool.query({ ...statement, values });
+    } catch (error) {
+      if (!PREPARED_STATEMENT_STATES.has((error as { code?: unknown } | null)?.code as string)) throw error;
+      this.#prepare = false;
+      await this.#pool.query(text, values);
+    }
   }
 
   /** Upserts the writer's head row, never moving it back. */

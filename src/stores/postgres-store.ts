@@ -225,7 +225,9 @@ export class PostgresReceiptStore implements ReceiptStore {
       text: json ?? JSON.stringify(receipt),
     };
     // The journal retries a statement whose connection dropped, once it knows it did not commit.
-    await this.#observed(retryConnectionFaults(() => this.migrate()).then(() => journal.record(row)));
+    // Once the tables are known (every write but the first), straight to the journal: no promise
+    // chain per receipt for a migration that is done.
+    await this.#observed(this.#migrated ? journal.record(row) : retryConnectionFaults(() => this.migrate()).then(() => journal.record(row)));
     return `postgres:${receipt.runId}`;
   }
 

@@ -77,6 +77,27 @@ describe("PostgresReceiptStore's journal", () => {
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 3 }, journal: { entries: 3, problems: [] } });
   });
 
+  // Through a pooler in transaction mode (PgBouncer before 1.21), consecutive statements of one
+  // client land on server connections that never prepared the store's append statement; a
+  // DEALLOCATE on the store's only connection puts it in the same place.
+  it("keeps writing, unprepared, when its connection loses the prepared append statement", async () => {
+    const tablePrefix = prefix();
+    const single = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    const store = new PostgresReceiptStore({ pool: single, tablePrefix, secret: CLI_SECRET });
+    try {
+      // Two writes: with and without the writer's head row, two statements, both prepared.
+      await store.write(makeReceipt());
+      await store.write(makeReceipt());
+      await single.query("DEALLOCATE ALL");
+      await store.write(makeReceipt());
+      await store.write(makeReceipt());
+    } finally {
+      await store.close();
+      await single.end();
+    }
+    expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 4 }, journal: { entries: 4, problems: [] } });
+  });
+
   it("refuses to write without a journal key", async () => {
     const store = new PostgresReceiptStore({ connectionString: DATABASE_URL, tablePrefix: prefix() });
     await expect(store.write(makeReceipt())).rejects.toThrow(/no journal key/);
