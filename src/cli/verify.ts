@@ -98,7 +98,9 @@ function render(label: string, report: AuditReport): string[] {
   lines.push(`Journal:  ${journal.entries} entries, ${state}, head ${journal.head.seq}:${journal.head.mac}`);
   lines.push(
     report.ok
-      ? c.green("OK: every receipt is valid and the journal is intact.")
+      ? unverifiable > 0
+        ? c.green(`OK: every receipt checked is valid and the journal is intact (${unverifiable} HMAC receipt(s) not checked).`)
+        : c.green("OK: every receipt is valid and the journal is intact.")
       : exitCodeOf(report) === ExitCode.interrupted
         ? c.yellow(c.bold("INTERRUPTED: nothing was tampered with, but writes were cut short by a stopped process; run `enact-sdk settle` to store and chain them."))
         : c.red(c.bold("FAILED: see above.")),
