@@ -56,6 +56,14 @@ function otel(): { api: OtelApi; tracer: Tracer } | null {
 }
 
 /**
+ * For benchmarks only (not exported from the package): `false` makes runs behave as if
+ * `@opentelemetry/api` were not installed, `true` loads it again. Lets one process compare both.
+ */
+export function useOpenTelemetryForBenchmark(enabled: boolean): void {
+  loaded = enabled ? undefined : null;
+}
+
+/**
  * The tracing of one run, or undefined when nothing records it (no package, or no provider):
  * the caller then skips every tracing step.
  */
