@@ -119,11 +119,12 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
     .description("one receipt in words: who, what, why, what changed, and whether it is genuine")
     .argument("<runId>", "the run id of the receipt, or enough of its start to name one")
     .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .option("--public-key <[keyId=]pem>", "check an Ed25519 receipt and the public journal with this public key (repeatable)", collect, [])
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions, command: Command) => {
+    .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions & { publicKey?: string[] }, command: Command) => {
       const { showCommand } = await import("./show.js");
-      done(await withStore(dir, storeOptions(options, command.args.length > 1), showCommand(runId, options)));
+      done(await withStore(dir, storeOptions(options, command.args.length > 1), showCommand(runId, options), options.publicKey));
     });
 
   program

@@ -82,6 +82,15 @@ describe("a file store written by Ed25519 clients, audited with public keys only
     expect(report.counts.missing).toBe(1);
   });
 
+  it("shows one Ed25519 receipt as genuine with its public key, with its signer and policy set", async () => {
+    const receipt = older[0] as Receipt;
+    const result = await runCli(["show", receipt.runId, directory, "--public-key", join(keys, "k1.pem")], NO_SECRET);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("VALID");
+    expect(result.stdout).toContain("ed25519 key k1");
+    expect(result.stdout).toContain(receipt.policySet?.digest as string);
+  });
+
   it("refuses a private key given as a public key", async () => {
     const path = join(keys, "private.pem");
     await writeFile(path, k1.privateKey.export({ type: "pkcs8", format: "pem" }) as string);
