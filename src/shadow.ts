@@ -14,11 +14,3 @@ export function evaluateShadow(ctx: WorkflowContext, shadows: readonly Policy[])
   const copy: WorkflowContext = { ...ctx };
   return evaluatePolicies(copy, shadows);
 }
-
-/**
- * True when a shadow policy failed that the deciding ones would not have: a run that passed (or
- * is pending approval) which the shadow set would block. For reports; not part of any decision.
- */
-export function wouldDeny(shadowResults: readonly PolicyResult[] | undefined): boolean {
-  return shadowResults !== undefined && shadowResults.some((result) => !result.passed);
-}

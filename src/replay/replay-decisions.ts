@@ -1,6 +1,6 @@
 import type { Decision, Payload, PolicyResult, Receipt, WorkflowContext } from "../models.js";
 import { cutoutOf } from "../approvals/thermal-cutout.js";
-import { allPassed, evaluatePolicies, policyName, type Policy } from "../policy.js";
+import { allPassed, evaluatePolicies, type Policy } from "../policy.js";
 import type { ActorRoles } from "../client-options.js";
 
 /**
@@ -67,11 +67,6 @@ export function notReplayable(receipt: Receipt): string | undefined {
   if (receipt.decision === "PARTIAL") return "a PARTIAL receipt (rollbacks only)";
   if (receipt.note?.startsWith("Reconciled after a crash") === true) return "a reconciliation receipt (no policy decided it)";
   return undefined;
-}
-
-/** The policies' names, for reports. */
-export function policyNames(policies: readonly Policy[]): string[] {
-  return policies.map(policyName);
 }
 
 async function roleOf(roles: ActorRoles | undefined, receipt: Receipt): Promise<string | undefined> {

@@ -48,10 +48,3 @@ export function ed25519PublicKey(input: unknown): KeyObject | undefined {
     return undefined;
   }
 }
-
-/** The 32 raw bytes of an Ed25519 public key (what non-Node libraries take), as hex. */
-export function rawPublicKeyHex(key: KeyObject): string {
-  // The SPKI DER of an Ed25519 key is a fixed 12-byte header followed by the 32 raw bytes.
-  const der = key.export({ type: "spki", format: "der" });
-  return der.subarray(der.length - 32).toString("hex");
-}
