@@ -131,11 +131,22 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
     .command("settle")
     .description("store and chain the receipts that stopped processes left in a directory's write-ahead logs")
     .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .option("--public-key <[keyId=]pem>", "a store of Ed25519 clients (public journal): check logged receipts with this public key; no secret needed (repeatable)", collect, [])
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (dir: string, options: { json?: boolean }) => {
+    .action(async (dir: string, options: { json?: boolean; publicKey?: string[] }) => {
       const { loadSecret } = await import("./secret.js");
       const { settle } = await import("./settle.js");
+      if (options.publicKey !== undefined && options.publicKey.length > 0) {
+        const { readPublicKeys } = await import("./public-keys.js");
+        const keys = readPublicKeys(options.publicKey);
+        const secret = await loadSecret().catch((error: unknown) => {
+          if (error instanceof CliError && error.exitCode === ExitCode.noSecret) return "";
+          throw error;
+        });
+        done(await settle(dir, secret, options, keys));
+        return;
+      }
       done(await settle(dir, await loadSecret(), options));
     });
 

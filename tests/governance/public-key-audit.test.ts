@@ -9,7 +9,7 @@ import { auditPostgresStoreWith, postgresTables } from "../../src/journal/postgr
 import { auditReceiptDirectoryWith } from "../../src/journal/file-source.js";
 import { dropStoreTables } from "../../src/stores/postgres-tables.js";
 import { ReceiptVerification } from "../../src/signing/public-key-verification.js";
-import { CLI_SECRET, editReceiptFile, runCli, tempDirectory } from "../support/cli.js";
+import { CLI_SECRET, editReceiptFile, ROOT, runCli, runNode, tempDirectory, TSX } from "../support/cli.js";
 import { getTestDatabase, releaseTestDatabase } from "../support/database.js";
 
 const act = defineWorkflow("act", async () => []);
@@ -133,6 +133,26 @@ describe("a file store written by Ed25519 clients, audited with public keys only
 
     const failOnChange = await runCli(["replay", directory, "--policies", module, "--fail-on-change", ...keyArgs], { env: { ENACT_SECRET: undefined } });
     expect(failOnChange.stdout).toContain("would change");
+  });
+});
+
+describe("settle on a public journal", () => {
+  it("chains what a stopped Ed25519 writer left, with the public key and no secret", async () => {
+    const directory = await tempDirectory();
+    const keys = await tempDirectory();
+    const k1 = pair();
+    const privatePath = join(keys, "signing.pem");
+    await writeFile(privatePath, k1.privateKey.export({ type: "pkcs8", format: "pem" }) as string);
+    const publicPath = await writePublicKey(keys, "k1", k1.publicKey);
+    const child = await runNode(["--import", TSX, join(ROOT, "tests/support/ed25519-run-and-exit.ts"), directory, privatePath, "3"]);
+    expect(child.stdout.split("\n").filter((line) => line !== "")).toHaveLength(3);
+
+    const settled = await runCli(["settle", directory, "--json", "--public-key", publicPath], NO_SECRET);
+    expect(settled.code).toBe(0);
+    expect(JSON.parse(settled.stdout).chained).toHaveLength(3);
+    const verified = await runCli(["verify", directory, "--json", "--public-key", publicPath], NO_SECRET);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout).counts).toMatchObject({ valid: 3, unsealed: 0 });
   });
 });
 
