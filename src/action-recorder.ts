@@ -11,15 +11,21 @@ export class ActionRecorder {
   readonly actions: ActionResult[] = [];
   /** The first `PermissionError` a connector threw during the run, caught by the workflow or not. */
   refusal: PermissionError | undefined;
+  readonly #observe: ActionObserver | undefined;
+
+  /** `observe` (tracing) is told of each connector call as it starts, and of its outcome. */
+  constructor(observe?: ActionObserver) {
+    this.#observe = observe;
+  }
 
   /** `systems` with each object's methods wrapped to record the ActionResults they produce. */
   wrap(systems: Readonly<Record<string, unknown>>): Record<string, unknown> {
     const wrapped: Record<string, unknown> = {};
-    for (const [name, system] of Object.entries(systems)) wrapped[name] = this.#wrapSystem(system);
+    for (const [name, system] of Object.entries(systems)) wrapped[name] = this.#wrapSystem(system, name);
     return wrapped;
   }
 
-  #wrapSystem(system: unknown): unknown {
+  #wrapSystem(system: unknown, name: string): unknown {
     if (typeof system !== "object" || system === null) return system;
     return new Proxy(system, {
       get: (target, property) => {
@@ -27,33 +33,38 @@ export class ActionRecorder {
         if (typeof value !== "function") return value;
         // Called on the real object, not the proxy: connectors keep their state in #private fields.
         return (...args: unknown[]) => {
+          const settled = this.#observe?.(name, String(property));
           let outcome: unknown;
           try {
             outcome = (value as (...a: unknown[]) => unknown).apply(target, args);
           } catch (error) {
             this.#noteRefusal(error);
+            settled?.({ error });
             throw error;
           }
-          return this.#record(outcome);
+          return this.#record(outcome, settled);
         };
       },
     });
   }
 
-  #record(outcome: unknown): unknown {
+  #record(outcome: unknown, settled: ((outcome: { result?: unknown; error?: unknown }) => void) | undefined): unknown {
     if (isPromiseLike(outcome)) {
       return outcome.then(
         (result) => {
           if (isActionResult(result)) this.actions.push(result);
+          settled?.({ result });
           return result;
         },
         (error: unknown) => {
           this.#noteRefusal(error);
+          settled?.({ error });
           throw error;
         },
       );
     }
     if (isActionResult(outcome)) this.actions.push(outcome);
+    settled?.({ result: outcome });
     return outcome;
   }
 
@@ -61,6 +72,9 @@ export class ActionRecorder {
     if (this.refusal === undefined && isPermissionError(error)) this.refusal = error;
   }
 }
+
+/** Told of a connector call as it starts (system name, method name); what it returns is told the outcome. */
+export type ActionObserver = (system: string, method: string) => (outcome: { result?: unknown; error?: unknown }) => void;
 
 /**
  * True for a connector's allowlist refusal. Also recognised by its code, for a PermissionError from

@@ -2,6 +2,7 @@ import { ConfigurationError } from "./errors.js";
 import type { ActionResult, Payload, Receipt } from "./models.js";
 import type { Approvers } from "./approvals/approvers.js";
 import type { Policy } from "./policy.js";
+import type { SigningKey } from "./signing/ed25519-keys.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
 import type { z } from "zod";
 import type { WorkflowDefinition, WorkflowLike } from "./workflow.js";
@@ -22,8 +23,25 @@ export interface EnactClientOptions {
   policies?: readonly Policy[];
   /** Named functions or `defineWorkflow(...)` definitions that agents may run. */
   workflows?: readonly WorkflowLike[];
-  /** HMAC key for receipts. Defaults to `process.env.ENACT_SECRET`; there is no built-in default. */
+  /**
+   * HMAC key for receipts. Defaults to `process.env.ENACT_SECRET`; there is no built-in default.
+   * With `signingKey` it is optional: receipts are then signed with Ed25519, and the secret (when
+   * given) only keys approvals and the kill switch and lets the client accept its older HMAC receipts.
+   */
   secret?: string;
+  /**
+   * Sign receipts with Ed25519 instead of HMAC: anyone with the public key can verify them, and
+   * nobody without the private key can sign. `privateKey` is a `KeyObject` or PEM text; `keyId`
+   * is written into every receipt. The store's journal is then a public hash chain (see notes).
+   */
+  signingKey?: SigningKey;
+  /** A label for this set of policies (a release, a commit): receipts carry it as `policySet.version`. */
+  policySetVersion?: string;
+  /**
+   * Candidate policies checked on every run and recorded in `receipt.shadowResults`, never part
+   * of the decision: what a rule would have blocked, before it blocks anything.
+   */
+  shadowPolicies?: readonly Policy[];
   /** Accept a secret shorter than 32 characters (tests, demos). */
   allowInsecureSecret?: boolean;
   /** Directory of the default file store. Default `"receipts"`. */
@@ -81,6 +99,12 @@ export interface RunRequest {
    * failures that require approval are lifted, the approval is used up before the workflow runs.
    */
   approvalId?: string;
+  /**
+   * Evaluate everything, execute nothing: the receipt (written and signed like any other) has
+   * `dryRun: true`, the decision the run would have had and `actionsTaken: []`. A dry run claims
+   * no idempotency key, creates or uses up no approval and counts no thermal-cutout run.
+   */
+  dryRun?: boolean;
 }
 
 /** A workflow as the client keeps it: its name, its body and its payload schema. */

@@ -21,7 +21,7 @@ import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.
 import { toFrozenJsonSafeObject, wellFormed } from "./json-safe.js";
 import type { ActionResult, Decision, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
 import { allPassed, describeError, evaluatePolicies, policyName, type Policy } from "./policy.js";
-import { buildReceipt, ReceiptSigner, type SignedReceipt } from "./receipt.js";
+import { buildReceipt, type SignedReceipt } from "./receipt.js";
 import { recordableActions } from "./recordable-actions.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
 import { droppedKeys, droppedKeysReason } from "./dropped-keys.js";
@@ -29,6 +29,11 @@ import type { z } from "zod";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
 import { JournalKey } from "./journal/key.js";
+// Issue 25: Ed25519 signing, policy-set identity, shadow policies, dry runs and tracing live in their own modules.
+import { ClientSigner, internalSecretFrom } from "./signing/client-signer.js";
+import { policySetIdentity } from "./policy-set.js";
+import { evaluateShadow } from "./shadow.js";
+import { startRunTrace, type RunTrace } from "./telemetry.js";
 
 /**
  * The firewall. Agents call `run()`; every policy is checked, the workflow runs only if all
@@ -46,7 +51,8 @@ export class EnactClient {
   readonly #systems: Readonly<Record<string, unknown>>;
   readonly #policies: readonly Policy[];
   readonly #workflows: ReadonlyMap<string, RegisteredWorkflow>;
-  readonly #signer: ReceiptSigner;
+  readonly #signer: ClientSigner;
+  readonly #shadows: readonly Policy[];
   readonly #secret: string;
   readonly #store: ReceiptStore;
   readonly #actorRoles: ActorRoles | undefined;
@@ -62,14 +68,21 @@ export class EnactClient {
   readonly #now: () => number;
 
   constructor(options: EnactClientOptions = {}) {
-    this.#secret = resolveSecret(options);
-    this.#signer = new ReceiptSigner(this.#secret);
+    // With an Ed25519 signingKey the secret is optional; without one, the client derives its own
+    // for approval and kill-switch records (see internalSecretFrom).
+    const given = options.secret ?? process.env.ENACT_SECRET;
+    const keyOnly = options.signingKey !== undefined && (given === undefined || given === "");
+    this.#secret = keyOnly ? internalSecretFrom(options.signingKey as NonNullable<EnactClientOptions["signingKey"]>) : resolveSecret(options);
     this.#systems = Object.freeze({ ...options.systems });
     this.#policies = Object.freeze([...(options.policies ?? [])]);
+    this.#shadows = Object.freeze([...(options.shadowPolicies ?? [])]);
+    const policySet = policySetIdentity(this.#policies, options.policySetVersion);
+    this.#signer = new ClientSigner({ secret: keyOnly ? undefined : this.#secret, signingKey: options.signingKey, policySet });
     this.#workflows = registerWorkflows(options.workflows ?? []);
     this.#store = options.receiptStore ?? new FileReceiptStore(options.receiptDir ?? "receipts");
     // Tamper-evident journal (issue 8): the store gets a key derived from the secret, never the secret.
-    this.#store.attachJournal?.(JournalKey.fromSecret(this.#secret));
+    // With Ed25519 the journal is a public hash chain, so a public-key holder can check it too.
+    this.#store.attachJournal?.(this.#signer.isEd25519 ? JournalKey.publicChain() : JournalKey.fromSecret(this.#secret));
     this.#actorRoles = options.actorRoles;
     this.#keyedRuns = new KeyedRuns(this.#store, options.idempotencyWaitMs ?? 30_000, (receipt) => this.#signer.verify(receipt));
     this.#rollback = new RollbackEngine({
@@ -162,7 +175,8 @@ export class EnactClient {
     // receipt records, whatever the caller does to its payload object meanwhile.
     const { received, unreadable } = snapshotOf(request.payload);
     const key = request.idempotencyKey;
-    if (key === undefined) return this.#execute(workflow, request, received, randomUUID(), unreadable);
+    // A dry run claims no key: it executes nothing, and must not make a real run replay it.
+    if (key === undefined || request.dryRun === true) return this.#execute(workflow, request, received, randomUUID(), unreadable);
     if (typeof key !== "string" || key.length === 0 || key.length > 512) {
       throw new TypeError("idempotencyKey must be a string of 1 to 512 characters");
     }
@@ -248,15 +262,39 @@ export class EnactClient {
     runId: string,
     unreadable: string | undefined,
   ): Promise<[RunResult, Receipt]> {
+    const trace = startRunTrace(workflow.name, runId);
+    if (trace === undefined) return this.#executeTraced(workflow, request, received, runId, unreadable, undefined);
+    try {
+      return await this.#executeTraced(workflow, request, received, runId, unreadable, trace);
+    } catch (error) {
+      trace.fail(error);
+      throw error;
+    }
+  }
+
+  async #executeTraced(
+    workflow: RegisteredWorkflow,
+    request: RunRequest,
+    received: Payload,
+    runId: string,
+    unreadable: string | undefined,
+    trace: RunTrace | undefined,
+  ): Promise<[RunResult, Receipt]> {
     const ctx: WorkflowContext = {
       workflow: workflow.name,
       actorEmail: request.actorEmail,
       payload: received,
       systems: this.#systems,
     };
-    const run: RunState = { request, received, ctx, runId };
-    const checked = unreadable === undefined ? this.#gate(workflow, request, ctx) : [unreadablePayload(unreadable)];
+    const dryRun = request.dryRun === true;
+    const run: RunState = { request, received, ctx, runId, dryRun, trace };
+    const checks = trace === undefined ? this.#checks : trace.wrapPolicies(this.#checks);
+    const checked = unreadable === undefined ? this.#gate(workflow, request, ctx, checks) : [unreadablePayload(unreadable)];
     let gate = Array.isArray(checked) ? checked : await checked;
+    if (this.#shadows.length > 0) {
+      const shadow = evaluateShadow(ctx, trace === undefined ? this.#shadows : trace.wrapPolicies(this.#shadows, "shadow"));
+      run.shadowResults = Array.isArray(shadow) ? shadow : await shadow;
+    }
     // The kill switch, from a cache of at most a second: no promise on most runs.
     const halt = this.#killSwitch.current();
     const halted = halt === null || !(halt instanceof Promise) ? halt : await this.#beforeSideEffects(request, runId, halt);
@@ -269,7 +307,7 @@ export class EnactClient {
     }
     if (this.#cutouts.length > 0) {
       // Counted only now, when nothing else stops the run: the cutout counts runs that execute.
-      const counted = await admitToCutouts(this.#store, this.#cutouts, ctx, this.#now());
+      const counted = await admitToCutouts(this.#store, this.#cutouts, ctx, this.#now(), dryRun);
       gate = [...gate, ...counted];
       if (!allPassed(counted)) return this.#finish(run, gate, "BLOCK", []);
     }
@@ -277,6 +315,11 @@ export class EnactClient {
     // A store known to be failing stops the run here, before any side effect (fail closed).
     const writable = this.#store.assertWritable?.();
     if (writable !== undefined) await this.#beforeSideEffects(request, runId, writable);
+    if (dryRun) {
+      // Everything is evaluated; nothing is used up or executed.
+      if (approval !== undefined) gate = [...gate, { policy: "approval", passed: true, reason: `Approval ${approval.id} by ${approval.approver} would be used (dry run: not used)` }];
+      return this.#finish(run, gate, "PASS", []);
+    }
     if (approval !== undefined) {
       // Used up before any side effect: of concurrent runs with one approval, one executes. A
       // crash after this leaves the approval used, never re-run (a person reconciles it).
@@ -287,7 +330,7 @@ export class EnactClient {
     }
     // From here on the workflow may change things: a crash now must be reconciled, never re-run.
     if (request.idempotencyKey !== undefined) await this.#store.updateClaim(request.idempotencyKey, runId, "executing");
-    const recorder = new ActionRecorder();
+    const recorder = new ActionRecorder(trace?.observeAction);
     try {
       const actions = await workflow.run({ ...ctx, systems: recorder.wrap(this.#systems) });
       if (!Array.isArray(actions) || !actions.every(isActionResult)) {
@@ -318,7 +361,7 @@ export class EnactClient {
    * The checks before a workflow may run: identity, payload schema, then every policy. Without a
    * promise when nothing on the way is asynchronous (no role lookup function, no async policy).
    */
-  #gate(workflow: RegisteredWorkflow, request: RunRequest, ctx: WorkflowContext): PolicyResult[] | Promise<PolicyResult[]> {
+  #gate(workflow: RegisteredWorkflow, request: RunRequest, ctx: WorkflowContext, checks: readonly Policy[]): PolicyResult[] | Promise<PolicyResult[]> {
     if (typeof request.actorEmail !== "string" || request.actorEmail.trim() === "") {
       return [{ policy: "actor_identity", passed: false, reason: "actorEmail must be a non-empty string" }];
     }
@@ -346,7 +389,7 @@ export class EnactClient {
       ctx.payload = deepFreeze(parsed.data as Payload);
     }
     const roles = this.#actorRoles;
-    if (typeof roles === "function") return this.#checkWithLookedUpRole(roles, request.actorEmail, ctx);
+    if (typeof roles === "function") return this.#checkWithLookedUpRole(roles, request.actorEmail, ctx, checks);
     try {
       // With actorRoles configured the payload is never consulted: the agent must not pick its own role.
       const role = roles === undefined ? ctx.payload.actorRole : Object.hasOwn(roles, request.actorEmail) ? roles[request.actorEmail] : undefined;
@@ -354,17 +397,17 @@ export class EnactClient {
     } catch (error) {
       return [roleFailure(error)];
     }
-    return evaluatePolicies(ctx, this.#checks);
+    return evaluatePolicies(ctx, checks);
   }
 
-  async #checkWithLookedUpRole(lookup: ActorRoleLookup, actorEmail: string, ctx: WorkflowContext): Promise<PolicyResult[]> {
+  async #checkWithLookedUpRole(lookup: ActorRoleLookup, actorEmail: string, ctx: WorkflowContext, checks: readonly Policy[]): Promise<PolicyResult[]> {
     try {
       const role = await lookup(actorEmail);
       if (typeof role === "string") ctx.actorRole = role;
     } catch (error) {
       return [roleFailure(error)];
     }
-    return evaluatePolicies(ctx, this.#checks);
+    return evaluatePolicies(ctx, checks);
   }
 
   /**
@@ -383,6 +426,8 @@ export class EnactClient {
     const actorEmail = printable(request.actorEmail);
     const digest = approvalDigest({ workflow: ctx.workflow, actorEmail, payload: received, policySet: this.#policySet });
     if (request.approvalId === undefined) {
+      // A dry run says the run would wait for approval, and stores no request.
+      if (run.dryRun) return { finished: this.#finish(run, gate, "PENDING_APPROVAL", []) };
       if (!this.#desk.available) {
         const refusal = approvalFailure("This run needs a person's approval, but the receipt store cannot keep approval requests");
         return { finished: this.#finish(run, [...gate, refusal], "BLOCK", []) };
@@ -405,7 +450,7 @@ export class EnactClient {
   }
 
   async #finish(
-    { request, received, ctx, runId, approval }: RunState,
+    { request, received, ctx, runId, approval, shadowResults, dryRun, trace }: RunState,
     policyResults: PolicyResult[],
     decision: Exclude<Decision, "PARTIAL">,
     actions: readonly ActionResult[],
@@ -422,10 +467,14 @@ export class EnactClient {
           policyResults,
           decision,
           actionsTaken,
-          idempotencyKey: request.idempotencyKey,
+          // A dry run claimed no key: its receipt must not pass for the key's run.
+          idempotencyKey: dryRun ? undefined : request.idempotencyKey,
           error: message,
           approvalRequest,
           approval,
+          shadowResults,
+          dryRun,
+          note: dryRun ? dryRunNote(request.idempotencyKey) : undefined,
         }),
       );
     let signed: SignedReceipt;
@@ -443,7 +492,8 @@ export class EnactClient {
     } catch (cause) {
       throw new ReceiptWriteError(receipt, cause);
     }
-    if (request.idempotencyKey !== undefined) {
+    trace?.finish(receipt);
+    if (request.idempotencyKey !== undefined && !dryRun) {
       // Best effort: a stored receipt already settles the key for anyone who finds the claim open.
       await this.#store.updateClaim(request.idempotencyKey, runId, "completed").catch(() => undefined);
     }
@@ -461,6 +511,18 @@ interface RunState {
   ctx: WorkflowContext;
   runId: string;
   approval?: Receipt["approval"];
+  /** `run({ dryRun: true })`: evaluate everything, use up and execute nothing. */
+  dryRun: boolean;
+  /** What the shadow policies said, once they have been evaluated. */
+  shadowResults?: PolicyResult[];
+  /** The run's OpenTelemetry span, when something records it. */
+  trace: RunTrace | undefined;
+}
+
+/** The note of a dry run's receipt. */
+function dryRunNote(idempotencyKey: string | undefined): string {
+  const key = typeof idempotencyKey === "string" ? ` The idempotency key ${JSON.stringify(idempotencyKey)} was not claimed.` : "";
+  return `Dry run: policies were evaluated and nothing was executed or used up.${key}`;
 }
 
 /** A run refused by the policy `approval`: no usable approval of exactly this request. */

@@ -73,8 +73,21 @@ export const Receipt = z.object({
   actionsTaken: z.array(ActionResult),
   /** ISO-8601 UTC time the receipt was built. */
   timestamp: z.iso.datetime(),
-  /** Lowercase hex HMAC-SHA256 over the receipt's canonical form; `""` before signing. */
-  signature: z.union([z.literal(""), z.string().regex(/^[0-9a-f]{64}$/)]),
+  /**
+   * Lowercase hex over the receipt's canonical form (without `signature`): HMAC-SHA256 (64 digits)
+   * by default, Ed25519 (128 digits) when `signatureAlgorithm` is `"ed25519"`; `""` before signing.
+   */
+  signature: z.union([z.literal(""), z.string().regex(/^[0-9a-f]{64}$/), z.string().regex(/^[0-9a-f]{128}$/)]),
+  /** `"ed25519"` on a receipt signed with a `signingKey`; absent on HMAC receipts. Signed. */
+  signatureAlgorithm: z.literal("ed25519").optional(),
+  /** On an Ed25519 receipt: the id of the key that signed it (pick the public key by it). Signed. */
+  keyId: z.string().optional(),
+  /** The policies that decided the run: the client's `policySetVersion` and the policy-set digest. */
+  policySet: z.object({ version: z.string().optional(), digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  /** What the client's shadow policies said of this run; never part of the decision. */
+  shadowResults: z.array(PolicyResult).optional(),
+  /** On a dry run (`run({ ..., dryRun: true })`): nothing was executed; `decision` is what the run would have had. */
+  dryRun: z.literal(true).optional(),
   /** The idempotency key the caller supplied, if any. */
   idempotencyKey: z.string().optional(),
   /** Why the workflow stopped, when it threw. */

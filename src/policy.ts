@@ -3,16 +3,42 @@ import type { PolicyResult, WorkflowContext } from "./models.js";
 /** A deterministic check: plain code, no LLM. Sync or async. */
 export type Policy = (ctx: WorkflowContext) => PolicyResult | Promise<PolicyResult>;
 
+/** What `definePolicy` may declare besides the name. */
+export interface PolicyOptions {
+  /**
+   * The policy's declared version (e.g. `"2"`, `"2026-12-01"`): part of the policy-set digest in
+   * every receipt, so bump it whenever the policy's rules change.
+   */
+  version?: string;
+}
+
+// Declared versions, kept beside the function rather than on it: nothing a policy's author
+// writes onto the function can change what the receipt says was declared.
+const VERSIONS = new WeakMap<Policy, string>();
+
 /**
- * Gives a policy a stable name. Receipts already carry the name the policy reports in its result;
- * this name is the one used when the policy throws or returns garbage, and it survives minification.
+ * Gives a policy a stable name, and optionally a version. Receipts already carry the name the
+ * policy reports in its result; this name is the one used when the policy throws or returns
+ * garbage, and it survives minification. Name and version make up the receipt's `policySet.digest`.
  *
  * @example
- * export const businessHoursOnly = definePolicy("business_hours_only", (ctx) => ({ ... }));
+ * export const businessHoursOnly = definePolicy("business_hours_only", (ctx) => ({ ... }), { version: "2" });
  */
-export function definePolicy<P extends Policy>(name: string, policy: P): P {
+export function definePolicy<P extends Policy>(name: string, policy: P, options?: PolicyOptions): P {
   Object.defineProperty(policy, "name", { value: name, configurable: true });
+  const version = options?.version;
+  if (version !== undefined) {
+    if (typeof version !== "string" || version === "") throw new TypeError(`definePolicy("${name}"): version must be a non-empty string`);
+    VERSIONS.set(policy, version);
+  } else {
+    VERSIONS.delete(policy);
+  }
   return policy;
+}
+
+/** The version `definePolicy` declared for `policy`, if any. */
+export function policyVersion(policy: Policy): string | undefined {
+  return VERSIONS.get(policy);
 }
 
 /** The name recorded for a policy that failed to produce a result. */

@@ -23,6 +23,10 @@ export interface ReceiptInput {
   approvalRequest?: Receipt["approvalRequest"];
   /** The approval a run was made with (see `Receipt.approval`). */
   approval?: Receipt["approval"];
+  /** What the shadow policies said (see `Receipt.shadowResults`). */
+  shadowResults?: readonly PolicyResult[] | undefined;
+  /** A dry run's receipt (see `Receipt.dryRun`). */
+  dryRun?: boolean | undefined;
 }
 
 /**
@@ -46,6 +50,8 @@ export function buildReceipt(input: ReceiptInput): Receipt {
   if (input.note !== undefined) receipt.note = wellFormed(input.note);
   if (input.approvalRequest !== undefined) receipt.approvalRequest = { ...input.approvalRequest };
   if (input.approval !== undefined) receipt.approval = { ...input.approval, approver: wellFormed(input.approval.approver) };
+  if (input.shadowResults !== undefined) receipt.shadowResults = toJsonSafePolicyResults(input.shadowResults);
+  if (input.dryRun === true) receipt.dryRun = true;
   return receipt;
 }
 

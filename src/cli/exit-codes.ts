@@ -12,6 +12,7 @@
  * | 6 | receipt not found (`show`) |
  * | 7 | interrupted writes only: a process stopped before storing receipts it had logged ahead; nothing was tampered with (`enact-sdk settle` stores them) |
  * | 8 | approval refused (`approve`, `deny`): unknown, expired or decided request, self-approval, not an approver |
+ * | 9 | `replay --fail-on-change`: the candidate policies would change some run's decision |
  * | 70 | internal error (a bug: please report it) |
  */
 export const ExitCode = {
@@ -24,6 +25,7 @@ export const ExitCode = {
   notFound: 6,
   interrupted: 7,
   approvalRefused: 8,
+  decisionsChanged: 9,
   internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

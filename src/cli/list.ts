@@ -4,7 +4,8 @@ import { Decision, type Receipt } from "../models.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import { brief, clean, colorsFor, safeJson, writeLines } from "./output.js";
 import { actionSummary, asReceipt, decisionLabel, shortTime } from "./receipt-view.js";
-import { signerFor, type AuditableStore, type StoreCommand } from "./store.js";
+import { auditKeysFor, signerFor, type AuditableStore, type StoreCommand } from "./store.js";
+import type { KeyObject } from "node:crypto";
 import { NO_VALID_SIGNATURE_HINT } from "./wrong-secret.js";
 
 /** Options of `enact-sdk list`. */
@@ -14,6 +15,7 @@ export interface ListOptions {
   decision?: string;
   since?: string;
   until?: string;
+  policySet?: string;
   json?: boolean;
 }
 
@@ -28,11 +30,11 @@ interface Row {
  */
 export function listCommand(options: ListOptions): StoreCommand {
   const filter = parseFilter(options);
-  return (store, secret) => list(store, secret, filter, options.json === true);
+  return (store, secret, keys) => list(store, secret, keys, filter, options.json === true);
 }
 
-async function list(store: AuditableStore, secret: string, filter: ReceiptFilter, json: boolean): Promise<ExitCode> {
-  const signer = signerFor(secret);
+async function list(store: AuditableStore, secret: string, keys: ReadonlyMap<string, KeyObject> | undefined, filter: ReceiptFilter, json: boolean): Promise<ExitCode> {
+  const signer = keys === undefined || keys.size === 0 ? signerFor(secret) : auditKeysFor(secret, keys).verifier;
   const rows: Row[] = [];
   const unreadable: { runId: string; where: string; problem: string }[] = [];
   for (const stored of await store.readAll()) {
@@ -66,6 +68,11 @@ function parseFilter(options: ListOptions): ReceiptFilter {
   }
   if (options.since !== undefined) filter.since = parseTime("--since", options.since);
   if (options.until !== undefined) filter.until = parseTime("--until", options.until);
+  if (options.policySet !== undefined) {
+    const digest = options.policySet.trim().toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(digest)) throw new CliError(ExitCode.usage, `--policy-set must be a policy-set digest (64 hex digits, as in receipt.policySet.digest), got ${JSON.stringify(options.policySet)}`);
+    filter.policySetDigest = digest;
+  }
   return filter;
 }
 
@@ -118,6 +125,8 @@ function toJson({ receipt, signatureValid }: Row): Record<string, unknown> {
     workflow: receipt.workflow,
     actorEmail: receipt.actorEmail,
     decision: receipt.decision,
+    ...(receipt.policySet === undefined ? {} : { policySet: receipt.policySet }),
+    ...(receipt.dryRun === true ? { dryRun: true } : {}),
     actions: receipt.actionsTaken.map(({ system, action, success }) => ({ system, action, success })),
     signatureValid,
   };

@@ -1,10 +1,10 @@
 import type { Pool } from "pg";
 import type { walkJournal, AuditReport, JournalAnchor, StoredReceipt } from "../journal/audit.js";
 import { StoreNotFoundError, type ProgressListener } from "../journal/file-source.js";
-import { JournalKey } from "../journal/key.js";
+import type { KeyObject } from "node:crypto";
 import {
   assertTables,
-  auditPostgresStore,
+  auditPostgresStoreWith,
   postgresTables,
   readPostgresReceipt,
   readPostgresReceipts,
@@ -16,7 +16,8 @@ import { loadPeer } from "../peer.js";
 import { StoreDamagedError } from "../stores/store-damaged-error.js";
 import { credentialsOf, maskConnectionString, redactCredentials } from "./connection-credentials.js";
 import { CliError, ExitCode } from "./exit-codes.js";
-import type { AuditableStore } from "./store.js";
+import { auditKeysFor, type AuditableStore } from "./store.js";
+import type { AuditKeys } from "../journal/file-source.js";
 
 /** Where a Postgres store is: the database and the tables' prefix and schema. */
 export interface PostgresLocation {
@@ -26,7 +27,7 @@ export interface PostgresLocation {
 }
 
 /** Opens a `PostgresReceiptStore`'s tables for reading; exit 4 when the database or tables are not there. */
-export async function openPostgresStore(location: PostgresLocation, secret: string): Promise<AuditableStore> {
+export async function openPostgresStore(location: PostgresLocation, secret: string, keys?: ReadonlyMap<string, KeyObject>): Promise<AuditableStore> {
   if (!URL.canParse(location.databaseUrl)) {
     throw new CliError(ExitCode.usage, "--database-url must be a URL such as postgres://user@host:5432/dbname");
   }
@@ -58,27 +59,27 @@ export async function openPostgresStore(location: PostgresLocation, secret: stri
     const message = redactCredentials((error as Error).message, credentialsOf(location.databaseUrl));
     throw new CliError(ExitCode.storeNotFound, `Cannot read the database ${label}: ${message}${code === undefined ? "" : ` (${code})`}.`);
   }
-  return new PostgresStore(label, pool, tables, secret);
+  return new PostgresStore(label, pool, tables, auditKeysFor(secret, keys));
 }
 
 class PostgresStore implements AuditableStore {
   readonly #pool: Pool;
   readonly #tables: PostgresTables;
-  readonly #secret: string;
+  readonly #keys: AuditKeys;
 
   constructor(
     readonly label: string,
     pool: Pool,
     tables: PostgresTables,
-    secret: string,
+    keys: AuditKeys,
   ) {
     this.#pool = pool;
     this.#tables = tables;
-    this.#secret = secret;
+    this.#keys = keys;
   }
 
   audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor }): Promise<AuditReport> {
-    return auditPostgresStore(this.#pool, this.#tables, this.#secret, options);
+    return auditPostgresStoreWith(this.#pool, this.#tables, this.#keys, options);
   }
 
   async readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]> {
@@ -101,7 +102,7 @@ class PostgresStore implements AuditableStore {
   }
 
   journal(): Promise<ReturnType<typeof walkJournal>> {
-    return walkPostgresJournal(this.#pool, this.#tables, JournalKey.fromSecret(this.#secret));
+    return walkPostgresJournal(this.#pool, this.#tables, this.#keys.journalKey);
   }
 
   close(): Promise<void> {

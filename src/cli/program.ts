@@ -6,6 +6,13 @@ import { clean, colorsFor } from "./output.js";
 import type { ShowOptions } from "./show.js";
 import type { StoreCommand } from "./store.js";
 import type { VerifyOptions } from "./verify.js";
+import type { ReplayOptions } from "./replay.js";
+import type { KeyObject } from "node:crypto";
+
+/** Commander's way to repeat an option: each value is added to the list. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 const DEFAULT_DIRECTORY = "receipts";
 
@@ -14,12 +21,13 @@ Exit codes:
   0   all is well
   1   verification failed (a receipt invalid, missing or injected, or the journal broken)
   2   usage error
-  3   ENACT_SECRET not set (environment or .env), or shorter than 32 characters
+  3   ENACT_SECRET not set (environment or .env), or shorter than 32 characters (not needed with --public-key)
   4   receipt directory or database not found, or not a receipt store
   5   a receipt file is corrupt, truncated or unreadable
   6   no receipt with that run id (show)
   7   interrupted writes only, nothing tampered with (run enact-sdk settle)
   8   approval refused (approve, deny: unknown, expired, decided, self-approval, not in ENACT_APPROVERS)
+  9   replay --fail-on-change: the candidate policies would change some run's decision
   70  internal error`;
 
 /** How the command line runs, beyond its arguments. */
@@ -75,13 +83,19 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
     .option("--json", "machine-readable output")
     .option("--anchor <seq:mac>", "a journal head recorded earlier (printed by verify) that must still be there")
     .option(
+      "--public-key <[keyId=]pem>",
+      "verify Ed25519 receipts and the public journal with this public key, no secret needed (repeatable; key id = file name without extension unless keyId= is given)",
+      collect,
+      [],
+    )
+    .option(
       "--threads <n>",
       "threads that read and check a directory's receipts (default: one per idle CPU from 2000 receipts on; 1: no worker threads)",
     )
     .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (dir: string, options: VerifyOptions & StoreOptions, command: Command) => {
+    .action(async (dir: string, options: VerifyOptions & StoreOptions & { publicKey?: string[] }, command: Command) => {
       const { verifyCommand } = await import("./verify.js");
-      done(await withStore(dir, storeOptions(options, command.args.length > 0), verifyCommand(options, settings.workerUrl)));
+      done(await withStore(dir, storeOptions(options, command.args.length > 0), verifyCommand(options, settings.workerUrl), options.publicKey));
     });
 
   withStoreOptions(program.command("list"))
@@ -92,34 +106,61 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
     .option("--decision <PASS|BLOCK|PARTIAL>", "only this decision (PARTIAL: a rollback that could not undo everything)")
     .option("--since <time>", "only receipts at or after this time: ISO-8601, or a time ago (30m, 1h, 7d, 2w)")
     .option("--until <time>", "only receipts before this time: ISO-8601, or a time ago (30m, 1h, 7d, 2w)")
+    .option("--policy-set <digest>", "only receipts decided by this policy set (receipt.policySet.digest)")
+    .option("--public-key <[keyId=]pem>", "check Ed25519 signatures with this public key (repeatable)", collect, [])
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (dir: string, options: ListOptions & StoreOptions, command: Command) => {
+    .action(async (dir: string, options: ListOptions & StoreOptions & { publicKey?: string[] }, command: Command) => {
       const { listCommand } = await import("./list.js");
-      done(await withStore(dir, storeOptions(options, command.args.length > 0), listCommand(options)));
+      done(await withStore(dir, storeOptions(options, command.args.length > 0), listCommand(options), options.publicKey));
     });
 
   withStoreOptions(program.command("show"))
     .description("one receipt in words: who, what, why, what changed, and whether it is genuine")
     .argument("<runId>", "the run id of the receipt, or enough of its start to name one")
     .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .option("--public-key <[keyId=]pem>", "check an Ed25519 receipt and the public journal with this public key (repeatable)", collect, [])
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions, command: Command) => {
+    .action(async (runId: string, dir: string, options: ShowOptions & StoreOptions & { publicKey?: string[] }, command: Command) => {
       const { showCommand } = await import("./show.js");
-      done(await withStore(dir, storeOptions(options, command.args.length > 1), showCommand(runId, options)));
+      done(await withStore(dir, storeOptions(options, command.args.length > 1), showCommand(runId, options), options.publicKey));
     });
 
   program
     .command("settle")
     .description("store and chain the receipts that stopped processes left in a directory's write-ahead logs")
     .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .option("--public-key <[keyId=]pem>", "a store of Ed25519 clients (public journal): check logged receipts with this public key; no secret needed (repeatable)", collect, [])
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (dir: string, options: { json?: boolean }) => {
+    .action(async (dir: string, options: { json?: boolean; publicKey?: string[] }) => {
       const { loadSecret } = await import("./secret.js");
       const { settle } = await import("./settle.js");
+      if (options.publicKey !== undefined && options.publicKey.length > 0) {
+        const { readPublicKeys } = await import("./public-keys.js");
+        const keys = readPublicKeys(options.publicKey);
+        const secret = await loadSecret().catch((error: unknown) => {
+          if (error instanceof CliError && error.exitCode === ExitCode.noSecret) return "";
+          throw error;
+        });
+        done(await settle(dir, secret, options, keys));
+        return;
+      }
       done(await settle(dir, await loadSecret(), options));
+    });
+
+  withStoreOptions(program.command("replay"))
+    .description("evaluate candidate policies against stored receipts and report every run whose decision would change (executes nothing)")
+    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .requiredOption("--policies <module>", "a module exporting `policies` (and optionally `systems`, `shadowPolicies` is ignored)")
+    .option("--public-key <[keyId=]pem>", "verify Ed25519 receipts with this public key before replaying them (repeatable)", collect, [])
+    .option("--fail-on-change", "exit 9 when any decision would change (for CI)")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (dir: string, options: ReplayOptions & StoreOptions & { publicKey?: string[] }, command: Command) => {
+      const { replayCommand } = await import("./replay.js");
+      done(await withStore(dir, storeOptions(options, command.args.length > 0), await replayCommand(options), options.publicKey));
     });
 
   registerApprovalCommands(program, done);
@@ -206,15 +247,29 @@ async function withStore(
   directory: string,
   options: StoreOptions,
   command: StoreCommand,
+  publicKeyOptions: readonly string[] = [],
 ): Promise<ExitCode> {
   const { assertUsableSecret, loadSecret } = await import("./secret.js");
-  const secret = await loadSecret();
-  assertUsableSecret(secret, options.allowInsecureSecret === true);
+  let keys: Map<string, KeyObject> | undefined;
+  let secret: string;
+  if (publicKeyOptions.length > 0) {
+    // Issue 25: with public keys the secret is optional; when it is there, HMAC receipts are checked too.
+    const { readPublicKeys } = await import("./public-keys.js");
+    keys = readPublicKeys(publicKeyOptions);
+    secret = await loadSecret().catch((error: unknown) => {
+      if (error instanceof CliError && error.exitCode === ExitCode.noSecret) return "";
+      throw error;
+    });
+    if (secret !== "") assertUsableSecret(secret, options.allowInsecureSecret === true);
+  } else {
+    secret = await loadSecret();
+    assertUsableSecret(secret, options.allowInsecureSecret === true);
+  }
   const { openStore } = await import("./store.js");
   try {
-    const store = await openStore({ directory, databaseUrl: options.databaseUrl, tablePrefix: options.tablePrefix, schema: options.schema }, secret);
+    const store = await openStore({ directory, databaseUrl: options.databaseUrl, tablePrefix: options.tablePrefix, schema: options.schema }, secret, keys);
     try {
-      return await command(store, secret);
+      return await command(store, secret, keys);
     } finally {
       await store.close();
     }

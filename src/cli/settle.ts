@@ -1,4 +1,6 @@
-import { settleReceiptDirectory, type SettleReport } from "../journal/settle.js";
+import type { KeyObject } from "node:crypto";
+import { settleReceiptDirectory, settleReceiptDirectoryWith, type SettleReport } from "../journal/settle.js";
+import { auditKeysFor } from "./store.js";
 import { assertDirectory, StoreNotFoundError } from "../journal/file-source.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import { clean, colorsFor, writeLines } from "./output.js";
@@ -13,14 +15,15 @@ export interface SettleOptions {
  * write-ahead logs (see `settleReceiptDirectory`). Exit 0 when everything could be settled; 1 when
  * a record was left because it does not verify or conflicts with what is stored.
  */
-export async function settle(directory: string, secret: string, options: SettleOptions): Promise<ExitCode> {
+export async function settle(directory: string, secret: string, options: SettleOptions, keys?: ReadonlyMap<string, KeyObject>): Promise<ExitCode> {
   try {
     await assertDirectory(directory);
   } catch (error) {
     if (error instanceof StoreNotFoundError) throw new CliError(ExitCode.storeNotFound, `${error.message}. Pass the directory your EnactClient writes receipts to.`);
     throw error;
   }
-  const report = await settleReceiptDirectory(directory, secret);
+  // Issue 25: with --public-key, the store's journal is the public chain and receipts are checked by key id.
+  const report = keys === undefined || keys.size === 0 ? await settleReceiptDirectory(directory, secret) : await settleReceiptDirectoryWith(directory, auditKeysFor(secret, keys));
   const code = report.skipped.length === 0 ? ExitCode.ok : ExitCode.verificationFailed;
   if (options.json === true) process.stdout.write(`${JSON.stringify({ store: directory, exitCode: code, ...report }, null, 2)}\n`);
   else writeLines(process.stdout, render(directory, report));

@@ -2,7 +2,8 @@ import type { Receipt } from "../models.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import { brief, clean, colorsFor, compactJson, safeJson, writeLines, type Colors } from "./output.js";
 import { asReceipt, decisionLabel } from "./receipt-view.js";
-import { signerFor, type AuditableStore, type StoreCommand } from "./store.js";
+import { auditKeysFor, signerFor, type AuditableStore, type StoreCommand } from "./store.js";
+import type { KeyObject } from "node:crypto";
 import { noJournalMacChecks, WRONG_SECRET_HINT } from "./wrong-secret.js";
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -42,7 +43,7 @@ export function showCommand(runId: string, options: ShowOptions): StoreCommand {
   if (!RUN_ID_PREFIX.test(id)) {
     throw new CliError(ExitCode.usage, `${JSON.stringify(runId)} is not a run id or its start (a UUID such as 0b6f1c52-8d7e-4a39-9f0e-3c2d1b4a5e6f, or 0b6f1c52)`);
   }
-  return async (store, secret) => show(store, secret, RUN_ID.test(id) ? id : await uniqueRunId(store, id), options.json === true);
+  return async (store, secret, keys) => show(store, secret, keys, RUN_ID.test(id) ? id : await uniqueRunId(store, id), options.json === true);
 }
 
 /** The one stored run id that starts with `prefix`: exit 6 when none does, a usage error naming them when several do. */
@@ -55,14 +56,15 @@ async function uniqueRunId(store: AuditableStore, prefix: string): Promise<strin
   throw new CliError(ExitCode.usage, `${prefix} is the start of several run ids (${shown}${more}): give more of it.`);
 }
 
-async function show(store: AuditableStore, secret: string, id: string, json: boolean): Promise<ExitCode> {
+async function show(store: AuditableStore, secret: string, keys: ReadonlyMap<string, KeyObject> | undefined, id: string, json: boolean): Promise<ExitCode> {
   const stored = await store.read(id);
   if (stored === undefined) throw new CliError(ExitCode.notFound, `No receipt for run ${id} in ${store.label}.`);
   if (stored.error !== undefined) throw new CliError(ExitCode.unreadable, `${stored.where} ${stored.error}.`);
   const receipt = asReceipt(stored.value);
   if (typeof receipt === "string") throw new CliError(ExitCode.unreadable, `${stored.where} ${receipt}.`);
 
-  const signatureValid = signerFor(secret).verify(stored.value);
+  // Issue 25: with --public-key, Ed25519 receipts are checked by key id (HMAC ones with the secret, if set).
+  const signatureValid = keys === undefined || keys.size === 0 ? signerFor(secret).verify(stored.value) : auditKeysFor(secret, keys).verifier.verifyParsed(stored.value);
   const { check, byRunId } = await store.journal();
   const entry = byRunId.get(id);
   // A receipt whose writer stopped before chaining it is vouched for by its write-ahead log.
@@ -97,6 +99,11 @@ function render(receipt: Receipt, signatureValid: boolean, journal: JournalStatu
     `  ${label("what")}${clean(receipt.workflow)}`,
     `  ${label("decision")}${decisionLabel(receipt.decision, c)}`,
   ];
+  if (receipt.signatureAlgorithm !== undefined) lines.push(`  ${label("signed by")}${clean(receipt.signatureAlgorithm)} key ${clean(String(receipt.keyId))}`);
+  if (receipt.policySet !== undefined) {
+    lines.push(`  ${label("policy set")}${clean(receipt.policySet.digest)}${receipt.policySet.version === undefined ? "" : ` (${clean(receipt.policySet.version)})`}`);
+  }
+  if (receipt.dryRun === true) lines.push(`  ${label("dry run")}${c.yellow("nothing was executed: the decision is what the run would have had")}`);
   if (receipt.rollbackOf !== undefined) lines.push(`  ${label("rolls back")}${clean(receipt.rollbackOf)}`);
   if (receipt.note !== undefined) lines.push(`  ${label("note")}${clean(receipt.note)}`);
   if (receipt.idempotencyKey !== undefined) lines.push(`  ${label("idem. key")}${clean(receipt.idempotencyKey)}`);
@@ -110,6 +117,13 @@ function render(receipt: Receipt, signatureValid: boolean, journal: JournalStatu
   if (receipt.policyResults.length === 0) lines.push("  (none)");
   for (const result of receipt.policyResults) {
     lines.push(`  ${result.passed ? c.green("PASS") : c.red("FAIL")}  ${clean(result.policy)}: ${clean(result.reason)}`);
+  }
+
+  if (receipt.shadowResults !== undefined) {
+    lines.push("", c.bold(`Shadow policies (not part of the decision): ${receipt.shadowResults.length}`));
+    for (const result of receipt.shadowResults) {
+      lines.push(`  ${result.passed ? c.green("PASS") : c.yellow("WOULD FAIL")}  ${clean(result.policy)}: ${clean(result.reason)}`);
+    }
   }
 
   lines.push("", c.bold(`What changed: ${receipt.actionsTaken.length} ${receipt.actionsTaken.length === 1 ? "action" : "actions"}`));

@@ -1,8 +1,12 @@
+import type { KeyObject } from "node:crypto";
 import { ReceiptSigner } from "../receipt.js";
+import { ReceiptVerification } from "../signing/public-key-verification.js";
 import { walkJournal, type AuditReport, type JournalAnchor, type StoredReceipt } from "../journal/audit.js";
 import {
   assertDirectory,
   auditReceiptDirectory,
+  auditReceiptDirectoryWith,
+  type AuditKeys,
   listReceiptFiles,
   readJournalDirectory,
   readWriteAheadIndex,
@@ -46,8 +50,21 @@ export interface Parallelism {
   threads?: number;
 }
 
-/** A command whose arguments have been checked, ready to run on a store. */
-export type StoreCommand = (store: AuditableStore, secret: string) => Promise<ExitCode>;
+/**
+ * A command whose arguments have been checked, ready to run on a store. `secret` is "" when only
+ * public keys were given (`--public-key`); `keys` are those keys by key id.
+ */
+export type StoreCommand = (store: AuditableStore, secret: string, keys?: ReadonlyMap<string, KeyObject>) => Promise<ExitCode>;
+
+/**
+ * How receipts and the journal are checked: with the secret alone (HMAC receipts, the secret-keyed
+ * journal), or, given public keys, Ed25519 receipts by key id (HMAC ones too when there is a
+ * secret, else reported unverifiable) and the journal as the public chain Ed25519 clients write.
+ */
+export function auditKeysFor(secret: string, keys: ReadonlyMap<string, KeyObject> | undefined): AuditKeys {
+  if (keys === undefined || keys.size === 0) return { verifier: new ReceiptSigner(secret), journalKey: JournalKey.fromSecret(secret) };
+  return { verifier: new ReceiptVerification(keys, secret === "" ? undefined : new ReceiptSigner(secret)), journalKey: JournalKey.publicChain() };
+}
 
 /** Where the command should look, from its arguments. */
 export interface StoreLocation {
@@ -58,13 +75,13 @@ export interface StoreLocation {
 }
 
 /** Opens the store a command names; fails with exit code 4 when it does not exist. */
-export async function openStore(location: StoreLocation, secret: string): Promise<AuditableStore> {
+export async function openStore(location: StoreLocation, secret: string, keys?: ReadonlyMap<string, KeyObject>): Promise<AuditableStore> {
   if (location.databaseUrl !== undefined) {
     // Only a Postgres store needs this module (and pg): a directory store never loads it.
     const { openPostgresStore } = await import("./postgres-store.js");
-    return openPostgresStore({ databaseUrl: location.databaseUrl, tablePrefix: location.tablePrefix, schema: location.schema }, secret);
+    return openPostgresStore({ databaseUrl: location.databaseUrl, tablePrefix: location.tablePrefix, schema: location.schema }, secret, keys);
   }
-  const store = new DirectoryStore(location.directory, secret);
+  const store = new DirectoryStore(location.directory, secret, keys);
   try {
     await assertDirectory(location.directory);
   } catch (error) {
@@ -85,18 +102,25 @@ export async function openStore(location: StoreLocation, secret: string): Promis
 /** A receipt directory written by `FileReceiptStore`. */
 class DirectoryStore implements AuditableStore {
   readonly #secret: string;
+  readonly #keys: AuditKeys;
+  readonly #publicKeys: boolean;
 
   constructor(
     readonly label: string,
     secret: string,
+    keys?: ReadonlyMap<string, KeyObject>,
   ) {
     this.#secret = secret;
+    this.#keys = auditKeysFor(secret, keys);
+    this.#publicKeys = keys !== undefined && keys.size > 0;
   }
 
   async audit(options: { onProgress?: ProgressListener; anchor?: JournalAnchor } & Parallelism): Promise<AuditReport> {
     const { workerUrl, ...rest } = options;
-    const report =
-      workerUrl === undefined
+    // Worker threads check HMAC signatures only: a public-key audit runs in this thread.
+    const report = this.#publicKeys
+      ? await auditReceiptDirectoryWith(this.label, this.#keys, rest)
+      : workerUrl === undefined
         ? await auditReceiptDirectory(this.label, this.#secret, rest)
         : await auditReceiptDirectoryInParallel(this.label, this.#secret, { ...rest, workerUrl });
     const vanished = vanishedJournalProblem(this.label, report.journal, report.counts.receipts - report.counts.missing);
@@ -126,7 +150,7 @@ class DirectoryStore implements AuditableStore {
   }
 
   async journal(): Promise<ReturnType<typeof walkJournal>> {
-    const walked = walkJournal(JournalKey.fromSecret(this.#secret), await readJournalDirectory(this.label));
+    const walked = walkJournal(this.#keys.journalKey, await readJournalDirectory(this.label));
     const vanished = vanishedJournalProblem(this.label, walked.check, (await listReceiptFiles(this.label)).length);
     if (vanished !== undefined) walked.check.problems.push(vanished);
     return walked;

@@ -71,6 +71,7 @@ function render(label: string, report: AuditReport): string[] {
     missing: c.red("MISSING   "),
     unreadable: c.yellow("UNREADABLE"),
     interrupted: c.yellow("INTERRUPTED"),
+    unverifiable: c.yellow("UNCHECKED "),
   };
   const lines = [`Verifying receipts in ${clean(label)}`];
   for (const finding of report.findings) {
@@ -85,6 +86,10 @@ function render(label: string, report: AuditReport): string[] {
     `Receipts: ${c.green(`${valid} valid`)}, ${count(invalid, "invalid", c.red)}, ${count(missing, "missing", c.red)}, ` +
       `${count(unreadable, "unreadable", c.yellow)}${interrupted > 0 ? `, ${c.yellow(`${interrupted} interrupted`)}` : ""} (${receipts} in all)`,
   );
+  const unverifiable = report.counts.unverifiable ?? 0;
+  if (unverifiable > 0) {
+    lines.push(`          ${c.yellow(`${unverifiable} HMAC receipt(s) not checked`)}: only the holder of ENACT_SECRET can check them (set it to check them too).`);
+  }
   if (unsealed > 0) {
     lines.push(`          ${unsealed} of the valid receipts are vouched for by a write-ahead log, not yet chained (their writer stopped first); \`enact-sdk settle\` chains them.`);
   }
@@ -93,7 +98,9 @@ function render(label: string, report: AuditReport): string[] {
   lines.push(`Journal:  ${journal.entries} entries, ${state}, head ${journal.head.seq}:${journal.head.mac}`);
   lines.push(
     report.ok
-      ? c.green("OK: every receipt is valid and the journal is intact.")
+      ? unverifiable > 0
+        ? c.green(`OK: every receipt checked is valid and the journal is intact (${unverifiable} HMAC receipt(s) not checked).`)
+        : c.green("OK: every receipt is valid and the journal is intact.")
       : exitCodeOf(report) === ExitCode.interrupted
         ? c.yellow(c.bold("INTERRUPTED: nothing was tampered with, but writes were cut short by a stopped process; run `enact-sdk settle` to store and chain them."))
         : c.red(c.bold("FAILED: see above.")),

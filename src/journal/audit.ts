@@ -1,7 +1,16 @@
-import type { ReceiptSigner } from "../receipt.js";
 import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
 import { EMPTY_HEAD, GENESIS, openEntry, openWrittenLine, type JournalEntry, type JournalHead } from "./entry.js";
 import type { JournalKey } from "./key.js";
+
+/**
+ * What checks receipt signatures in an audit: a `ReceiptSigner` (the HMAC secret), or a
+ * `ReceiptVerification` (Ed25519 public keys, perhaps with the secret), which can also say that a
+ * receipt is beyond it (an HMAC receipt when no secret was given).
+ */
+export interface ReceiptVerifier {
+  verifyParsed(receipt: unknown): boolean;
+  unverifiable?(receipt: unknown): string | undefined;
+}
 
 /** One journal entry as read from a store, before it is checked. */
 export interface RawJournalEntry {
@@ -29,12 +38,13 @@ export interface StoredReceipt {
 
 /**
  * What is wrong with one receipt. `interrupted`: a write the process never finished (its receipt
- * is in a write-ahead log but not stored): not tampering, and `settle` stores it.
+ * is in a write-ahead log but not stored): not tampering, and `settle` stores it. `unverifiable`:
+ * an HMAC receipt audited with public keys only (no secret): neither valid nor shown forged.
  */
 export interface ReceiptFinding {
   runId: string;
   where: string;
-  status: "invalid" | "missing" | "unreadable" | "interrupted";
+  status: "invalid" | "missing" | "unreadable" | "interrupted" | "unverifiable";
   problems: string[];
 }
 
@@ -74,7 +84,7 @@ export interface AuditReport {
    * `unsealed`: valid receipts vouched for by a write-ahead log only, not yet chained into the
    * journal (their writer stopped first; `settle` chains them). `interrupted`: writes never finished.
    */
-  counts: { receipts: number; valid: number; invalid: number; missing: number; unreadable: number; interrupted: number; unsealed: number };
+  counts: { receipts: number; valid: number; invalid: number; missing: number; unreadable: number; interrupted: number; unsealed: number; unverifiable?: number };
   /** Every receipt that is not valid, in journal order, then the rest by run id. */
   findings: ReceiptFinding[];
   journal: JournalCheck;
@@ -185,7 +195,7 @@ function openItem(key: JournalKey, item: RawJournalEntry): JournalEntry | string
  * Feed every stored receipt to `check()`, then call `finish()`.
  */
 export class ReceiptAuditor {
-  readonly #signer: ReceiptSigner;
+  readonly #signer: ReceiptVerifier;
   readonly #journal: ReturnType<typeof walkJournal>;
   readonly #seen = new Set<string>();
   readonly #findings: ReceiptFinding[] = [];
@@ -197,7 +207,7 @@ export class ReceiptAuditor {
   #journaled = 0;
   readonly #writeAhead: WriteAheadIndex | undefined;
 
-  constructor(signer: ReceiptSigner, journal: ReturnType<typeof walkJournal>, writeAhead?: WriteAheadIndex) {
+  constructor(signer: ReceiptVerifier, journal: ReturnType<typeof walkJournal>, writeAhead?: WriteAheadIndex) {
     this.#signer = signer;
     this.#journal = journal;
     this.#writeAhead = writeAhead;
@@ -277,6 +287,7 @@ export class ReceiptAuditor {
     const rank = (finding: ReceiptFinding): number => byRunId.get(finding.runId)?.seq ?? Number.MAX_SAFE_INTEGER;
     const findings = this.#findings.sort((a, b) => rank(a) - rank(b) || a.runId.localeCompare(b.runId));
     const count = (status: ReceiptFinding["status"]): number => findings.filter((f) => f.status === status).length;
+    const unverifiable = count("unverifiable");
     const counts = {
       receipts: this.#seen.size + count("missing"),
       valid: this.#valid,
@@ -285,11 +296,15 @@ export class ReceiptAuditor {
       unreadable: count("unreadable"),
       interrupted: count("interrupted"),
       unsealed: this.#unsealed,
+      // Only in public-key audits that met HMAC receipts: reports of secret audits stay as they were.
+      ...(unverifiable > 0 ? { unverifiable } : {}),
     };
     const check = this.#journal.check;
     const extra = [...(writeAhead?.problems ?? []), ...this.#cut];
     const journal = extra.length === 0 ? check : { ...check, problems: [...check.problems, ...extra] };
-    return { ok: findings.length === 0 && journal.problems.length === 0, counts, findings, journal };
+    // An unverifiable receipt is reported, not failed: it is a limit of the auditor's keys.
+    const failing = findings.length - unverifiable;
+    return { ok: failing === 0 && journal.problems.length === 0, counts, findings, journal };
   }
 
   /** A receipt logged ahead of its write whose entry is not chained: its file may be incomplete. */
@@ -308,8 +323,11 @@ export class ReceiptAuditor {
       problems,
     });
     if (examined.unreadable !== undefined) return finding("unreadable", [examined.unreadable]);
+    if (examined.unverifiable !== undefined && examined.heldRunId === undefined && entry !== undefined && entry.signature === examined.signature) {
+      return finding("unverifiable", [examined.unverifiable]);
+    }
     const problems: string[] = [];
-    if (!examined.signed) problems.push("signature invalid (edited, forged, or signed with another secret)");
+    if (!examined.signed) problems.push(examined.unverifiable ?? "signature invalid (edited, forged, or signed with another secret)");
     if (examined.heldRunId !== undefined) problems.push(`holds run ${examined.heldRunId}, not ${examined.runId} (moved or swapped)`);
     if (entry === undefined) {
       const writeAhead = this.#writeAhead;
@@ -350,10 +368,12 @@ export interface ReceiptExamination {
   signature?: string;
   /** Its own `runId` as JSON, when that is not the run id it is filed under. */
   heldRunId?: string;
+  /** Why the audit's keys cannot judge its signature (see `ReceiptVerifier.unverifiable`). */
+  unverifiable?: string;
 }
 
 /** Examines one stored receipt (see `ReceiptExamination`). Never throws. */
-export function examineReceipt(signer: ReceiptSigner, stored: StoredReceipt): ReceiptExamination {
+export function examineReceipt(signer: ReceiptVerifier, stored: StoredReceipt): ReceiptExamination {
   const { runId, where } = stored;
   if (stored.error !== undefined) return { runId, where, unreadable: stored.error, signed: false };
   const receipt = stored.value;
@@ -364,6 +384,14 @@ export function examineReceipt(signer: ReceiptSigner, stored: StoredReceipt): Re
   const examined: ReceiptExamination = { runId, where, signed: signer.verifyParsed(receipt) };
   // A valid signature is 64 hex digits, so `signature` is a string whenever `signed` is true.
   if (examined.signed) examined.signature = signature as string;
+  else {
+    const beyond = signer.unverifiable?.(receipt);
+    if (beyond !== undefined) {
+      examined.unverifiable = beyond;
+      // Still matched against its journal entry: a replaced or unjournaled receipt is reported as such.
+      if (typeof signature === "string") examined.signature = signature;
+    }
+  }
   // JSON.stringify(undefined) is undefined: the template makes it the word, as before.
   if (held !== runId) examined.heldRunId = `${JSON.stringify(held)}`;
   return examined;

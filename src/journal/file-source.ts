@@ -6,7 +6,7 @@ import { EnactError } from "../errors.js";
 import { readProblem, readRegularFileSync } from "../read-regular-file.js";
 import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
 import { ReceiptSigner } from "../receipt.js";
-import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type StoredReceipt, type WriteAheadIndex } from "./audit.js";
+import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type ReceiptVerifier, type StoredReceipt, type WriteAheadIndex } from "./audit.js";
 import { readWriteAheadLogs } from "./write-ahead-log.js";
 import { existsSync } from "node:fs";
 import { JOURNAL_DIRECTORY, SEGMENT_FILE } from "./file-journal.js";
@@ -48,11 +48,25 @@ export interface AuditOptions {
  * if (!report.ok) console.error(report.findings);
  */
 export async function auditReceiptDirectory(directory: string, secret: string, options: AuditOptions = {}): Promise<AuditReport> {
+  return auditReceiptDirectoryWith(directory, { verifier: new ReceiptSigner(secret), journalKey: JournalKey.fromSecret(secret) }, options);
+}
+
+/** How an audit checks a store: receipt signatures with `verifier`, the journal's chain under `journalKey`. */
+export interface AuditKeys {
+  verifier: ReceiptVerifier;
+  journalKey: JournalKey;
+}
+
+/**
+ * `auditReceiptDirectory` with any verifier and journal key: Ed25519 public keys and the public
+ * journal chain (`JournalKey.publicChain()`) audit a store written by Ed25519 clients without any secret.
+ */
+export async function auditReceiptDirectoryWith(directory: string, keys: AuditKeys, options: AuditOptions = {}): Promise<AuditReport> {
   await assertDirectory(directory);
-  const journal = walkJournal(JournalKey.fromSecret(secret), await readJournalDirectory(directory), options.anchor);
+  const journal = walkJournal(keys.journalKey, await readJournalDirectory(directory), options.anchor);
   const runIds = await listReceiptFiles(directory);
   // After the listing: every listed receipt's write-ahead line was written before its file.
-  const auditor = new ReceiptAuditor(new ReceiptSigner(secret), journal, readWriteAheadIndex(directory));
+  const auditor = new ReceiptAuditor(keys.verifier, journal, readWriteAheadIndex(directory));
   await readReceiptFiles(directory, runIds, (stored) => void auditor.check(stored), options.onProgress);
   return auditor.finish();
 }

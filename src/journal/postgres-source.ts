@@ -2,7 +2,7 @@ import type { Pool } from "pg";
 import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
 import { ReceiptSigner } from "../receipt.js";
 import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type StoredReceipt } from "./audit.js";
-import { StoreNotFoundError, type AuditOptions, type ProgressListener } from "./file-source.js";
+import { StoreNotFoundError, type AuditKeys, type AuditOptions, type ProgressListener } from "./file-source.js";
 import { JournalKey } from "./key.js";
 import { assertColumns, JOURNAL_COLUMNS, RECEIPT_COLUMNS, SEAL_COLUMNS, WRITER_COLUMNS, WRITER_ENTRY_COLUMNS } from "../stores/postgres-columns.js";
 import { walkWriterJournal, type RawWriterRow } from "./writer-audit.js";
@@ -20,9 +20,14 @@ const PAGE = 2000;
  * const report = await auditPostgresStore(pool, postgresTables(), process.env.ENACT_SECRET!);
  */
 export async function auditPostgresStore(pool: Pool, tables: PostgresTables, secret: string, options: AuditOptions = {}): Promise<AuditReport> {
+  return auditPostgresStoreWith(pool, tables, { verifier: new ReceiptSigner(secret), journalKey: JournalKey.fromSecret(secret) }, options);
+}
+
+/** `auditPostgresStore` with any verifier and journal key (see `auditReceiptDirectoryWith`). */
+export async function auditPostgresStoreWith(pool: Pool, tables: PostgresTables, keys: AuditKeys, options: AuditOptions = {}): Promise<AuditReport> {
   await assertTables(pool, tables);
-  const journal = await walkPostgresJournal(pool, tables, JournalKey.fromSecret(secret), options.anchor);
-  const auditor = new ReceiptAuditor(new ReceiptSigner(secret), journal);
+  const journal = await walkPostgresJournal(pool, tables, keys.journalKey, options.anchor);
+  const auditor = new ReceiptAuditor(keys.verifier, journal);
   await readPostgresReceipts(pool, tables, (stored) => void auditor.check(stored), options.onProgress);
   return auditor.finish();
 }

@@ -7,7 +7,7 @@ import { ReceiptSigner } from "../receipt.js";
 import { receiptPath, writeReceipt } from "../receipt-file.js";
 import { walkJournal } from "./audit.js";
 import { FileJournal } from "./file-journal.js";
-import { assertDirectory, readJournalDirectory, readReceiptFile } from "./file-source.js";
+import { assertDirectory, readJournalDirectory, readReceiptFile, type AuditKeys } from "./file-source.js";
 import { JournalKey } from "./key.js";
 import { readWriteAheadLogs, safeHost, writeAheadDirectory, type WriteAheadFile } from "./write-ahead-log.js";
 
@@ -37,9 +37,18 @@ export interface SettleReport {
  * const report = await settleReceiptDirectory("receipts", process.env.ENACT_SECRET!);
  */
 export async function settleReceiptDirectory(directory: string, secret: string): Promise<SettleReport> {
+  return settleReceiptDirectoryWith(directory, { verifier: new ReceiptSigner(secret), journalKey: JournalKey.fromSecret(secret) });
+}
+
+/**
+ * `settleReceiptDirectory` with any verifier and journal key: Ed25519 public keys and
+ * `JournalKey.publicChain()` settle a store written by Ed25519 clients (a public journal can be
+ * extended by anyone, so settling it needs no secret; each logged receipt is still verified first).
+ */
+export async function settleReceiptDirectoryWith(directory: string, keys: AuditKeys): Promise<SettleReport> {
   await assertDirectory(directory);
-  const key = JournalKey.fromSecret(secret);
-  const signer = new ReceiptSigner(secret);
+  const key = keys.journalKey;
+  const signer = keys.verifier;
   const chainedBefore = walkJournal(key, await readJournalDirectory(directory)).byRunId;
   const contents = readWriteAheadLogs(directory);
   const report: SettleReport = { stored: [], chained: [], removedLogs: [], skipped: [] };

@@ -28,7 +28,8 @@ export class JournalSlot<J> {
   /** Sets the key; attaching the same key again is a no-op, another key is refused. */
   attach(key: JournalKey): void {
     if (this.#key !== undefined) {
-      if (this.#key.equals(key)) return;
+      // A public journal (JournalKey.publicChain) is keyed by nobody: HMAC and Ed25519 clients share it.
+      if (this.#key.equals(key) || this.#key.isPublic) return;
       throw new ConfigurationError(
         "This receipt store already keeps its journal with another secret. Give each secret its own store.",
       );

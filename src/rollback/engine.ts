@@ -5,7 +5,8 @@ import { CorruptReceiptError, PermissionError } from "../errors.js";
 import { type KeyedRuns, requestFingerprint, resultFromReceipt } from "../idempotency.js";
 import { type ActionResult, type Decision, type PolicyResult, Receipt, type RunResult } from "../models.js";
 import { describeError } from "../policy.js";
-import { buildReceipt, type ReceiptSigner } from "../receipt.js";
+import { buildReceipt } from "../receipt.js";
+import type { ReceiptSigning } from "../signing/client-signer.js";
 import type { ReceiptStore } from "../stores/receipt-store.js";
 import { RollbackRefusedError, TamperedReceiptError } from "./errors.js";
 import { isUndoable, notUndoable, type UndoContext } from "./undoable.js";
@@ -24,7 +25,7 @@ export interface RollbackOptions {
 /** What the engine needs from the client that owns it. */
 export interface RollbackDependencies {
   store: ReceiptStore;
-  signer: ReceiptSigner;
+  signer: ReceiptSigning;
   systems: Readonly<Record<string, unknown>>;
   keyedRuns: KeyedRuns;
   secret: string;
@@ -42,7 +43,7 @@ export interface RollbackDependencies {
  */
 export class RollbackEngine {
   readonly #store: ReceiptStore;
-  readonly #signer: ReceiptSigner;
+  readonly #signer: ReceiptSigning;
   readonly #systems: Readonly<Record<string, unknown>>;
   readonly #keyedRuns: KeyedRuns;
   readonly #secret: string;

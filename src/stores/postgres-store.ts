@@ -260,7 +260,10 @@ export class PostgresReceiptStore implements ReceiptStore {
     const { rows } = await this.#reaching(() =>
       this.#pool.query<ReceiptRow>(`SELECT run_id, receipt FROM ${this.#receipts} ${where} ORDER BY created_at, run_id`, values),
     );
-    return rows.map((row) => this.#parseRow(row));
+    const receipts = rows.map((row) => this.#parseRow(row));
+    // Not a column: the digest is read from the signed receipt itself.
+    const digest = filter.policySetDigest;
+    return digest === undefined ? receipts : receipts.filter((receipt) => receipt.policySet?.digest === digest);
   }
 
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | undefined> {

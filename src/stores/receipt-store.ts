@@ -11,6 +11,8 @@ export interface ReceiptFilter {
   since?: Date;
   /** Exclusive upper bound on the receipt's timestamp. */
   until?: Date;
+  /** Only receipts decided by this policy set (`receipt.policySet.digest`, 64 hex digits). */
+  policySetDigest?: string;
 }
 
 /**
@@ -118,7 +120,8 @@ export function matchesFilter(receipt: Receipt, filter: ReceiptFilter = {}): boo
     (filter.actorEmail === undefined || receipt.actorEmail === filter.actorEmail) &&
     (filter.decision === undefined || receipt.decision === filter.decision) &&
     (filter.since === undefined || time >= filter.since.getTime()) &&
-    (filter.until === undefined || time < filter.until.getTime())
+    (filter.until === undefined || time < filter.until.getTime()) &&
+    (filter.policySetDigest === undefined || receipt.policySet?.digest === filter.policySetDigest)
   );
 }
 
