@@ -24,8 +24,7 @@ import { allPassed, describeError, evaluatePolicies, policyName, type Policy } f
 import { buildReceipt, ReceiptSigner, type SignedReceipt } from "./receipt.js";
 import { recordableActions } from "./recordable-actions.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
-import { droppedKeys, droppedKeysReason } from "./dropped-keys.js";
-import type { z } from "zod";
+import { checkPayload, type PayloadCheck } from "./payload-check.js";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
 import { JournalKey } from "./journal/key.js";
@@ -326,25 +325,22 @@ export class EnactClient {
       return [{ policy: "payload_schema", passed: false, reason: "payload must be an object" }];
     }
     if (workflow.payloadSchema !== undefined) {
-      let parsed: ReturnType<z.ZodType["safeParse"]>;
-      try {
-        parsed = workflow.payloadSchema.safeParse(ctx.payload);
-      } catch (error) {
-        // A refinement that throws is the schema failing, not a reason to run without a receipt.
-        return [{ policy: "payload_schema", passed: false, reason: `The payload schema threw: ${describeError(error)}` }];
-      }
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`);
-        return [{ policy: "payload_schema", passed: false, reason: `Invalid payload: ${issues.join("; ")}` }];
-      }
-      if (typeof parsed.data !== "object" || parsed.data === null || Array.isArray(parsed.data)) {
-        return [{ policy: "payload_schema", passed: false, reason: "The payload schema must produce an object" }];
-      }
-      // What the policies check must be everything the receipt records (it records the payload as received).
-      const dropped = droppedKeys(ctx.payload, parsed.data);
-      if (dropped.length > 0) return [{ policy: "payload_schema", passed: false, reason: droppedKeysReason(dropped) }];
-      ctx.payload = deepFreeze(parsed.data as Payload);
+      const checked = checkPayload(workflow.payloadSchema, ctx.payload);
+      if (checked instanceof Promise) return checked.then((settled) => this.#afterPayload(settled, request, ctx));
+      return this.#afterPayload(checked, request, ctx);
     }
+    return this.#policiesFor(request, ctx);
+  }
+
+  /** The policies' verdicts once the payload schema has had its say. */
+  #afterPayload(checked: PayloadCheck, request: RunRequest, ctx: WorkflowContext): PolicyResult[] | Promise<PolicyResult[]> {
+    if ("failure" in checked) return [checked.failure];
+    ctx.payload = deepFreeze(checked.payload);
+    return this.#policiesFor(request, ctx);
+  }
+
+  /** The actor's role resolved, then every policy. */
+  #policiesFor(request: RunRequest, ctx: WorkflowContext): PolicyResult[] | Promise<PolicyResult[]> {
     const roles = this.#actorRoles;
     if (typeof roles === "function") return this.#checkWithLookedUpRole(roles, request.actorEmail, ctx);
     try {
