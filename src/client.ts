@@ -25,6 +25,7 @@ import { buildReceipt, ReceiptSigner, type SignedReceipt } from "./receipt.js";
 import { recordableActions } from "./recordable-actions.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
 import { checkPayload, type PayloadCheck } from "./payload-check.js";
+import { describeWorkflows, type WorkflowDescription } from "./workflow-catalog.js";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
 import { JournalKey } from "./journal/key.js";
@@ -127,6 +128,11 @@ export class EnactClient {
   /** Names of the registered workflows. */
   get workflows(): string[] {
     return [...this.#workflows.keys()];
+  }
+
+  /** The registered workflows' names, descriptions and payload JSON Schemas: what agent adapters show a model. */
+  describeWorkflows(): WorkflowDescription[] {
+    return describeWorkflows(this.#workflows.values());
   }
 
   /** The store this client writes receipts to. */

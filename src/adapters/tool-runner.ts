@@ -1,0 +1,158 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { EnactClient } from "../client.js";
+import { ConfigurationError } from "../errors.js";
+import type { Payload, Receipt, RunResult } from "../models.js";
+import type { ApprovalDecisionRecord } from "../approvals/records.js";
+import type { WorkflowDescription } from "../workflow-catalog.js";
+import { toToolOutcome, type ToolOutcome } from "./tool-outcome.js";
+
+/** A value given directly, or computed from the framework's call context (trusted app context, never model output). */
+export type FromContext<T, C> = T | ((context: C) => T | Promise<T>);
+
+/** Options every adapter takes. */
+export interface AdapterOptions<C> {
+  /** Who the runs are recorded as: your app's user or agent identity, never something the model wrote. */
+  actorEmail: FromContext<string, C>;
+  /** The workflows to expose as tools, by name; default: every registered workflow. */
+  workflows?: readonly string[];
+  /**
+   * Scopes idempotency keys: a tool call id is only ever matched within one conversation, so a
+   * provider reusing `call_0` elsewhere cannot replay another conversation's result. Default: a
+   * random id per `enactTools()` call (then a paused approval resumes only through the same tools).
+   */
+  conversationId?: FromContext<string | undefined, C>;
+}
+
+type Outcome = [RunResult, Receipt];
+
+/** How many decided-but-not-yet-executed outcomes are kept between `needsApproval` and `execute`. */
+const MAX_HANDOVERS = 1024;
+
+/**
+ * The part every adapter shares: which workflows become tools, who the actor is, how a tool call
+ * becomes `enact.run()` with an idempotency key bound to (conversation, workflow, tool call id),
+ * and how a framework's approval pause maps onto an Enact approval request.
+ */
+export class ToolRunner<C> {
+  readonly enact: EnactClient;
+  readonly workflows: readonly WorkflowDescription[];
+  readonly #options: AdapterOptions<C>;
+  readonly #instanceId = randomUUID();
+  // The outcome `needsApproval` decided, handed to `execute` of the same call without a store round trip.
+  readonly #handovers = new Map<string, Promise<Outcome>>();
+
+  constructor(enact: EnactClient, options: AdapterOptions<C>, entryPoint: string) {
+    if (options === null || typeof options !== "object") throw new ConfigurationError(`${entryPoint}: pass { actorEmail } as options.`);
+    const actor = options.actorEmail;
+    if (typeof actor !== "function" && (typeof actor !== "string" || actor.trim() === "")) {
+      throw new ConfigurationError(`${entryPoint}: actorEmail must be a non-empty string or a function of the call context.`);
+    }
+    this.enact = enact;
+    this.#options = options;
+    const all = enact.describeWorkflows();
+    if (options.workflows === undefined) {
+      this.workflows = all;
+    } else {
+      const byName = new Map(all.map((workflow) => [workflow.name, workflow]));
+      this.workflows = options.workflows.map((name) => {
+        const found = byName.get(name);
+        if (found === undefined) throw new ConfigurationError(`${entryPoint}: unknown workflow '${name}'. Registered: [${[...byName.keys()].join(", ")}]`);
+        return found;
+      });
+    }
+  }
+
+  /**
+   * Runs the call through Enact, keyed by its tool call id, and says whether the framework must
+   * pause for a person: only a PENDING_APPROVAL does. A PASS or BLOCK is kept for `execute`.
+   */
+  async needsApproval(workflow: string, input: unknown, context: C, toolCallId: string | undefined): Promise<boolean> {
+    if (toolCallId === undefined) return false;
+    const key = await this.#key(context, workflow, toolCallId, "call");
+    const outcome = this.#decide(workflow, input, context, key);
+    const [result] = await outcome;
+    if (result.decision === "PENDING_APPROVAL") return true;
+    this.#handOver(key, outcome);
+    return false;
+  }
+
+  /**
+   * The call's outcome for the model. If the call is waiting for approval, the framework has
+   * approved it (it only executes approved calls), so the run is made once more with the Enact
+   * approval: it executes only if a person approved that request in Enact (`approveToolCall`), else BLOCK.
+   */
+  async execute(workflow: string, input: unknown, context: C, toolCallId: string | undefined, frameworkApproves = true): Promise<ToolOutcome> {
+    if (toolCallId === undefined) return toToolOutcome((await this.run(workflow, input, context, undefined))[0]);
+    const key = await this.#key(context, workflow, toolCallId, "call");
+    const handed = this.#handovers.get(key);
+    if (handed !== undefined) this.#handovers.delete(key);
+    const [result] = await (handed ?? this.#decide(workflow, input, context, key));
+    // Without the framework's pause the model is told the call waits, with the request to approve.
+    if (!frameworkApproves || result.decision !== "PENDING_APPROVAL" || result.approvalRequestId === undefined) return toToolOutcome(result);
+    const approvedKey = await this.#key(context, workflow, toolCallId, "approved");
+    const [approved] = await this.run(workflow, input, context, approvedKey, result.approvalRequestId);
+    return toToolOutcome(approved);
+  }
+
+  /** The Enact approval request of a call that is waiting (found again through its idempotency key). */
+  async approvalRequestOf(workflow: string, input: unknown, context: C, toolCallId: string): Promise<string> {
+    const key = await this.#key(context, workflow, toolCallId, "call");
+    const [result] = await this.#decide(workflow, input, context, key);
+    if (result.decision !== "PENDING_APPROVAL" || result.approvalRequestId === undefined) {
+      throw new ConfigurationError(`Tool call ${toolCallId} (${workflow}) is not waiting for approval: its decision was ${result.decision}.`);
+    }
+    return result.approvalRequestId;
+  }
+
+  /** Approves a waiting call's Enact request as `approver` (who must be one of the client's approvers). */
+  async approve(workflow: string, input: unknown, context: C, toolCallId: string, by: { approver: string; note?: string }): Promise<ApprovalDecisionRecord> {
+    return this.enact.approve(await this.approvalRequestOf(workflow, input, context, toolCallId), by);
+  }
+
+  /** Denies a waiting call's Enact request: it can never run. */
+  async deny(workflow: string, input: unknown, context: C, toolCallId: string, by: { approver: string; reason?: string }): Promise<ApprovalDecisionRecord> {
+    return this.enact.deny(await this.approvalRequestOf(workflow, input, context, toolCallId), by);
+  }
+
+  /** One `enact.run()` for a tool call; the payload is the model's input as is (Enact validates it). */
+  async run(workflow: string, input: unknown, context: C, idempotencyKey: string | undefined, approvalId?: string): Promise<Outcome> {
+    const actorEmail = await this.#actor(context);
+    const request = { workflow, actorEmail, payload: (input ?? {}) as Payload, idempotencyKey, approvalId };
+    if (idempotencyKey === undefined) delete request.idempotencyKey;
+    if (approvalId === undefined) delete request.approvalId;
+    return this.enact.run(request);
+  }
+
+  #decide(workflow: string, input: unknown, context: C, key: string): Promise<Outcome> {
+    return this.run(workflow, input, context, key);
+  }
+
+  #handOver(key: string, outcome: Promise<Outcome>): void {
+    // Bounded: a call decided but never executed (an aborted generation) must not grow memory forever.
+    if (this.#handovers.size >= MAX_HANDOVERS) {
+      const oldest = this.#handovers.keys().next();
+      if (oldest.done !== true) this.#handovers.delete(oldest.value);
+    }
+    this.#handovers.set(key, outcome);
+  }
+
+  async #actor(context: C): Promise<string> {
+    const given = this.#options.actorEmail;
+    if (typeof given === "string") return given;
+    try {
+      const actor = await given(context);
+      // Anything but a string is recorded as no actor: Enact blocks it (actor_identity) with a receipt.
+      return typeof actor === "string" ? actor : "";
+    } catch {
+      return "";
+    }
+  }
+
+  async #key(context: C, workflow: string, toolCallId: string, phase: "call" | "approved"): Promise<string> {
+    const given = this.#options.conversationId;
+    const conversation = typeof given === "function" ? await given(context) : given;
+    const scope = conversation === undefined ? `instance:${this.#instanceId}` : `conversation:${conversation}`;
+    const digest = createHash("sha256").update(JSON.stringify(["enact-tool-call/v1", scope, workflow, toolCallId, phase]), "utf8").digest("hex");
+    return `tool-call:${digest}`;
+  }
+}
