@@ -136,6 +136,11 @@ export class ToolRunner<C> {
     this.#handovers.set(key, outcome);
   }
 
+  /** The actor for a call, from the trusted context. */
+  actorOf(context: C): Promise<string> {
+    return this.#actor(context);
+  }
+
   async #actor(context: C): Promise<string> {
     const given = this.#options.actorEmail;
     if (typeof given === "string") return given;

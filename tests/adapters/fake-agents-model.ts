@@ -35,7 +35,7 @@ export class CallsToolOnce implements Model {
       for (const item of request.input) {
         if (item.type !== "function_call_result") continue;
         const output = item.output;
-        const text = typeof output === "string" ? output : output.type === "text" ? output.text : JSON.stringify(output);
+        const text = typeof output === "string" ? output : !Array.isArray(output) && output.type === "text" ? output.text : JSON.stringify(output);
         return JSON.parse(text);
       }
     }

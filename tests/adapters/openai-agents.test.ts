@@ -1,11 +1,11 @@
 import { Agent, run } from "@openai/agents";
 import { describe, expect, it } from "vitest";
-import { approveToolCall, enactTools, type ToolOutcome } from "enact-sdk/openai-agents";
+import { approveToolCall, enactTools, type EnactFunctionTool, type ToolOutcome } from "enact-sdk/openai-agents";
 import { CallsToolOnce } from "./fake-agents-model.js";
 import { refundDesk } from "./refund-fixture.js";
 
-function agentWith(model: CallsToolOnce, tools: ReturnType<typeof enactTools>): Agent {
-  return new Agent({ name: "refunds", instructions: "Refund what the user asks for.", model, tools });
+function agentWith<T>(model: CallsToolOnce, tools: EnactFunctionTool<T>[]): Agent<T> {
+  return new Agent<T>({ name: "refunds", instructions: "Refund what the user asks for.", model, tools });
 }
 
 describe("enact-sdk/openai-agents enactTools()", () => {
