@@ -82,13 +82,13 @@ export function enactTools<TContext = unknown>(enact: EnactClient, options: Enac
 /**
  * Approves, in Enact, the run behind an Agents SDK interruption (`result.interruptions[i]`, or its
  * `rawItem`) as `approver`. Then `result.state.approve(item)` and `run(agent, result.state)`: the
- * call executes once, bound to this approval. Pass the run's context when the actor depends on it.
+ * call executes once, bound to this approval. Pass the run's context (`{ context }`) when the actor depends on it.
  */
 export function approveToolCall(
   tools: readonly EnactFunctionTool<never>[] | readonly EnactFunctionTool[],
   item: RunToolApprovalItem | AgentsToolCall,
   by: { approver: string; note?: string },
-  context?: RunContext<unknown>,
+  context?: Pick<RunContext<unknown>, "context">,
 ): Promise<ApprovalDecisionRecord> {
   const { bound, call, input } = locate(tools, item);
   return bound.runner.approve(call.name, input, contextOf(context), call.callId, by);
@@ -99,7 +99,7 @@ export function denyToolCall(
   tools: readonly EnactFunctionTool<never>[] | readonly EnactFunctionTool[],
   item: RunToolApprovalItem | AgentsToolCall,
   by: { approver: string; reason?: string },
-  context?: RunContext<unknown>,
+  context?: Pick<RunContext<unknown>, "context">,
 ): Promise<ApprovalDecisionRecord> {
   const { bound, call, input } = locate(tools, item);
   return bound.runner.deny(call.name, input, contextOf(context), call.callId, by);
@@ -117,8 +117,9 @@ function locate(tools: object, item: RunToolApprovalItem | AgentsToolCall): { bo
   return { bound, call: raw as AgentsToolCall, input: restore(JSON.parse(raw.arguments)) };
 }
 
-function contextOf(context: RunContext<unknown> | undefined): RunContext<unknown> {
-  return context ?? ({ context: undefined } as RunContext<unknown>);
+// Approvals may pass just `{ context }`: the actor function reads `runContext.context`.
+function contextOf(context: Pick<RunContext<unknown>, "context"> | undefined): RunContext<unknown> {
+  return (context ?? { context: undefined }) as RunContext<unknown>;
 }
 
 /** A schema strict mode cannot take, in the shape the SDK wants for a non-strict tool. */

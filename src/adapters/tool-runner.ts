@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { EnactClient } from "../client.js";
 import { ConfigurationError } from "../errors.js";
+import { canonicalJson } from "../receipt.js";
 import type { Payload, Receipt, RunResult } from "../models.js";
 import type { ApprovalDecisionRecord } from "../approvals/records.js";
 import type { WorkflowDescription } from "../workflow-catalog.js";
@@ -68,7 +69,7 @@ export class ToolRunner<C> {
    */
   async needsApproval(workflow: string, input: unknown, context: C, toolCallId: string | undefined): Promise<boolean> {
     if (toolCallId === undefined) return false;
-    const key = await this.#key(context, workflow, toolCallId, "call");
+    const key = await this.#key(context, workflow, toolCallId, input, "call");
     const outcome = this.#decide(workflow, input, context, key);
     const [result] = await outcome;
     if (result.decision === "PENDING_APPROVAL") return true;
@@ -83,20 +84,20 @@ export class ToolRunner<C> {
    */
   async execute(workflow: string, input: unknown, context: C, toolCallId: string | undefined, frameworkApproves = true): Promise<ToolOutcome> {
     if (toolCallId === undefined) return toToolOutcome((await this.run(workflow, input, context, undefined))[0]);
-    const key = await this.#key(context, workflow, toolCallId, "call");
+    const key = await this.#key(context, workflow, toolCallId, input, "call");
     const handed = this.#handovers.get(key);
     if (handed !== undefined) this.#handovers.delete(key);
     const [result] = await (handed ?? this.#decide(workflow, input, context, key));
     // Without the framework's pause the model is told the call waits, with the request to approve.
     if (!frameworkApproves || result.decision !== "PENDING_APPROVAL" || result.approvalRequestId === undefined) return toToolOutcome(result);
-    const approvedKey = await this.#key(context, workflow, toolCallId, "approved");
+    const approvedKey = await this.#key(context, workflow, toolCallId, input, "approved");
     const [approved] = await this.run(workflow, input, context, approvedKey, result.approvalRequestId);
     return toToolOutcome(approved);
   }
 
   /** The Enact approval request of a call that is waiting (found again through its idempotency key). */
   async approvalRequestOf(workflow: string, input: unknown, context: C, toolCallId: string): Promise<string> {
-    const key = await this.#key(context, workflow, toolCallId, "call");
+    const key = await this.#key(context, workflow, toolCallId, input, "call");
     const [result] = await this.#decide(workflow, input, context, key);
     if (result.decision !== "PENDING_APPROVAL" || result.approvalRequestId === undefined) {
       throw new ConfigurationError(`Tool call ${toolCallId} (${workflow}) is not waiting for approval: its decision was ${result.decision}.`);
@@ -153,11 +154,27 @@ export class ToolRunner<C> {
     }
   }
 
-  async #key(context: C, workflow: string, toolCallId: string, phase: "call" | "approved"): Promise<string> {
+  /**
+   * The idempotency key of a call: (conversation or this adapter instance, workflow, tool call id),
+   * plus the actor and the input, so that a provider reusing `call_0` for another request in the
+   * same conversation gets a run of its own instead of an idempotency conflict; the same call
+   * retried replays.
+   */
+  async #key(context: C, workflow: string, toolCallId: string, input: unknown, phase: "call" | "approved"): Promise<string> {
     const given = this.#options.conversationId;
     const conversation = typeof given === "function" ? await given(context) : given;
     const scope = conversation === undefined ? `instance:${this.#instanceId}` : `conversation:${conversation}`;
-    const digest = createHash("sha256").update(JSON.stringify(["enact-tool-call/v1", scope, workflow, toolCallId, phase]), "utf8").digest("hex");
+    const request = [workflow, await this.#actor(context), canonicalOrNull(input)];
+    const digest = createHash("sha256").update(JSON.stringify(["enact-tool-call/v1", scope, toolCallId, request, phase]), "utf8").digest("hex");
     return `tool-call:${digest}`;
+  }
+}
+
+/** The input's canonical JSON, or null when it has none (Enact then blocks the run as unreadable). */
+function canonicalOrNull(input: unknown): string | null {
+  try {
+    return canonicalJson(input ?? {});
+  } catch {
+    return null;
   }
 }
