@@ -1,11 +1,7 @@
-import { createHash } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { EnactClient } from "../client.js";
-import { canonicalJson } from "../receipt.js";
 import { loadPeer } from "../peer.js";
-import { summarizeOutcome, toToolOutcome, type ToolOutcome } from "./tool-outcome.js";
+import { callTool, type McpCallContext, type WaitingApprovals } from "./mcp-calls.js";
 import { ToolRunner, type FromContext } from "./tool-runner.js";
 
 export type { ToolOutcome } from "./tool-outcome.js";
@@ -15,8 +11,7 @@ const ENTRY = "enact-sdk/mcp";
 const mcp = loadPeer<typeof import("@modelcontextprotocol/sdk/server/mcp.js")>("@modelcontextprotocol/sdk", ENTRY, "@modelcontextprotocol/sdk/server/mcp.js");
 const types = loadPeer<typeof import("@modelcontextprotocol/sdk/types.js")>("@modelcontextprotocol/sdk", ENTRY, "@modelcontextprotocol/sdk/types.js");
 
-/** The MCP request context a tool call arrives with (`authInfo`, `sessionId`, ...): where a trusted actor comes from on HTTP transports. */
-export type McpCallContext = RequestHandlerExtra<ServerRequest, ServerNotification>;
+export type { McpCallContext } from "./mcp-calls.js";
 
 /** Options of `createMcpServer`. */
 export interface EnactMcpServerOptions {
@@ -46,9 +41,8 @@ export interface EnactMcpServerOptions {
 export function createMcpServer(enact: EnactClient, options: EnactMcpServerOptions): McpServer {
   const runner = new ToolRunner<McpCallContext>(enact, { actorEmail: options.actorEmail, workflows: options.workflows }, ENTRY);
   const server = new mcp.McpServer({ name: options.name ?? "enact", version: options.version ?? "1.0.0" }, { capabilities: { tools: { listChanged: false } } });
-  const names = new Set(runner.workflows.map((workflow) => workflow.name));
   // Approval requests this server raised, by request: a repeated call with the same arguments uses its approval.
-  const waiting = new Map<string, string>();
+  const waiting: WaitingApprovals = new Map();
 
   server.server.setRequestHandler(types.ListToolsRequestSchema, () => ({
     tools: runner.workflows.map((workflow) => ({
@@ -58,48 +52,7 @@ export function createMcpServer(enact: EnactClient, options: EnactMcpServerOptio
     })),
   }));
 
-  server.server.setRequestHandler(types.CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const { name, arguments: input } = request.params;
-    if (!names.has(name)) return { content: [{ type: "text", text: `Unknown tool '${name}'. Tools: ${[...names].join(", ")}` }], isError: true };
-    const args: unknown = input ?? {};
-    const key = await waitingKey(runner, name, args, extra);
-    const approvalId = waiting.get(key);
-    const [result] = await runner.run(name, args, extra, undefined, approvalId);
-    const outcome = toToolOutcome(result);
-    if (outcome.approvalRequestId !== undefined) waiting.set(key, outcome.approvalRequestId);
-    else if (approvalId !== undefined && !stillUndecided(outcome, approvalId)) waiting.delete(key);
-    return answer(outcome, approvalId);
-  });
+  server.server.setRequestHandler(types.CallToolRequestSchema, (request, extra) => callTool(runner, waiting, request.params, extra));
   return server;
 }
 
-/** The model's answer: a line it can act on, the outcome as JSON, and `isError` unless it passed. */
-function answer(outcome: ToolOutcome, usedApproval: string | undefined): CallToolResult {
-  const lines = [summarizeOutcome(outcome)];
-  if (outcome.approvalRequestId !== undefined) {
-    lines.push(
-      `A person must approve request ${outcome.approvalRequestId}: \`npx enact-sdk approve ${outcome.approvalRequestId} --by <approver-email>\`. ` +
-        "Then call this tool again with exactly the same arguments.",
-    );
-  } else if (usedApproval !== undefined && stillUndecided(outcome, usedApproval)) {
-    lines.push(`Request ${usedApproval} is still waiting for a person's approval: \`npx enact-sdk approve ${usedApproval} --by <approver-email>\`.`);
-  }
-  lines.push(JSON.stringify(outcome));
-  const passed = outcome.decision === "PASS" && outcome.success;
-  return { content: [{ type: "text", text: lines.join("\n") }], structuredContent: { ...outcome }, isError: !passed };
-}
-
-function stillUndecided(outcome: ToolOutcome, approvalId: string): boolean {
-  return outcome.reasons.some((reason) => reason === `approval: approval ${approvalId} has not been decided yet`);
-}
-
-async function waitingKey(runner: ToolRunner<McpCallContext>, workflow: string, args: unknown, extra: McpCallContext): Promise<string> {
-  let payload: string;
-  try {
-    payload = canonicalJson(args);
-  } catch {
-    payload = String(args);
-  }
-  const scope = extra.sessionId ?? "";
-  return createHash("sha256").update(JSON.stringify([scope, workflow, payload, await runner.actorOf(extra)]), "utf8").digest("hex");
-}

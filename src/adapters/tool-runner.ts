@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { EnactClient } from "../client.js";
 import { ConfigurationError } from "../errors.js";
-import { canonicalJson } from "../receipt.js";
+import type { RunRequest } from "../client-options.js";
 import type { Payload, Receipt, RunResult } from "../models.js";
 import type { ApprovalDecisionRecord } from "../approvals/records.js";
 import type { WorkflowDescription } from "../workflow-catalog.js";
@@ -26,6 +26,13 @@ export interface AdapterOptions<C> {
 
 type Outcome = [RunResult, Receipt];
 
+/** What needsApproval decided for a call, waiting for that call's execute. */
+interface Handover {
+  input: unknown;
+  json: string | null;
+  outcome: Promise<Outcome>;
+}
+
 /** How many decided-but-not-yet-executed outcomes are kept between `needsApproval` and `execute`. */
 const MAX_HANDOVERS = 1024;
 
@@ -40,7 +47,7 @@ export class ToolRunner<C> {
   readonly #options: AdapterOptions<C>;
   readonly #instanceId = randomUUID();
   // The outcome `needsApproval` decided, handed to `execute` of the same call without a store round trip.
-  readonly #handovers = new Map<string, Promise<Outcome>>();
+  readonly #handovers = new Map<string, Handover>();
 
   constructor(enact: EnactClient, options: AdapterOptions<C>, entryPoint: string) {
     if (options === null || typeof options !== "object") throw new ConfigurationError(`${entryPoint}: pass { actorEmail } as options.`);
@@ -69,11 +76,15 @@ export class ToolRunner<C> {
    */
   async needsApproval(workflow: string, input: unknown, context: C, toolCallId: string | undefined): Promise<boolean> {
     if (toolCallId === undefined) return false;
-    const key = await this.#key(context, workflow, toolCallId, input, "call");
-    const outcome = this.#decide(workflow, input, context, key);
+    const scoped = this.#scope(context);
+    const scope = typeof scoped === "string" ? scoped : await scoped;
+    const json = jsonOrNull(input);
+    const keyed = this.#key(scope, context, workflow, toolCallId, json, "call");
+    const key = typeof keyed === "string" ? keyed : await keyed;
+    const outcome = this.run(workflow, input, context, key);
     const [result] = await outcome;
     if (result.decision === "PENDING_APPROVAL") return true;
-    this.#handOver(key, outcome);
+    this.#handOver(`${scope}\u0000${workflow}\u0000${toolCallId}`, { input, json, outcome });
     return false;
   }
 
@@ -84,21 +95,30 @@ export class ToolRunner<C> {
    */
   async execute(workflow: string, input: unknown, context: C, toolCallId: string | undefined, frameworkApproves = true): Promise<ToolOutcome> {
     if (toolCallId === undefined) return toToolOutcome((await this.run(workflow, input, context, undefined))[0]);
-    const key = await this.#key(context, workflow, toolCallId, input, "call");
-    const handed = this.#handovers.get(key);
-    if (handed !== undefined) this.#handovers.delete(key);
-    const [result] = await (handed ?? this.#decide(workflow, input, context, key));
+    const scoped = this.#scope(context);
+    const scope = typeof scoped === "string" ? scoped : await scoped;
+    const slot = `${scope}\u0000${workflow}\u0000${toolCallId}`;
+    const handed = this.#handovers.get(slot);
+    let outcome: Promise<Outcome>;
+    if (handed !== undefined && (handed.input === input || handed.json === jsonOrNull(input))) {
+      // Decided by needsApproval a moment ago for this very call: no second run, no second key.
+      this.#handovers.delete(slot);
+      outcome = handed.outcome;
+    } else {
+      outcome = this.run(workflow, input, context, await this.#key(scope, context, workflow, toolCallId, jsonOrNull(input), "call"));
+    }
+    const [result] = await outcome;
     // Without the framework's pause the model is told the call waits, with the request to approve.
     if (!frameworkApproves || result.decision !== "PENDING_APPROVAL" || result.approvalRequestId === undefined) return toToolOutcome(result);
-    const approvedKey = await this.#key(context, workflow, toolCallId, input, "approved");
+    const approvedKey = await this.#key(scope, context, workflow, toolCallId, jsonOrNull(input), "approved");
     const [approved] = await this.run(workflow, input, context, approvedKey, result.approvalRequestId);
     return toToolOutcome(approved);
   }
 
   /** The Enact approval request of a call that is waiting (found again through its idempotency key). */
   async approvalRequestOf(workflow: string, input: unknown, context: C, toolCallId: string): Promise<string> {
-    const key = await this.#key(context, workflow, toolCallId, input, "call");
-    const [result] = await this.#decide(workflow, input, context, key);
+    const key = await this.#key(await this.#scope(context), context, workflow, toolCallId, jsonOrNull(input), "call");
+    const [result] = await this.run(workflow, input, context, key);
     if (result.decision !== "PENDING_APPROVAL" || result.approvalRequestId === undefined) {
       throw new ConfigurationError(`Tool call ${toolCallId} (${workflow}) is not waiting for approval: its decision was ${result.decision}.`);
     }
@@ -116,25 +136,27 @@ export class ToolRunner<C> {
   }
 
   /** One `enact.run()` for a tool call; the payload is the model's input as is (Enact validates it). */
-  async run(workflow: string, input: unknown, context: C, idempotencyKey: string | undefined, approvalId?: string): Promise<Outcome> {
-    const actorEmail = await this.#actor(context);
-    const request = { workflow, actorEmail, payload: (input ?? {}) as Payload, idempotencyKey, approvalId };
-    if (idempotencyKey === undefined) delete request.idempotencyKey;
-    if (approvalId === undefined) delete request.approvalId;
+  run(workflow: string, input: unknown, context: C, idempotencyKey: string | undefined, approvalId?: string): Promise<Outcome> {
+    const given = this.#options.actorEmail;
+    // A string actor needs no await: the common case stays as fast as calling run() directly.
+    if (typeof given === "string") return this.#runAs(given, workflow, input, idempotencyKey, approvalId);
+    return this.#actor(context).then((actor) => this.#runAs(actor, workflow, input, idempotencyKey, approvalId));
+  }
+
+  #runAs(actorEmail: string, workflow: string, input: unknown, idempotencyKey: string | undefined, approvalId: string | undefined): Promise<Outcome> {
+    const request: RunRequest = { workflow, actorEmail, payload: (input ?? {}) as Payload };
+    if (idempotencyKey !== undefined) request.idempotencyKey = idempotencyKey;
+    if (approvalId !== undefined) request.approvalId = approvalId;
     return this.enact.run(request);
   }
 
-  #decide(workflow: string, input: unknown, context: C, key: string): Promise<Outcome> {
-    return this.run(workflow, input, context, key);
-  }
-
-  #handOver(key: string, outcome: Promise<Outcome>): void {
+  #handOver(key: string, handover: Handover): void {
     // Bounded: a call decided but never executed (an aborted generation) must not grow memory forever.
     if (this.#handovers.size >= MAX_HANDOVERS) {
       const oldest = this.#handovers.keys().next();
       if (oldest.done !== true) this.#handovers.delete(oldest.value);
     }
-    this.#handovers.set(key, outcome);
+    this.#handovers.set(key, handover);
   }
 
   /** The actor for a call, from the trusted context. */
@@ -154,27 +176,41 @@ export class ToolRunner<C> {
     }
   }
 
+  /** The conversation a call belongs to, or this adapter instance when the app names none. */
+  #scope(context: C): string | Promise<string> {
+    const given = this.#options.conversationId;
+    const scoped = (conversation: string | undefined): string => (conversation === undefined ? `instance:${this.#instanceId}` : `conversation:${conversation}`);
+    if (typeof given !== "function") return scoped(given);
+    return Promise.resolve(given(context)).then(scoped);
+  }
+
   /**
    * The idempotency key of a call: (conversation or this adapter instance, workflow, tool call id),
    * plus the actor and the input, so that a provider reusing `call_0` for another request in the
    * same conversation gets a run of its own instead of an idempotency conflict; the same call
    * retried replays.
    */
-  async #key(context: C, workflow: string, toolCallId: string, input: unknown, phase: "call" | "approved"): Promise<string> {
-    const given = this.#options.conversationId;
-    const conversation = typeof given === "function" ? await given(context) : given;
-    const scope = conversation === undefined ? `instance:${this.#instanceId}` : `conversation:${conversation}`;
-    const request = [workflow, await this.#actor(context), canonicalOrNull(input)];
-    const digest = createHash("sha256").update(JSON.stringify(["enact-tool-call/v1", scope, toolCallId, request, phase]), "utf8").digest("hex");
-    return `tool-call:${digest}`;
+  #key(scope: string, context: C, workflow: string, toolCallId: string, json: string | null, phase: "call" | "approved"): string | Promise<string> {
+    const digestOf = (actor: string): string => {
+      const request = [workflow, actor, json];
+      return `tool-call:${createHash("sha256").update(JSON.stringify(["enact-tool-call/v1", scope, toolCallId, request, phase]), "utf8").digest("hex")}`;
+    };
+    const given = this.#options.actorEmail;
+    return typeof given === "string" ? digestOf(given) : this.#actor(context).then(digestOf);
   }
 }
 
-/** The input's canonical JSON, or null when it has none (Enact then blocks the run as unreadable). */
-function canonicalOrNull(input: unknown): string | null {
+/**
+ * The input as JSON text, or null when it has none (Enact then blocks the run as unreadable). Not
+ * canonical, and it need not be: a framework parses a call's arguments from the same JSON text
+ * every time, so the same call always yields the same text.
+ */
+function jsonOrNull(input: unknown): string | null {
   try {
-    return canonicalJson(input ?? {});
+    return JSON.stringify(input ?? {}) ?? null;
   } catch {
     return null;
   }
 }
+
+
