@@ -47,7 +47,7 @@ async function loadStdioTransport(): Promise<typeof import("@modelcontextprotoco
 async function loadConfig(path: string): Promise<ServeConfig> {
   let loaded: { default?: unknown };
   try {
-    loaded = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown };
+    loaded = (await importModule(pathToFileURL(resolve(path)).href)) as { default?: unknown };
   } catch (error) {
     throw new CliError(ExitCode.usage, `Cannot load the config module ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -60,6 +60,12 @@ async function loadConfig(path: string): Promise<ServeConfig> {
   }
   throw new CliError(ExitCode.usage, `${path} must export default an EnactClient or { client, actorEmail }.`);
 }
+
+/**
+ * A native `import()`: the CLI runs as CommonJS (dist/cli-main.cjs), where the bundler would turn
+ * a written `import()` into `require()`, which cannot load an ES module config in every Node 20.
+ */
+const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<unknown>;
 
 // Not instanceof: the config module may load enact-sdk's ESM build while the CLI runs its CommonJS one.
 function isClient(value: unknown): value is EnactClient {

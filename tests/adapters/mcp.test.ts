@@ -92,3 +92,26 @@ describe("createMcpServer()", () => {
     expect(() => createMcpServer(enact, { actorEmail: "a@b.test", workflows: ["nope"] })).toThrow(/unknown workflow 'nope'/);
   });
 });
+
+// The built bin (dist/cli.js, CommonJS), as `npx enact-sdk mcp` runs it, with a plain-JavaScript config.
+describe("the built enact-sdk mcp", () => {
+  it("loads an ES module config and serves its client's workflows", async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [join(ROOT, "dist/cli.js"), "mcp", "--config", "tests/adapters/mcp-config.mjs", "--actor", "cursor@acme.test"],
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "" },
+      stderr: "pipe",
+    });
+    const builtClient = new Client({ name: "enact-test", version: "1.0.0" });
+    await builtClient.connect(transport);
+    try {
+      expect((await builtClient.listTools()).tools.map((tool) => tool.name)).toEqual(["echo"]);
+      const result = (await builtClient.callTool({ name: "echo", arguments: { text: "hi" } })) as CallToolResult;
+      expect(result.isError).toBe(false);
+      expect(result.structuredContent).toMatchObject({ decision: "PASS", output: { echo: { said: "hi" } } });
+    } finally {
+      await builtClient.close();
+    }
+  }, 60_000);
+});
