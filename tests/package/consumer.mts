@@ -6,10 +6,3 @@ const policy = definePolicy("always", () => ({ policy: "always", passed: true, r
 const enact = new EnactClient({ secret: "x".repeat(32), policies: [policy] });
 const run: Promise<[RunResult, Receipt]> = enact.run({ workflow: "w", actorEmail: "a@b.com", payload: {} });
 export const ok: Promise<boolean> = run.then(([, receipt]) => verifySignature(receipt, "x".repeat(32)));
-
-// The agent adapters' entry points resolve with their types (issue 24).
-import { enactTools as aiTools, type ToolOutcome } from "enact-sdk/ai";
-import { enactTools as agentsTools } from "enact-sdk/openai-agents";
-import { createMcpServer } from "enact-sdk/mcp";
-export const adapters: [unknown, unknown, unknown] = [aiTools(enact, { actorEmail: "a@b.com" }), agentsTools(enact, { actorEmail: "a@b.com" }), createMcpServer(enact, { actorEmail: "a@b.com" })];
-export const outcome = (value: ToolOutcome): string => value.decision;
