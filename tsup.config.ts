@@ -7,6 +7,10 @@ export const entryPoints = {
   "connectors/hubspot": "src/connectors/hubspot.ts",
   "policies/index": "src/policies/index.ts",
   "workflows/index": "src/workflows/index.ts",
+  // Agent adapters (issue 24); each loads its framework as an optional peer.
+  ai: "src/adapters/ai.ts",
+  "openai-agents": "src/adapters/openai-agents.ts",
+  mcp: "src/adapters/mcp.ts",
   // The `enact-sdk` command (package.json "bin"); its hashbang makes tsup mark it executable.
   // It runs the CLI's CommonJS build, dist/cli-main.cjs.
   cli: "src/cli/bin.ts",

@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^enact-sdk$/, replacement: src("index.ts") },
       { find: /^enact-sdk\/connectors\/(postgres|github|hubspot)$/, replacement: src("connectors/$1.ts") },
       { find: /^enact-sdk\/(policies|workflows)$/, replacement: src("$1/index.ts") },
+      { find: /^enact-sdk\/(ai|openai-agents|mcp)$/, replacement: src("adapters/$1.ts") },
     ],
   },
   test: {

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { describeMachine } from "./machine.js";
 import { Report } from "./report.js";
 import { removeScratch } from "./scratch.js";
+import { adapters } from "./sections/adapters.js";
 import { cliVerify } from "./sections/cli-verify.js";
 import { growth } from "./sections/growth.js";
 import { postgres } from "./sections/postgres.js";
@@ -24,7 +25,7 @@ import { signing } from "./sections/signing.js";
 import { governance } from "./sections/governance.js";
 import { FULL, QUICK } from "./settings.js";
 
-const SECTIONS = { "1": runOverhead, "2": signing, "3": postgres, "4": cliVerify, "5": growth, "6": postgresStore, "7": governance } as const;
+const SECTIONS = { "1": runOverhead, "2": signing, "3": postgres, "4": cliVerify, "5": growth, "6": postgresStore, "7": governance, "8": adapters } as const;
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");

@@ -4,7 +4,7 @@ import type { Approvers } from "./approvals/approvers.js";
 import type { Policy } from "./policy.js";
 import type { SigningKey } from "./signing/ed25519-keys.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
-import type { z } from "zod";
+import { isStandardSchema, type StandardSchemaV1 } from "./standard-schema.js";
 import type { WorkflowDefinition, WorkflowLike } from "./workflow.js";
 
 /** Shortest secret accepted without `allowInsecureSecret`: 32 characters, as for any HMAC key. */
@@ -108,7 +108,9 @@ export interface RunRequest {
 }
 
 /** A workflow as the client keeps it: its name, its body and its payload schema. */
-export type RegisteredWorkflow = Pick<WorkflowDefinition, "name" | "run"> & { payloadSchema?: z.ZodType | undefined };
+export type RegisteredWorkflow = Pick<WorkflowDefinition, "name" | "run" | "description" | "inputJsonSchema"> & {
+  payloadSchema?: StandardSchemaV1 | undefined;
+};
 
 /** The signing secret from the options or ENACT_SECRET, refused when missing or short. */
 export function resolveSecret(options: EnactClientOptions): string {
@@ -139,9 +141,18 @@ export function registerWorkflows(workflows: readonly WorkflowLike[]): Map<strin
     const definition: RegisteredWorkflow =
       typeof workflow === "function"
         ? { name: workflow.name, run: workflow }
-        : { name: workflow.name, run: workflow.run as RegisteredWorkflow["run"], payloadSchema: workflow.payloadSchema };
+        : {
+            name: workflow.name,
+            run: workflow.run as RegisteredWorkflow["run"],
+            payloadSchema: workflow.payloadSchema,
+            description: workflow.description,
+            inputJsonSchema: workflow.inputJsonSchema,
+          };
     if (definition.name === "") {
       throw new ConfigurationError("A workflow has no name. Use a named function or defineWorkflow(name, fn).");
+    }
+    if (definition.payloadSchema !== undefined && !isStandardSchema(definition.payloadSchema)) {
+      throw new ConfigurationError(`Workflow '${definition.name}' has a payloadSchema that is not a Standard Schema (zod 3.25+/4, valibot, arktype).`);
     }
     if (registered.has(definition.name)) {
       throw new ConfigurationError(`Two workflows are named '${definition.name}'. Workflow names must be unique.`);

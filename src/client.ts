@@ -24,8 +24,8 @@ import { allPassed, describeError, evaluatePolicies, policyName, type Policy } f
 import { buildReceipt, type SignedReceipt } from "./receipt.js";
 import { recordableActions } from "./recordable-actions.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
-import { droppedKeys, droppedKeysReason } from "./dropped-keys.js";
-import type { z } from "zod";
+import { checkPayload, type PayloadCheck } from "./payload-check.js";
+import { describeWorkflows, type WorkflowDescription } from "./workflow-catalog.js";
 import { FileReceiptStore } from "./stores/file-store.js";
 import type { ReceiptStore } from "./stores/receipt-store.js";
 import { JournalKey } from "./journal/key.js";
@@ -141,6 +141,11 @@ export class EnactClient {
   /** Names of the registered workflows. */
   get workflows(): string[] {
     return [...this.#workflows.keys()];
+  }
+
+  /** The registered workflows' names, descriptions and payload JSON Schemas: what agent adapters show a model. */
+  describeWorkflows(): WorkflowDescription[] {
+    return describeWorkflows(this.#workflows.values());
   }
 
   /** The store this client writes receipts to. */
@@ -369,25 +374,22 @@ export class EnactClient {
       return [{ policy: "payload_schema", passed: false, reason: "payload must be an object" }];
     }
     if (workflow.payloadSchema !== undefined) {
-      let parsed: ReturnType<z.ZodType["safeParse"]>;
-      try {
-        parsed = workflow.payloadSchema.safeParse(ctx.payload);
-      } catch (error) {
-        // A refinement that throws is the schema failing, not a reason to run without a receipt.
-        return [{ policy: "payload_schema", passed: false, reason: `The payload schema threw: ${describeError(error)}` }];
-      }
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`);
-        return [{ policy: "payload_schema", passed: false, reason: `Invalid payload: ${issues.join("; ")}` }];
-      }
-      if (typeof parsed.data !== "object" || parsed.data === null || Array.isArray(parsed.data)) {
-        return [{ policy: "payload_schema", passed: false, reason: "The payload schema must produce an object" }];
-      }
-      // What the policies check must be everything the receipt records (it records the payload as received).
-      const dropped = droppedKeys(ctx.payload, parsed.data);
-      if (dropped.length > 0) return [{ policy: "payload_schema", passed: false, reason: droppedKeysReason(dropped) }];
-      ctx.payload = deepFreeze(parsed.data as Payload);
+      const checked = checkPayload(workflow.payloadSchema, ctx.payload);
+      if (checked instanceof Promise) return checked.then((settled) => this.#afterPayload(settled, request, ctx, checks));
+      return this.#afterPayload(checked, request, ctx, checks);
     }
+    return this.#policiesFor(request, ctx, checks);
+  }
+
+  /** The policies' verdicts once the payload schema has had its say. */
+  #afterPayload(checked: PayloadCheck, request: RunRequest, ctx: WorkflowContext, checks: readonly Policy[]): PolicyResult[] | Promise<PolicyResult[]> {
+    if ("failure" in checked) return [checked.failure];
+    ctx.payload = deepFreeze(checked.payload);
+    return this.#policiesFor(request, ctx, checks);
+  }
+
+  /** The actor's role resolved, then every policy. */
+  #policiesFor(request: RunRequest, ctx: WorkflowContext, checks: readonly Policy[]): PolicyResult[] | Promise<PolicyResult[]> {
     const roles = this.#actorRoles;
     if (typeof roles === "function") return this.#checkWithLookedUpRole(roles, request.actorEmail, ctx, checks);
     try {

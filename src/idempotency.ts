@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { IdempotencyConflictError, IdempotencyInProgressError, TamperedStoredReceiptError } from "./errors.js";
 import type { Payload, Receipt, RunResult } from "./models.js";
+import { resultFromReceipt } from "./run-result.js";
 import { canonicalJson } from "./receipt.js";
 import type { IdempotencyClaim, ReceiptStore } from "./stores/receipt-store.js";
 
@@ -11,17 +12,8 @@ export function requestFingerprint(workflow: string, actorEmail: string, payload
   return createHash("sha256").update(canonicalJson({ workflow, actorEmail, payload }), "utf8").digest("hex");
 }
 
-/** The RunResult a receipt stands for: what a replay returns. */
-export function resultFromReceipt(receipt: Receipt): RunResult {
-  const succeeded = receipt.actionsTaken.filter((action) => action.success);
-  const result: RunResult = {
-    success: receipt.decision === "PASS" && receipt.error === undefined && succeeded.length === receipt.actionsTaken.length,
-    workflow: receipt.workflow,
-    output: Object.fromEntries(succeeded.map((action) => [action.action, action.output])),
-  };
-  if (receipt.approvalRequest !== undefined) result.approvalRequestId = receipt.approvalRequest.id;
-  return result;
-}
+// Moved to run-result.ts (issue 24); re-exported for the callers that import it from here.
+export { resultFromReceipt } from "./run-result.js";
 
 /** What `KeyedRuns` needs to know about the request it guards. */
 export interface KeyedRequest {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 
 /** A JSON value: what receipts hold once values have been made JSON-safe. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -114,5 +114,15 @@ export const RunResult = z.object({
   replayed: z.boolean().optional(),
   /** On `PENDING_APPROVAL`: the id of the approval request to approve, then to pass back as `approvalId`. */
   approvalRequestId: z.string().optional(),
+  /** The receipt's decision: PASS, BLOCK or PENDING_APPROVAL (PARTIAL for a rollback). */
+  decision: Decision,
+  /** The receipt's run id: where to look for the whole story. */
+  runId: z.string(),
+  /** Each failed policy as `"policy: reason"`; empty when every policy passed. */
+  reasons: z.array(z.string()),
+  /** Each failed action as `"system.action: message"`, then `"workflow: message"` when the workflow threw. */
+  errors: z.array(z.string()),
+  /** Every action in order, failed ones included: no output is lost when two actions share a name. */
+  actions: z.array(ActionResult.omit({ rollbackData: true })),
 });
 export type RunResult = z.infer<typeof RunResult>;

@@ -7,11 +7,11 @@ const requireFromHere = createRequire(import.meta.url);
  * Loads an optional vendor SDK (`pg`, `@octokit/rest`, `@hubspot/api-client`) so that importing a
  * connector without its SDK fails with the package to install, not a bare resolution error.
  */
-export function loadPeer<T>(packageName: string, entryPoint: string): T {
+export function loadPeer<T>(packageName: string, entryPoint: string, specifier: string = packageName): T {
   try {
-    return requireFromHere(packageName) as T;
+    return requireFromHere(specifier) as T;
   } catch (error) {
-    if (isModuleNotFound(error, packageName)) {
+    if (isModuleNotFound(error, specifier)) {
       throw new MissingPeerDependencyError(packageName, entryPoint, { cause: error });
     }
     throw error;

@@ -106,7 +106,16 @@ describe("EnactClient.run()", () => {
       actorEmail: "agent@test.com",
       payload: { key: "val" },
     });
-    expect(result).toEqual({ success: true, workflow: "dummyWorkflow", output: { do_thing: { id: "abc" } } });
+    expect(result).toEqual({
+      success: true,
+      workflow: "dummyWorkflow",
+      output: { do_thing: { id: "abc" } },
+      decision: "PASS",
+      runId: receipt.runId,
+      reasons: [],
+      errors: [],
+      actions: [{ action: "do_thing", system: "test", success: true, output: { id: "abc" } }],
+    });
     expect(receipt.decision).toBe("PASS");
     expect(receipt.actionsTaken).toHaveLength(1);
     expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
@@ -119,7 +128,16 @@ describe("EnactClient.run()", () => {
       workflows: [defineWorkflow("guarded", workflow)],
     }).run({ workflow: "guarded", actorEmail: "agent@test.com", payload: {} });
     expect(workflow).not.toHaveBeenCalled();
-    expect(result).toEqual({ success: false, workflow: "guarded", output: {} });
+    expect(result).toEqual({
+      success: false,
+      workflow: "guarded",
+      output: {},
+      decision: "BLOCK",
+      runId: receipt.runId,
+      reasons: ["fail_policy: blocked"],
+      errors: [],
+      actions: [],
+    });
     expect(receipt.decision).toBe("BLOCK");
     expect(receipt.actionsTaken).toEqual([]);
     expect(verifySignature(receipt, TEST_SECRET)).toBe(true);
@@ -180,7 +198,8 @@ describe("EnactClient.run()", () => {
       { action: "second", system: "test", success: false, output: { error: "nope" } },
     ]);
     const [result, receipt] = await client({ workflows: [partly] }).run({ workflow: "partly", actorEmail: "a@b.com" });
-    expect(result).toEqual({ success: false, workflow: "partly", output: { first: { ok: true } } });
+    expect(result).toMatchObject({ success: false, workflow: "partly", output: { first: { ok: true } }, decision: "PASS", errors: ["test.second: nope"] });
+    expect(result.actions.map((action) => action.action)).toEqual(["first", "second"]);
     expect(receipt.decision).toBe("PASS");
   });
 
@@ -211,7 +230,7 @@ describe("EnactClient.run()", () => {
       workflow: "crashes",
       actorEmail: "a@b.com",
     });
-    expect(result).toEqual({ success: false, workflow: "crashes", output: { step_1: { n: 1 }, step_2: { n: 2 } } });
+    expect(result).toMatchObject({ success: false, workflow: "crashes", output: { step_1: { n: 1 }, step_2: { n: 2 } }, errors: ["workflow: Error: third step exploded"] });
     expect(receipt.decision).toBe("PASS");
     expect(receipt.error).toBe("Error: third step exploded");
     expect(receipt.actionsTaken.map((a) => a.action)).toEqual(["step_1", "step_2"]);

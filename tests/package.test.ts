@@ -36,7 +36,7 @@ describe("the built package", () => {
     expect(JSON.parse(out)).toEqual({ success: true, valid: true, permission: true });
   });
 
-  it.each(["enact-sdk/policies", "enact-sdk/workflows", "enact-sdk/connectors/postgres", "enact-sdk/connectors/github", "enact-sdk/connectors/hubspot"])("exposes %s to import and require", async (entry) => {
+  it.each(["enact-sdk/policies", "enact-sdk/workflows", "enact-sdk/connectors/postgres", "enact-sdk/connectors/github", "enact-sdk/connectors/hubspot", "enact-sdk/ai", "enact-sdk/openai-agents", "enact-sdk/mcp"])("exposes %s to import and require", async (entry) => {
     await node(["--input-type=module", "-e", `await import(${JSON.stringify(entry)})`]);
     await node(["-e", `require(${JSON.stringify(entry)})`]);
   });

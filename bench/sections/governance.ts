@@ -10,7 +10,7 @@ import type { Report } from "../report.js";
 import type { Settings } from "../settings.js";
 import { sampleReceipt } from "./signing.js";
 
-const SECTION = "7 governance (issue 25)";
+const SECTION = "7 verifiable receipts";
 
 /**
  * Issue 25: signing one receipt with Ed25519 against signing the same receipt with HMAC (both

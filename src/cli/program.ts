@@ -203,6 +203,16 @@ function registerApprovalCommands(program: Command, done: (code: ExitCode) => vo
       const { haltCommand } = await import("./approvals.js");
       done(await haltCommand(true, location(dir, options), options));
     });
+  program
+    .command("mcp")
+    .description("serve a client's workflows as MCP tools over stdio, every call through its policies (needs @modelcontextprotocol/sdk)")
+    .requiredOption("--config <module>", "a module whose default export is an EnactClient or { client, actorEmail }")
+    .option("--actor <email>", "who the runs are recorded as (default: the module's actorEmail, else $ENACT_ACTOR_EMAIL)")
+    .option("--name <name>", "the server's name in the MCP handshake", "enact")
+    .action(async (options: { config: string; actor?: string; name?: string }) => {
+      const { mcpCommand } = await import("./mcp.js");
+      done(await mcpCommand(options));
+    });
   withStoreOptions(program.command("unhalt"))
     .description("let runs through again after halt")
     .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 import { GitHubConnector } from "../connectors/github/connector.js";
 import { gitPathProblem } from "../connectors/github/git-path.js";
 import type { ActionResult } from "../models.js";

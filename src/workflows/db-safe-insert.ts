@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 import type { ActionResult } from "../models.js";
 import { requireSystem } from "../system.js";
 import { defineWorkflow } from "../workflow.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 import { requireHubSpot } from "../connectors/hubspot/system.js";
 import type { ActionResult } from "../models.js";
 import { defineWorkflow } from "../workflow.js";

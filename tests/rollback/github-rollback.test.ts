@@ -92,7 +92,7 @@ describe("rollback of agent_pr_workflow", () => {
     const [result, receipt] = await enact.rollback(run.runId);
 
     expect(server.snapshot(repo)).toEqual(before);
-    expect(result).toEqual({ success: true, workflow: "rollback:agent_pr_workflow", output: expect.any(Object) });
+    expect(result).toMatchObject({ success: true, workflow: "rollback:agent_pr_workflow", output: expect.any(Object), decision: "PASS" });
     expect(receipt).toMatchObject({ workflow: "rollback:agent_pr_workflow", rollbackOf: run.runId, decision: "PASS" });
     expect(receipt.actionsTaken.map((undo) => [undo.action, undo.success, undo.alreadyDone ?? false, undo.output.undoes])).toEqual([
       ["close_pr", true, false, { index: 2, action: "create_pr" }],

@@ -154,7 +154,7 @@ describe("agent_pr_workflow through EnactClient", () => {
       actorEmail: "agent@acme.dev",
       payload: { repo, branch: "feature/x", files },
     });
-    expect(result).toEqual({ success: false, workflow: "agent_pr_workflow", output: {} });
+    expect(result).toMatchObject({ success: false, workflow: "agent_pr_workflow", output: {}, decision: "BLOCK", errors: [], actions: [] });
     expect(receipt.decision).toBe("BLOCK");
     expect(receipt.policyResults.map((policy) => [policy.policy, policy.passed])).toEqual([
       ["no_push_to_main", true],

@@ -69,7 +69,7 @@ describe("new_lead_workflow through EnactClient", () => {
 
     const [result, receipt] = await run(lead);
 
-    expect(result).toEqual({ success: false, workflow: "new_lead_workflow", output: {} });
+    expect(result).toMatchObject({ success: false, workflow: "new_lead_workflow", output: {}, decision: "BLOCK", errors: [], actions: [] });
     expect(receipt.decision).toBe("BLOCK");
     expect(receipt.actionsTaken).toEqual([]);
     expect(receipt.policyResults).toContainEqual({
