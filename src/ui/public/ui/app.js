@@ -5,6 +5,17 @@
 const SVG = "http://www.w3.org/2000/svg";
 const main = document.getElementById("main");
 let session;
+// Each navigation gets a number; a slower, older one never paints over a newer page.
+let routeSeq = 0;
+
+function painter() {
+  const seq = routeSeq;
+  return (...nodes) => {
+    if (seq !== routeSeq) return;
+    main.replaceChildren();
+    append(main, nodes);
+  };
+}
 
 /** An element with attributes, event handlers (`on…`) and children (strings become text nodes). */
 function h(tag, attrs, ...children) {
@@ -138,13 +149,14 @@ function toApiQuery(filters) {
 }
 
 async function showReceipts() {
+  const paint = painter();
   const filters = currentFilters();
   const params = toApiQuery(filters);
   params.set("page", filters.page);
   params.set("pageSize", "50");
-  main.replaceChildren(h("h1", {}, "Receipts"), h("p", { class: "muted" }, "Loading the receipts index…"));
+  paint(h("h1", {}, "Receipts"), h("p", { class: "muted" }, "Loading the receipts index…"));
   const [list, stats, facets] = await Promise.all([api(`/api/receipts?${params}`), api(`/api/stats?${toApiQuery(filters)}`), api("/api/facets")]);
-  main.replaceChildren(
+  paint(
     h("h1", {}, "Receipts"),
     h("div", { class: "grid2 glance" }, decisionsChart(stats), blockingChart(stats)),
     filterBar(filters, facets),
@@ -209,7 +221,7 @@ function receiptsTable(list, filters) {
       h("thead", {}, h("tr", {}, ["Time (UTC)", "Run", "Workflow", "Actor", "Decision", "Actions", "Signature", "Journal"].map((t) => h("th", {}, t)))),
       h("tbody", {}, rows),
     ),
-    list.total === 0 ? h("div", { class: "empty" }, "No receipts match.") : null,
+    list.total === 0 ? h("div", { class: "empty", id: "no-match" }, "No receipts match.") : null,
     h("div", { class: "pager" },
       h("span", { id: "range" }, `${first.toLocaleString()}–${last.toLocaleString()} of ${list.total.toLocaleString()}`),
       h("div", { class: "actions-row" },
@@ -258,7 +270,7 @@ function decisionsChart(stats) {
     "div",
     { class: "card chart", id: "decisions-chart" },
     h("h2", {}, "Decisions over time"),
-    stats.buckets.length === 0 ? h("div", { class: "empty" }, "No receipts yet.") : chart,
+    stats.buckets.length === 0 ? h("div", { class: "empty" }, "No receipts in this selection.") : chart,
     h("div", { class: "legend" }, decisions.map((d) => h("span", {}, h("i", { style: undefined, class: `sw-${d}` }), d === "PENDING_APPROVAL" ? "PENDING" : d))),
   );
 }
@@ -282,7 +294,8 @@ function blockingChart(stats) {
 // ---------- One receipt ----------
 
 async function showReceipt(runId) {
-  main.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+  const paint = painter();
+  paint(h("p", { class: "muted" }, "Loading…"));
   const data = await api(`/api/receipts/${encodeURIComponent(runId)}`);
   const r = data.value && typeof data.value === "object" ? data.value : {};
   const v = data.verification;
@@ -322,7 +335,7 @@ async function showReceipt(runId) {
   parts.push(actionsCard(r));
   if (typeof r.error === "string") parts.push(h("div", { class: "card" }, h("h2", {}, "Error"), h("pre", {}, r.error)));
   parts.push(h("div", { class: "card" }, h("details", {}, h("summary", {}, "Raw JSON "), h("div", { style: undefined }, copyButton(pretty(data.value), "Copy JSON")), h("pre", { id: "raw" }, pretty(data.value)))));
-  main.replaceChildren(...parts);
+  paint(...parts);
 }
 
 function policiesCard(title, results, id) {
@@ -402,17 +415,18 @@ function diffTable(rows) {
 // ---------- Approvals ----------
 
 async function showApprovals() {
-  main.replaceChildren(h("h1", {}, "Approvals"), h("p", { class: "muted" }, "Loading…"));
+  const paint = painter();
+  paint(h("h1", {}, "Approvals"), h("p", { class: "muted" }, "Loading…"));
   let pending;
   try {
     pending = (await api("/api/approvals")).pending;
   } catch (error) {
-    main.replaceChildren(h("h1", {}, "Approvals"), h("div", { class: "alert info" }, error.message));
+    paint(h("h1", {}, "Approvals"), h("div", { class: "alert info" }, error.message));
     return;
   }
   updateCount(pending.length);
   const blocked = session.decideBlockedBecause;
-  main.replaceChildren(
+  paint(
     h("h1", {}, "Approvals"),
     blocked ? h("div", { class: "alert info" }, blocked) : h("p", { class: "note" }, `You decide as ${session.as}. Each decision is a signed record in the store, checked against ENACT_APPROVERS like enact.approve().`),
     pending.length === 0 ? h("div", { class: "card empty" }, "No open approval requests.") : null,
@@ -464,7 +478,8 @@ function updateCount(n) {
 // ---------- Kill switch and verification ----------
 
 async function showControl() {
-  main.replaceChildren(h("h1", {}, "Kill switch & verify"), await killSwitchCard(), verifyCard());
+  const paint = painter();
+  paint(h("h1", {}, "Kill switch & verify"), await killSwitchCard(), verifyCard());
   await refreshVerify();
 }
 
@@ -567,6 +582,7 @@ function updateBanner(status) {
 
 async function route() {
   const hash = location.hash || "#/";
+  const seq = ++routeSeq;
   const [path] = hash.slice(1).split("?");
   const tab = path.startsWith("/approvals") ? "approvals" : path.startsWith("/control") ? "control" : "receipts";
   for (const link of document.querySelectorAll("nav a")) link.classList.toggle("active", link.dataset.nav === tab);
@@ -577,9 +593,9 @@ async function route() {
     else if (tab === "control") await showControl();
     else await showReceipts();
   } catch (error) {
-    main.replaceChildren(h("div", { class: "alert bad" }, error.message));
+    if (seq === routeSeq) main.replaceChildren(h("div", { class: "alert bad" }, error.message));
   }
-  main.dataset.ready = hash;
+  if (seq === routeSeq) main.dataset.ready = hash;
 }
 
 async function start() {
