@@ -88,6 +88,7 @@ describe.skipIf(!HAVE_CHROMIUM)("enact-sdk ui in Chromium", () => {
     const tab = await open(`#/receipt/${store.ids.update}`);
     expect(await tab.locator("#run-id").textContent()).toBe(store.ids.update);
     expect(await tab.locator(".alert.good").textContent()).toContain("Genuine");
+    expect(await tab.locator(".facts").textContent()).toContain("Who askeddeals-agent@co.com");
     const diff = await tab.locator("table.diff tbody tr").evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent)));
     expect(diff).toEqual([
       ["amount", '"12000"', '"15000"'],

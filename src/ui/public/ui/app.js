@@ -32,7 +32,7 @@ function h(tag, attrs, ...children) {
 }
 
 function append(el, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -207,7 +207,7 @@ function receiptsTable(list, filters) {
       h("td", { class: "mono nowrap" }, h("a", { href: `#/receipt/${row.runId}`, title: row.runId }, row.runId.slice(0, 8))),
       h("td", { class: "ellipsis", title: row.workflow }, row.workflow),
       h("td", { class: "ellipsis", title: row.actorEmail }, row.actorEmail),
-      h("td", {}, decisionBadge(row.decision), row.failed && row.decision !== "UNREADABLE" ? h("span", { class: "badge b-warn", style: undefined }, " failed") : null),
+      h("td", {}, decisionBadge(row.decision), row.failed && row.decision !== "UNREADABLE" ? h("span", { class: "badge b-warn gap" }, "failed") : null),
       h("td", { class: "ellipsis muted mono", title: row.actions.join(", ") }, row.actions.length === 0 ? "—" : row.actions.join(", ")),
       h("td", { class: "sig" }, signatureBadge(row.verification)),
       h("td", { class: "journal" }, journalBadge(row.verification)),
@@ -546,7 +546,7 @@ async function refreshVerify() {
   const out = document.getElementById("verify-result");
   if (!bar || !out) return;
   const job = await api("/api/verify");
-  bar.style.width = job.total > 0 ? `${Math.round((job.done / job.total) * 100)}%` : job.state === "done" ? "100%" : "0";
+  bar.style.width = job.state === "done" ? "100%" : job.total > 0 ? `${Math.round((job.done / job.total) * 100)}%` : "0";
   if (job.state === "running") {
     out.replaceChildren(h("span", { class: "muted" }, `Checking ${job.done.toLocaleString()} of ${job.total.toLocaleString()} receipts…`));
     setTimeout(() => void refreshVerify().catch(() => undefined), 250);
@@ -556,7 +556,8 @@ async function refreshVerify() {
   if (job.state !== "done") return;
   const report = job.report;
   const c = report.counts;
-  out.replaceChildren(
+  out.replaceChildren();
+  append(out, [
     h("div", { class: `alert ${report.ok ? "good" : "bad"}`, id: "verify-verdict" }, report.ok ? "OK: every receipt is valid and the journal is intact." : "FAILED: see below."),
     h("div", { class: "counts" }, Object.entries(c).map(([name, n]) => h("div", {}, h("b", {}, n.toLocaleString()), h("span", {}, name)))),
     report.findings.length + report.journal.problems.length === 0
@@ -569,7 +570,7 @@ async function refreshVerify() {
           ),
         ),
     h("p", { class: "note" }, `Checked ${shortTime(job.finishedAt)}. Journal head: entry ${report.journal.head.seq}.`),
-  );
+  ]);
 }
 
 function updateBanner(status) {
