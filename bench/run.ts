@@ -21,9 +21,10 @@ import { postgres } from "./sections/postgres.js";
 import { postgresStore } from "./sections/postgres-store.js";
 import { runOverhead } from "./sections/run-overhead.js";
 import { signing } from "./sections/signing.js";
+import { uiFirstPage } from "./sections/ui-first-page.js";
 import { FULL, QUICK } from "./settings.js";
 
-const SECTIONS = { "1": runOverhead, "2": signing, "3": postgres, "4": cliVerify, "5": growth, "6": postgresStore } as const;
+const SECTIONS = { "1": runOverhead, "2": signing, "3": postgres, "4": cliVerify, "5": growth, "6": postgresStore, "7": uiFirstPage } as const;
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");

@@ -44,11 +44,12 @@ describe.skipIf(!HAVE_CHROMIUM)("enact-sdk ui in Chromium", () => {
 
   async function ready(tab: Page, hash: string): Promise<void> {
     // The first page after sign-in is "/", whose hash is empty: the page routes it as "#/".
-    if (hash !== "#/" || new URL(tab.url()).hash !== "") await tab.evaluate((target) => (location.hash = target), hash);
-    await tab.waitForFunction((target) => document.getElementById("main")?.dataset.ready === target, hash, { timeout: 10_000 });
+    // Browser-side code as strings: this project's TypeScript has no DOM types.
+    if (hash !== "#/" || new URL(tab.url()).hash !== "") await tab.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+    await tab.waitForFunction(`document.getElementById("main")?.dataset.ready === ${JSON.stringify(hash)}`, undefined, { timeout: 10_000 });
   }
 
-  const rowsOf = (tab: Page) => tab.locator("#receipts tbody tr").evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.runId));
+  const rowsOf = (tab: Page): Promise<string[]> => tab.locator("#receipts tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-run-id") ?? ""));
 
   it("lists every receipt newest first, each with its signature and journal entry verified", async () => {
     const tab = await open();
@@ -120,7 +121,7 @@ describe.skipIf(!HAVE_CHROMIUM)("enact-sdk ui in Chromium", () => {
     const tab = await open(`#/receipt/${store.ids.xss}`);
     expect(await tab.locator("#payload").textContent()).toContain("<script>window.__pwned = 1</script>");
     await open("#/");
-    expect(await tab.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await tab.evaluate("window.__pwned")).toBeUndefined();
     expect(await tab.locator("#main script, #main img").count()).toBe(0);
     expect(XSS).toContain("<script>");
   });
