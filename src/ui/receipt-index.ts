@@ -59,6 +59,8 @@ export interface IndexStats {
 // The search text keeps this much of the payload: enough to find a customer, an email or an id,
 // small enough that 100,000 receipts stay a few tens of MB in memory.
 const PAYLOAD_TEXT = 240;
+// A source that can only read everything at once (a database) is read again at most this often.
+const READ_ALL_EVERY_MS = 2_000;
 // Files parsed between yields to the event loop while the index is built: the page stays responsive.
 const PARSE_CHUNK = 500;
 
@@ -101,6 +103,7 @@ export class ReceiptIndex {
   readonly #entries = new Map<string, IndexEntry>();
   #sorted: IndexEntry[] = [];
   #refreshing: Promise<void> | undefined;
+  #readAllAt = Number.NEGATIVE_INFINITY;
   /** Bumped whenever entries are added or removed: caches keyed on it (the journal walk) know to redo. */
   generation = 0;
 
@@ -123,6 +126,8 @@ export class ReceiptIndex {
   async #refresh(): Promise<void> {
     let changed = false;
     if (this.#source.readAll !== undefined) {
+      if (Date.now() - this.#readAllAt < READ_ALL_EVERY_MS) return;
+      this.#readAllAt = Date.now();
       const all = await this.#source.readAll();
       const seen = new Set<string>();
       for (const stored of all) {

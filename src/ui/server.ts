@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { redactCredentials } from "../cli/connection-credentials.js";
 import { DECISION_FILTERS, type IndexQuery } from "./receipt-index.js";
 import { pageAsset } from "./page-assets.js";
 import { UiRefusal, type UiService } from "./ui-service.js";
@@ -44,7 +45,9 @@ export async function startUiServer(service: UiService, options: { port?: number
   let hosts: string[] = [];
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) send(response, error instanceof UiRefusal ? error.status : 500, { error: error instanceof Error ? error.message : String(error) });
+      // A driver's message may quote a connection string: mask its password before the page sees it.
+      const message = redactCredentials(error instanceof Error ? error.message : String(error));
+      if (!response.headersSent) send(response, error instanceof UiRefusal ? error.status : 500, { error: message });
       else response.end();
     });
   });
