@@ -43,7 +43,7 @@ export interface Capabilities {
   haltBlockedBecause?: string;
 }
 
-// The journal is walked again at most this often while receipts keep arriving.
+// A receipt missing from the cached journal walk makes a new walk only if that one is older than this.
 const JOURNAL_TTL_MS = 2_000;
 // Findings shipped to the page at most: a store with 100,000 bad receipts has a summary, not a scroll.
 const MAX_FINDINGS = 500;
@@ -117,8 +117,9 @@ export class UiService {
     if (this.#signer === undefined) return { signature: "not checked", journal: "not checked" };
     const signatureValid = value !== undefined && this.#signer.verify(value);
     const signature = typeof value === "object" && value !== null ? (value as { signature?: unknown }).signature : undefined;
-    const { byRunId } = await this.#walkedJournal();
-    const entry = byRunId.get(runId);
+    let entry = (await this.#walkedJournal(false)).byRunId.get(runId);
+    // A receipt newer than the cached walk: walk again (at most every JOURNAL_TTL_MS).
+    if (entry === undefined) entry = (await this.#walkedJournal(true)).byRunId.get(runId);
     let journal: Verification["journal"];
     if (entry !== undefined) journal = entry.signature === signature && (value as { runId?: unknown }).runId === runId ? "recorded" : "differs";
     else if (typeof signature === "string" && (await this.#store.loggedAhead?.(runId, signature)) !== undefined) journal = "unsealed";
@@ -126,9 +127,15 @@ export class UiService {
     return { signature: signatureValid ? "valid" : "invalid", journal, ...(entry === undefined ? {} : { journalSeq: entry.seq }) };
   }
 
-  async #walkedJournal(): Promise<ReturnType<typeof walkJournal>> {
+  /**
+   * The journal walked, cached while the index has not changed: a walk of 100,000 entries takes
+   * about a second of CPU, and entries are only ever appended. `missing`: a receipt was not in the
+   * cached walk, so walk again unless that walk is younger than JOURNAL_TTL_MS. (A journal edited
+   * in place is caught by "Verify the store", which always walks it afresh.)
+   */
+  async #walkedJournal(missing: boolean): Promise<ReturnType<typeof walkJournal>> {
     const cached = this.#journal;
-    if (cached !== undefined && cached.generation === this.index.generation && Date.now() - cached.at < JOURNAL_TTL_MS) return cached.walked;
+    if (cached !== undefined && cached.generation === this.index.generation && (!missing || Date.now() - cached.at < JOURNAL_TTL_MS)) return cached.walked;
     const walked = await this.#store.journal();
     this.#journal = { generation: this.index.generation, at: Date.now(), walked };
     return walked;
