@@ -33,4 +33,6 @@ export default defineConfig({
   shims: true,
   // Class names are part of error messages (`EnactError.name`, `requireSystem`); keep them in both builds.
   keepNames: true,
+  // `enact-sdk ui`'s page (issue 26): plain files, copied as they are to dist/ui/ (no build step).
+  publicDir: "src/ui/public",
 });

@@ -23,9 +23,10 @@ import { postgresStore } from "./sections/postgres-store.js";
 import { runOverhead } from "./sections/run-overhead.js";
 import { signing } from "./sections/signing.js";
 import { governance } from "./sections/governance.js";
+import { uiFirstPage } from "./sections/ui-first-page.js";
 import { FULL, QUICK } from "./settings.js";
 
-const SECTIONS = { "1": runOverhead, "2": signing, "3": postgres, "4": cliVerify, "5": growth, "6": postgresStore, "7": governance, "8": adapters } as const;
+const SECTIONS = { "1": runOverhead, "2": signing, "3": postgres, "4": cliVerify, "5": growth, "6": postgresStore, "7": governance, "8": adapters, "9": uiFirstPage } as const;
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");

@@ -165,6 +165,23 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
 
   registerApprovalCommands(program, done);
 
+  // Issue 26: the local web page.
+  withStoreOptions(program.command("ui"))
+    .description("a local web page (127.0.0.1 only, behind a token) to browse receipts, answer approvals, halt, and verify")
+    .argument("[dir]", "receipt directory", DEFAULT_DIRECTORY)
+    .option("--port <n>", "the port to serve on (default: a free one)")
+    .option("--as <email>", "who approves, denies and halts from the page (approvers: ENACT_APPROVERS)")
+    .action(async (dir: string, options: StoreOptions & { port?: string; as?: string }, command: Command) => {
+      const { uiCommand } = await import("./ui.js");
+      const located = storeOptions(options, command.args.length > 0);
+      const location = { directory: dir, databaseUrl: located.databaseUrl, tablePrefix: located.tablePrefix, schema: located.schema };
+      try {
+        done(await uiCommand(location, options));
+      } catch (error) {
+        throw located.databaseUrl === undefined ? error : withoutCredentials(error, credentialsOf(located.databaseUrl));
+      }
+    });
+
   return program;
 }
 
