@@ -37,6 +37,7 @@ MUTANTS = [
      "        limit: 1,\n      } as SearchRequest;", "        limit: 1000,\n      } as SearchRequest;", 1,
      "tests/connectors/hubspot-search-requests.test.ts"),
     ("stryker receipt.ts:84 message", "src/receipt.ts", '  if (text === undefined) throw new TypeError("Only JSON values have a canonical form");\n  return text;\n}\n\n/** A signed', '  if (text === undefined) throw new TypeError("");\n  return text;\n}\n\n/** A signed', 1, "tests/receipt-signer-edges.test.ts"),
+    ("stryker receipt.ts:114 block removed", "src/receipt.ts", "      signing = this.#redactor.redactReceipt(receipt);\n      text = canonicalText(signing);\n", "", 1, "tests/receipt-signer-edges.test.ts"),
     # Stryker survivors of the signing run (2026-12-06), killed by tests/receipt-signer-edges.test.ts.
     ("stryker receipt.ts:114 appearsIn -> false", "src/receipt.ts",
      "    if (this.#redactor.appearsIn(text)) {", "    if (false) {", 1, "tests/receipt-signer-edges.test.ts"),
