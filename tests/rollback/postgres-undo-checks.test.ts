@@ -1,0 +1,81 @@
+import { defineWorkflow, EnactClient, MemoryReceiptStore, type Receipt, requireSystem } from "enact-sdk";
+import { PostgresConnector } from "enact-sdk/connectors/postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_SECRET } from "../support/context.js";
+import { getTestDatabase, releaseTestDatabase, type TestDatabase } from "../support/database.js";
+
+/*
+ * The Postgres undo's refusals when rows moved on after the run (issue 27: these checks survived
+ * being removed). Each must leave the table exactly as it found it and say why.
+ */
+
+let db: TestDatabase;
+let postgres: PostgresConnector;
+
+beforeAll(async () => {
+  db = await getTestDatabase();
+  postgres = new PostgresConnector({ connectionString: db.connectionString });
+});
+
+afterAll(async () => {
+  await postgres?.close();
+  await releaseTestDatabase();
+});
+
+const editRows = defineWorkflow("edit_rows", async (ctx) => {
+  const pg = requireSystem(ctx, "postgres", PostgresConnector);
+  const table = String(ctx.payload.table);
+  const where = ctx.payload.where as Record<string, unknown>;
+  if (ctx.payload.update !== undefined) return [await pg.updateRow({ table, data: ctx.payload.update as Record<string, unknown>, where })];
+  return [await pg.deleteRow({ table, where })];
+});
+
+function client(): EnactClient {
+  return new EnactClient({
+    systems: { postgres },
+    workflows: [editRows],
+    secret: TEST_SECRET,
+    receiptStore: new MemoryReceiptStore(),
+    rollbackEnabled: true,
+  });
+}
+
+async function edit(enact: EnactClient, payload: Record<string, unknown>): Promise<Receipt> {
+  const [result, receipt] = await enact.run({ workflow: "edit_rows", actorEmail: "agent@acme.dev", payload });
+  expect(result.success).toBe(true);
+  return receipt;
+}
+
+describe("rollback of a delete_row", () => {
+  it("leaves a deleted row's key alone when another row holds it now, and gives PARTIAL", async () => {
+    const table = await db.createTable("accounts", "id int primary key, name text not null");
+    await db.admin.query(`INSERT INTO "${table}" VALUES (3, 'deleted by the run')`);
+    const enact = client();
+    const run = await edit(enact, { table, where: { id: 3 } });
+    await db.admin.query(`INSERT INTO "${table}" VALUES (3, 'a newcomer')`);
+
+    const [, receipt] = await enact.rollback(run.runId);
+
+    expect(receipt.decision).toBe("PARTIAL");
+    expect(receipt.actionsTaken[0]).toMatchObject({ action: "reinsert_rows", success: false, output: { leftAlone: true, rows: [{ id: 3 }] } });
+    expect(receipt.actionsTaken[0]?.output.error).toMatch(/taken by other rows since the run/);
+    expect(await db.rows(table, "id")).toEqual([{ id: 3, name: "a newcomer" }]);
+  });
+});
+
+describe("rollback of an update_row", () => {
+  it("reports an update that changed a row's primary key as not undoable, and changes nothing", async () => {
+    const table = await db.createTable("accounts", "id int primary key, name text not null");
+    await db.admin.query(`INSERT INTO "${table}" VALUES (1, 'renumbered'), (2, 'untouched')`);
+    const enact = client();
+    const run = await edit(enact, { table, update: { id: 10 }, where: { id: 1 } });
+    const after = await db.rows(table, "id");
+
+    const [, receipt] = await enact.rollback(run.runId);
+
+    expect(receipt.decision).toBe("PARTIAL");
+    expect(receipt.actionsTaken[0]).toMatchObject({ action: "not_undoable", success: false, output: { table } });
+    expect(receipt.actionsTaken[0]?.output.error).toMatch(/changed primary-key values/);
+    expect(await db.rows(table, "id")).toEqual(after);
+  });
+});
