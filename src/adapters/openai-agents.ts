@@ -84,22 +84,22 @@ export function enactTools<TContext = unknown>(enact: EnactClient, options: Enac
  * `rawItem`) as `approver`. Then `result.state.approve(item)` and `run(agent, result.state)`: the
  * call executes once, bound to this approval. Pass the run's context (`{ context }`) when the actor depends on it.
  */
-export function approveToolCall(
-  tools: readonly EnactFunctionTool<never>[] | readonly EnactFunctionTool[],
+export function approveToolCall<Context>(
+  tools: readonly EnactFunctionTool<Context>[],
   item: RunToolApprovalItem | AgentsToolCall,
   by: { approver: string; note?: string },
-  context?: Pick<RunContext<unknown>, "context">,
+  context?: Pick<RunContext<Context>, "context">,
 ): Promise<ApprovalDecisionRecord> {
   const { bound, call, input } = locate(tools, item);
   return bound.runner.approve(call.name, input, contextOf(context), call.callId, by);
 }
 
 /** Denies, in Enact, the run behind an interruption; then `result.state.reject(item)`. */
-export function denyToolCall(
-  tools: readonly EnactFunctionTool<never>[] | readonly EnactFunctionTool[],
+export function denyToolCall<Context>(
+  tools: readonly EnactFunctionTool<Context>[],
   item: RunToolApprovalItem | AgentsToolCall,
   by: { approver: string; reason?: string },
-  context?: Pick<RunContext<unknown>, "context">,
+  context?: Pick<RunContext<Context>, "context">,
 ): Promise<ApprovalDecisionRecord> {
   const { bound, call, input } = locate(tools, item);
   return bound.runner.deny(call.name, input, contextOf(context), call.callId, by);
@@ -118,7 +118,7 @@ function locate(tools: object, item: RunToolApprovalItem | AgentsToolCall): { bo
 }
 
 // Approvals may pass just `{ context }`: the actor function reads `runContext.context`.
-function contextOf(context: Pick<RunContext<unknown>, "context"> | undefined): RunContext<unknown> {
+function contextOf<Context>(context: Pick<RunContext<Context>, "context"> | undefined): RunContext<unknown> {
   return (context ?? { context: undefined }) as RunContext<unknown>;
 }
 

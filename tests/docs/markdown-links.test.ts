@@ -7,15 +7,6 @@ import { describe, expect, it } from "vitest";
 // names a heading (#anchor), to a heading that exists: docs split across pages rot by their links.
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-// Pages other branches write, linked before they are merged; checked with DOCS_CHECK_AWAITING=1.
-// After the merge, empty this list.
-const AWAITING_MERGE = process.env.DOCS_CHECK_AWAITING === "1" ? new Set<string>() : new Set([
-      "docs/mutation.md", // the mutation branch
-      "docs/screenshots/receipts.png", // the ui branch writes these from its browser tests
-      "docs/screenshots/receipt-detail.png",
-      "docs/screenshots/approvals.png",
-      "docs/screenshots/kill-switch-and-verify.png",
-    ]);
 
 function markdownFiles(): string[] {
   const files = ["README.md", "SPEC.md"];
@@ -74,7 +65,6 @@ describe("links in README.md, SPEC.md and docs/", () => {
         if (/^[a-z]+:/i.test(target)) continue; // https:, mailto:
         const [path = "", anchor] = target.split("#");
         const resolved = path === "" ? join(root, file) : normalize(join(root, dirname(file), path));
-        if (AWAITING_MERGE.has(relative(root, resolved))) continue;
         if (!existsSync(resolved)) {
           broken.push(`${file}:${line}: ${target} (no ${relative(root, resolved)})`);
           continue;
