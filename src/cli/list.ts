@@ -16,6 +16,8 @@ export interface ListOptions {
   since?: string;
   until?: string;
   policySet?: string;
+  /** Only the newest this many receipts (after the filters), still printed oldest first. */
+  limit?: string;
   json?: boolean;
 }
 
@@ -30,10 +32,11 @@ interface Row {
  */
 export function listCommand(options: ListOptions): StoreCommand {
   const filter = parseFilter(options);
-  return (store, secret, keys) => list(store, secret, keys, filter, options.json === true);
+  const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
+  return (store, secret, keys) => list(store, secret, keys, filter, limit, options.json === true);
 }
 
-async function list(store: AuditableStore, secret: string, keys: ReadonlyMap<string, KeyObject> | undefined, filter: ReceiptFilter, json: boolean): Promise<ExitCode> {
+async function list(store: AuditableStore, secret: string, keys: ReadonlyMap<string, KeyObject> | undefined, filter: ReceiptFilter, limit: number | undefined, json: boolean): Promise<ExitCode> {
   const signer = keys === undefined || keys.size === 0 ? signerFor(secret) : auditKeysFor(secret, keys).verifier;
   const rows: Row[] = [];
   const unreadable: { runId: string; where: string; problem: string }[] = [];
@@ -43,6 +46,7 @@ async function list(store: AuditableStore, secret: string, keys: ReadonlyMap<str
     else if (matchesFilter(receipt, filter)) rows.push({ receipt, signatureValid: signer.verifyParsed(stored.value) });
   }
   rows.sort((a, b) => a.receipt.timestamp.localeCompare(b.receipt.timestamp) || a.receipt.runId.localeCompare(b.receipt.runId));
+  if (limit !== undefined) rows.splice(0, Math.max(0, rows.length - limit));
 
   if (json) {
     process.stdout.write(`${safeJson({ receipts: rows.map(toJson), unreadable })}\n`);
@@ -74,6 +78,14 @@ function parseFilter(options: ListOptions): ReceiptFilter {
     filter.policySetDigest = digest;
   }
   return filter;
+}
+
+function parseLimit(text: string): number {
+  const limit = Number(text.trim());
+  if (!Number.isSafeInteger(limit) || limit < 1 || !/^\s*\d+\s*$/.test(text)) {
+    throw new CliError(ExitCode.usage, `--limit must be a whole number of receipts, at least 1, got ${JSON.stringify(text)}`);
+  }
+  return limit;
 }
 
 /** Milliseconds per unit of a relative time: `90s`, `30m`, `1h`, `7d`, `2w`. */

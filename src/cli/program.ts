@@ -107,6 +107,7 @@ function buildProgram(settings: MainOptions, done: (code: ExitCode) => void): Co
     .option("--since <time>", "only receipts at or after this time: ISO-8601, or a time ago (30m, 1h, 7d, 2w)")
     .option("--until <time>", "only receipts before this time: ISO-8601, or a time ago (30m, 1h, 7d, 2w)")
     .option("--policy-set <digest>", "only receipts decided by this policy set (receipt.policySet.digest)")
+    .option("--limit <n>", "only the newest n receipts that match (printed oldest first)")
     .option("--public-key <[keyId=]pem>", "check Ed25519 signatures with this public key (repeatable)", collect, [])
     .option("--json", "machine-readable output")
     .addHelpText("after", EXIT_CODES_HELP)
