@@ -11,6 +11,9 @@ export const entryPoints = {
   ai: "src/adapters/ai.ts",
   "openai-agents": "src/adapters/openai-agents.ts",
   mcp: "src/adapters/mcp.ts",
+  // The store contract test (`enact-sdk/testing`) and the child process its cross-process race starts.
+  "testing/index": "src/testing/index.ts",
+  "testing/claim-racer": "src/testing/claim-racer.ts",
   // The `enact-sdk` command (package.json "bin"); its hashbang makes tsup mark it executable.
   // It runs the CLI's CommonJS build, dist/cli-main.cjs.
   cli: "src/cli/bin.ts",

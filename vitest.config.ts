@@ -9,7 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^enact-sdk$/, replacement: src("index.ts") },
       { find: /^enact-sdk\/connectors\/(postgres|github|hubspot)$/, replacement: src("connectors/$1.ts") },
-      { find: /^enact-sdk\/(policies|workflows)$/, replacement: src("$1/index.ts") },
+      { find: /^enact-sdk\/(policies|workflows|testing)$/, replacement: src("$1/index.ts") },
       { find: /^enact-sdk\/(ai|openai-agents|mcp)$/, replacement: src("adapters/$1.ts") },
     ],
   },

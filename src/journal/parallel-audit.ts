@@ -38,6 +38,13 @@ export interface ParallelAuditOptions extends AuditOptions {
    * Default: on stores of `PARALLEL_THRESHOLD` receipts or more, one per idle CPU (see `threadsFor`), else 1.
    */
   threads?: number;
+  /**
+   * Whether the main thread examines receipts too, between recording the workers' (default true).
+   * False leaves every examination to the worker threads, when there are any: the main thread then
+   * only checks their results against the journal, and an audit that completes shows that the
+   * workers ran.
+   */
+  examineInMainThread?: boolean;
 }
 
 /**
@@ -63,7 +70,7 @@ export async function auditReceiptDirectoryInParallel(directory: string, secret:
   // One worker per extra thread, and none for what the main thread does in a few batches anyway.
   const threads = threadsFor(runIds.length, options.threads, machine());
   const workers = Math.max(0, Math.min(threads - 1, Math.floor(runIds.length / BATCH_SIZE) - 1));
-  const examiners = new Examiners(options.workerUrl, { directory, secret }, workers, runIds);
+  const examiners = new Examiners(options.workerUrl, { directory, secret }, workers, runIds, workers === 0 || options.examineInMainThread !== false);
   try {
     // While the workers start and take their first batches: check the journal.
     const journal = walkJournal(JournalKey.fromSecret(secret), rawJournal, options.anchor);
@@ -150,12 +157,14 @@ class Examiners {
   readonly #ports: MessagePort[] = [];
   readonly #runIds: readonly string[];
   readonly #counters = new Int32Array(new SharedArrayBuffer(COUNTERS.length * Int32Array.BYTES_PER_ELEMENT));
+  readonly #examineHere: boolean;
   #running = 0;
   #failure: Error | undefined;
   #closing = false;
 
-  constructor(url: URL, audit: { directory: string; secret: string }, count: number, runIds: readonly string[]) {
+  constructor(url: URL, audit: { directory: string; secret: string }, count: number, runIds: readonly string[], examineHere: boolean) {
     this.#runIds = runIds;
+    this.#examineHere = examineHere;
     for (let index = 0; index < count; index += 1) {
       const { port1, port2 } = new MessageChannel();
       const workerData = { kind: RECEIPT_WORKER, ...audit, runIds, batchSize: BATCH_SIZE, counters: this.#counters.buffer, port: port2 };
@@ -188,12 +197,12 @@ class Examiners {
       if (examined !== undefined) {
         done += this.#record(examined, pathOf, auditor);
       } else {
-        const runIds = this.#batch(Atomics.add(this.#counters, COUNTERS.nextBatch, 1));
+        const runIds = this.#examineHere ? this.#batch(Atomics.add(this.#counters, COUNTERS.nextBatch, 1)) : [];
         if (runIds.length > 0) {
           for (const runId of runIds) auditor.check(readReceiptAt(runId, pathOf(runId)));
           done += runIds.length;
         } else {
-          // Every batch is claimed: the workers still hold the last ones. A worker posts all it
+          // Every batch is claimed (or the workers claim them all): the workers hold the rest. A worker posts all it
           // took before it exits, so with none running and nothing received, nothing will come.
           if (this.#running === 0) throw this.#failure ?? new Error("A worker thread checking receipts stopped before sending every receipt it took");
           await waitForChange(this.#counters, COUNTERS.posted, posted, WAIT_MS);

@@ -233,7 +233,11 @@ export class PostgresReceiptStore implements ReceiptStore {
 
   /** Waits for every receipt handed to `write()`, then seals the journal's chains (unless another writer is sealing). */
   async flush(): Promise<void> {
-    await this.#journal.opened?.flush();
+    const journal = this.#journal.opened;
+    if (journal === undefined) return;
+    // A store that has not written yet may not have its journal's tables: sealing would fail on them.
+    await retryConnectionFaults(() => this.migrate());
+    await journal.flush();
   }
 
   async load(runId: string): Promise<Receipt | undefined> {

@@ -1,13 +1,17 @@
 import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signReceipt, type Receipt } from "enact-sdk";
-import { PARALLEL_THRESHOLD, threadsFor } from "../../src/journal/parallel-audit.js";
+import { auditReceiptDirectory } from "../../src/journal/file-source.js";
+import { auditReceiptDirectoryInParallel, PARALLEL_THRESHOLD, threadsFor } from "../../src/journal/parallel-audit.js";
 import { CLI_SECRET, editReceiptFile, fileOf, fillStore, makeReceipt, ROOT, runCli, runNode, tempDirectory, type CliResult } from "../support/cli.js";
 
 // Worker threads run the built CLI (dist/cli.js; `npm test` builds it first): run from source
 // through tsx, the CLI checks everything in one thread.
 const BIN = join(ROOT, "dist/cli.js");
+/** The built CLI's entry point, which serves receipt examinations when started as a worker thread. */
+const WORKER = pathToFileURL(join(ROOT, "dist/cli-main.cjs"));
 
 function runBin(args: readonly string[]): Promise<CliResult> {
   return runNode([BIN, ...args]);
@@ -62,6 +66,15 @@ describe("enact-sdk verify with worker threads", () => {
       [expect.any(String), "invalid"], // the injected receipt, which the journal does not rank
     ]);
     expect(report.journal).toMatchObject({ entries: PARALLEL_THRESHOLD + 500, problems: [] });
+  });
+
+  it("reports what one thread reports when worker threads examine every receipt (the main thread examines none)", async () => {
+    const alone = await auditReceiptDirectory(big, CLI_SECRET);
+    // The main thread only records what the workers send: a complete, equal report shows they ran.
+    const workersOnly = await auditReceiptDirectoryInParallel(big, CLI_SECRET, { workerUrl: WORKER, threads: 3, examineInMainThread: false });
+    expect(workersOnly.counts).toEqual(alone.counts);
+    expect(workersOnly.counts.receipts).toBe(PARALLEL_THRESHOLD + 501);
+    expect(workersOnly).toEqual(alone);
   });
 
   it("gives the same human-readable output in one thread and in several", { timeout: 60_000 }, async () => {

@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { Client } from "@hubspot/api-client";
 import { ConfigurationError, PermissionError } from "enact-sdk";
 import { HUBSPOT_ACTIONS, HubSpotConnector } from "enact-sdk/connectors/hubspot";
@@ -397,5 +398,6 @@ describe("HubSpotConnector configuration", () => {
   it("keeps the token out of JSON and inspection of the connector", () => {
     expect(JSON.stringify(hubspot)).not.toContain(fake.token);
     expect(Object.values(hubspot)).not.toContain(fake.token);
+    expect(inspect(hubspot, { showHidden: true, depth: 10 })).not.toContain(fake.token);
   });
 });

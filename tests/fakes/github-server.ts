@@ -321,7 +321,7 @@ export class FakeGitHubServer {
       case "POST git/commits":
         return [this.#createCommit(repo, input), 201];
       case "GET pulls":
-        if (rest.length === 0) return [this.#listPulls(repo, url.searchParams), 200];
+        if (rest.length === 0) return this.#listPulls(repo, url);
         return [this.#pullJson(repo, this.#existingPull(repo, rest[0])), 200];
       case "POST pulls":
         return [this.#createPull(repo, input), 201];
@@ -483,7 +483,7 @@ export class FakeGitHubServer {
       throw new HttpError(422, validationFailed([{ resource: "Tree", field: "tree", code: "missing_field" }], docs));
     const flat = typeof baseTree === "string" ? repo.git.flatten(baseTree) : new Map<string, FlatEntry>();
     for (const item of tree as Array<Record<string, unknown>>) {
-      const { path, sha, content } = item;
+      const { path, sha, content, mode, type } = item;
       if (
         typeof path !== "string" ||
         path === "" ||
@@ -492,15 +492,9 @@ export class FakeGitHubServer {
       ) {
         throw new HttpError(422, githubError(422, `tree.path contains a malformed path component`, docs));
       }
-      if (sha === null) {
-        flat.delete(path);
-        continue;
-      }
-      const blobSha = typeof content === "string" ? repo.git.writeBlob(Buffer.from(content)) : sha;
-      if (typeof blobSha !== "string" || !repo.git.blobs.has(blobSha)) {
-        throw new HttpError(422, githubError(422, "Invalid tree info", docs));
-      }
-      flat.set(path, { mode: "100644", type: "blob", sha: blobSha });
+      const entry = checkTreeEntry(repo.git, { mode, type, sha, content }, docs);
+      if (entry === "delete") flat.delete(path);
+      else flat.set(path, entry);
     }
     const sha = repo.git.writeTree(flat);
     return {
@@ -539,15 +533,40 @@ export class FakeGitHubServer {
     return this.#commitJson(repo, commit.sha);
   }
 
-  #listPulls(repo: RepoState, query: URLSearchParams): unknown {
+  // GitHub's "List pull requests": the pull-request-simple shape (no merged/mergeable/merge state,
+  // which only "Get a pull request" computes), oldest first by default, paged like every list.
+  // `head` is `user:ref`; it matches only branches pushed by that user (for this fake: the repo's owner).
+  #listPulls(repo: RepoState, url: URL): [unknown, number, Record<string, string>] {
+    const query = url.searchParams;
     const state = query.get("state") ?? "open";
     const head = query.get("head");
     const base = query.get("base");
-    return repo.pulls
+    const all = repo.pulls
       .filter((pull) => state === "all" || pull.state === state)
       .filter((pull) => head === null || `${repo.owner}:${pull.head}`.toLowerCase() === head.toLowerCase())
       .filter((pull) => base === null || pull.base === base)
-      .map((pull) => this.#pullJson(repo, pull));
+      .map((pull) => simplePull(this.#pullJson(repo, pull)));
+    return this.#page(all, url);
+  }
+
+  /** One page of `all` as GitHub pages a list: `per_page` (default 30, at most 100), `page`, a Link header. */
+  #page<T>(all: readonly T[], url: URL): [T[], number, Record<string, string>] {
+    const perPage = Math.min(Math.max(Number(url.searchParams.get("per_page") ?? 30) || 30, 1), 100);
+    const page = Math.max(Number(url.searchParams.get("page") ?? 1) || 1, 1);
+    const items = all.slice((page - 1) * perPage, page * perPage);
+    const headers: Record<string, string> = {};
+    const link = (to: number, rel: string): string => {
+      const next = new URL(url.toString().replace("http://127.0.0.1", this.url));
+      next.searchParams.set("page", String(to));
+      next.searchParams.set("per_page", String(perPage));
+      return `<${next.toString()}>; rel="${rel}"`;
+    };
+    const last = Math.max(Math.ceil(all.length / perPage), 1);
+    const links: string[] = [];
+    if (page < last) links.push(link(page + 1, "next"), link(last, "last"));
+    if (page > 1) links.push(link(1, "first"), link(page - 1, "prev"));
+    if (links.length > 0) headers.link = links.join(", ");
+    return [items, 200, headers];
   }
 
   #createPull(repo: RepoState, input: Record<string, unknown>): unknown {
@@ -635,8 +654,6 @@ export class FakeGitHubServer {
 
   #listIssues(repo: RepoState, url: URL): [unknown, number, Record<string, string>] {
     const state = url.searchParams.get("state") ?? "open";
-    const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 30), 100);
-    const page = Number(url.searchParams.get("page") ?? 1);
     // GitHub's issue list includes pull requests (marked with a `pull_request` key), newest first.
     const all = [
       ...repo.issues.map((issue) => this.#issueJson(repo, issue)),
@@ -644,15 +661,7 @@ export class FakeGitHubServer {
     ]
       .filter((issue) => state === "all" || issue.state === state)
       .sort((a, b) => b.number - a.number);
-    const items = all.slice((page - 1) * perPage, page * perPage);
-    const headers: Record<string, string> = {};
-    if (page * perPage < all.length) {
-      const next = new URL(url.toString().replace("http://127.0.0.1", this.url));
-      next.searchParams.set("page", String(page + 1));
-      next.searchParams.set("per_page", String(perPage));
-      headers.link = `<${next.toString()}>; rel="next"`;
-    }
-    return [items, 200, headers];
+    return this.#page(all, url);
   }
 
   #createIssue(repo: RepoState, input: Record<string, unknown>): unknown {
@@ -799,6 +808,75 @@ export class FakeGitHubServer {
         : {}),
     };
   }
+}
+
+/** The fields of a full pull request that the list endpoint's pull-request-simple shape lacks. */
+const FULL_PULL_ONLY = [
+  "merged",
+  "mergeable",
+  "rebaseable",
+  "mergeable_state",
+  "merged_by",
+  "comments",
+  "review_comments",
+  "maintainer_can_modify",
+  "commits",
+  "additions",
+  "deletions",
+  "changed_files",
+] as const;
+
+function simplePull(full: Record<string, unknown>): Record<string, unknown> {
+  const simple = { ...full };
+  for (const field of FULL_PULL_ONLY) delete simple[field];
+  return simple;
+}
+
+/** Which object type each tree entry mode must name (GitHub's "Create a tree"). */
+const TYPE_OF_MODE: Readonly<Record<string, FlatEntry["type"]>> = {
+  "100644": "blob",
+  "100755": "blob",
+  "120000": "blob",
+  "040000": "tree",
+  "160000": "commit",
+};
+
+/**
+ * One entry of a "Create a tree" request, checked as GitHub checks it: `mode` is one of the five
+ * git modes, `type` is the one that mode names, exactly one of `sha` and `content` is given
+ * (`sha: null` deletes the path), `content` only for blobs, and `sha` names an existing object of
+ * that type. Anything else is a 422 with GitHub's message.
+ */
+function checkTreeEntry(
+  git: GitStore,
+  entry: { mode: unknown; type: unknown; sha: unknown; content: unknown },
+  docs: string,
+): FlatEntry | "delete" {
+  const invalid = (message: string): HttpError => new HttpError(422, githubError(422, message, docs));
+  const expected = typeof entry.mode === "string" ? TYPE_OF_MODE[entry.mode] : undefined;
+  if (expected === undefined) {
+    throw new HttpError(422, validationFailed([{ resource: "Tree", field: "mode", code: "invalid", value: entry.mode }], docs));
+  }
+  if (entry.type !== "blob" && entry.type !== "tree" && entry.type !== "commit") {
+    throw new HttpError(422, validationFailed([{ resource: "Tree", field: "type", code: "invalid", value: entry.type }], docs));
+  }
+  const hasSha = entry.sha !== undefined;
+  const hasContent = entry.content !== undefined;
+  if (hasSha === hasContent) {
+    throw invalid("Must supply either tree.sha or tree.content. Request will be rejected if both are present.");
+  }
+  if (entry.sha === null) return "delete";
+  if (entry.type !== expected) throw invalid(`tree.type ${String(entry.type)} does not match tree.mode ${String(entry.mode)}`);
+  if (hasContent) {
+    if (typeof entry.content !== "string" || entry.type !== "blob") throw invalid("tree.content must be a string, for a blob");
+    return { mode: entry.mode as FlatEntry["mode"], type: "blob", sha: git.writeBlob(Buffer.from(entry.content)) };
+  }
+  const sha = entry.sha;
+  const exists =
+    typeof sha === "string" &&
+    (entry.type === "blob" ? git.blobs.has(sha) : entry.type === "tree" ? git.trees.has(sha) : /^[0-9a-f]{40}$/.test(sha));
+  if (!exists) throw invalid(`tree.sha ${String(sha)} is not a valid ${entry.type}`);
+  return { mode: entry.mode as FlatEntry["mode"], type: entry.type, sha: sha as string };
 }
 
 function notFound(docs = DOCS): HttpError {

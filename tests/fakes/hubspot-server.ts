@@ -78,8 +78,11 @@ export class FakeHubSpot {
   }
 
   /** Ids of `toType` records associated with the record `fromType/fromId`. */
+  /** The ids of the live (not archived) records of `toType` associated with a record. */
   associatedIds(fromType: ObjectType, fromId: string, toType: ObjectType): string[] {
-    return this.associations.filter((a) => a.fromType === fromType && a.fromId === fromId && a.toType === toType).map((a) => a.toId);
+    return this.associations
+      .filter((a) => a.fromType === fromType && a.fromId === fromId && a.toType === toType && this.objects[toType].get(a.toId)?.archived === false)
+      .map((a) => a.toId);
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -204,10 +207,18 @@ export class FakeHubSpot {
   #search(response: ServerResponse, type: ObjectType, body: unknown): void {
     const request = (body ?? {}) as SearchRequest;
     const groups = request.filterGroups ?? [];
+    const limit = request.limit ?? 10;
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_SEARCH_LIMIT) {
+      return sendError(response, 400, "VALIDATION_ERROR", `Invalid input JSON: limit must be between 0 and ${MAX_SEARCH_LIMIT}, got ${String(limit)}`);
+    }
+    const unknown = groups.flatMap((group) => group.filters).find((filter) => !SEARCH_OPERATORS.includes(filter.operator));
+    if (unknown !== undefined) {
+      return sendError(response, 400, "VALIDATION_ERROR",
+        `Invalid input JSON on line 1: Cannot deserialize value of type \`FilterOperatorEnum\` from String "${unknown.operator}": not one of the values accepted for Enum class: [${SEARCH_OPERATORS.join(", ")}]`);
+    }
     const matches = [...this.objects[type].values()].filter(
       (record) => !record.archived && !this.hiddenFromSearch.has(record.id) && (groups.length === 0 || groups.some((group) => group.filters.every((filter) => this.#matches(type, record, filter)))),
     );
-    const limit = request.limit ?? 10;
     const offset = Number(request.after ?? 0);
     const page = matches.slice(offset, offset + limit);
     const next = offset + limit < matches.length ? { paging: { next: { after: String(offset + limit) } } } : {};
@@ -220,15 +231,34 @@ export class FakeHubSpot {
       return filter.operator === "EQ" && isObjectType(toType) && this.associatedIds(type, record.id, toType).includes(String(filter.value));
     }
     const actual = record.properties[filter.propertyName];
-    if (actual === undefined) return false;
+    if (filter.operator === "HAS_PROPERTY") return actual !== undefined;
+    if (filter.operator === "NOT_HAS_PROPERTY") return actual === undefined;
+    if (actual === undefined) return filter.operator === "NEQ" || filter.operator === "NOT_IN";
     const value = String(filter.value ?? "");
+    const values = (filter.values ?? []).map((v) => String(v).toLowerCase());
     switch (filter.operator) {
       case "EQ":
         return actual.toLowerCase() === value.toLowerCase();
+      case "NEQ":
+        return actual.toLowerCase() !== value.toLowerCase();
+      case "GT":
+        return toMillis(actual) > toMillis(value);
       case "GTE":
         return toMillis(actual) >= toMillis(value);
       case "LT":
         return toMillis(actual) < toMillis(value);
+      case "LTE":
+        return toMillis(actual) <= toMillis(value);
+      case "BETWEEN":
+        return toMillis(actual) >= toMillis(value) && toMillis(actual) <= toMillis(String(filter.highValue ?? ""));
+      case "IN":
+        return values.includes(actual.toLowerCase());
+      case "NOT_IN":
+        return !values.includes(actual.toLowerCase());
+      case "CONTAINS_TOKEN":
+        return actual.toLowerCase().split(/[\s@.]+/).includes(value.toLowerCase().replace(/^\*|\*$/g, ""));
+      case "NOT_CONTAINS_TOKEN":
+        return !actual.toLowerCase().split(/[\s@.]+/).includes(value.toLowerCase().replace(/^\*|\*$/g, ""));
       default:
         return false;
     }
@@ -239,14 +269,15 @@ export class FakeHubSpot {
     if (spec?.associationCategory !== "HUBSPOT_DEFINED" || spec.associationTypeId !== ASSOCIATION_TO_CONTACT[type]) {
       return `${String(spec?.associationTypeId)} is not a valid association type between ${type} and contacts`;
     }
-    if (!this.objects.contacts.has(String(association.to.id))) {
+    if (this.objects.contacts.get(String(association.to.id))?.archived !== false) {
       return `One or more associations are invalid: contact ${String(association.to.id)} does not exist`;
     }
     return undefined;
   }
 
   #findByEmail(email: string): StoredRecord | undefined {
-    return [...this.objects.contacts.values()].find((record) => record.properties.email?.toLowerCase() === email.toLowerCase());
+    // An archived contact no longer holds its email: HubSpot lets a new contact take it.
+    return [...this.objects.contacts.values()].find((record) => !record.archived && record.properties.email?.toLowerCase() === email.toLowerCase());
   }
 
   #store(type: ObjectType, properties: Record<string, string>, at: Date): StoredRecord {
@@ -344,7 +375,15 @@ interface SearchFilter {
   propertyName: string;
   operator: string;
   value?: string | number;
+  highValue?: string | number;
+  values?: Array<string | number>;
 }
+
+/** HubSpot's search: `limit` is at most 200 (more is a 400), and only these operators exist. */
+export const MAX_SEARCH_LIMIT = 200;
+export const SEARCH_OPERATORS: readonly string[] = [
+  "LT", "LTE", "GT", "GTE", "EQ", "NEQ", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN",
+];
 
 interface SearchRequest {
   filterGroups?: Array<{ filters: SearchFilter[] }>;
@@ -356,12 +395,78 @@ interface SearchRequest {
 // HubSpot-defined default association types used by the connector.
 const ASSOCIATION_TO_CONTACT: Partial<Record<ObjectType, number>> = { deals: 3, tasks: 204 };
 
-// A small stand-in for each object's property schema; unknown names are rejected as HubSpot does.
-const KNOWN_PROPERTIES: Record<ObjectType, readonly string[]> = {
-  contacts: ["email", "firstname", "lastname", "company", "phone", "website", "jobtitle", "lifecyclestage"],
-  deals: ["dealname", "amount", "dealstage", "pipeline", "closedate", "hubspot_owner_id"],
-  tasks: ["hs_task_subject", "hs_task_body", "hs_task_status", "hs_task_priority", "hs_task_type", "hs_timestamp", "hubspot_owner_id"],
+/** A property's type in HubSpot's schema, and an enumeration's options. */
+type PropertyType = { type: "string" } | { type: "number" } | { type: "datetime" } | { type: "date" } | { type: "bool" } | { type: "enumeration"; options: readonly string[] };
+
+const STRING = { type: "string" } as const;
+const enumeration = (...options: string[]): PropertyType => ({ type: "enumeration", options });
+
+// A stand-in for each object's property schema, with HubSpot's default types and options; unknown
+// names are rejected as HubSpot does, and values are checked against their property's type.
+const PROPERTIES: Record<ObjectType, Readonly<Record<string, PropertyType>>> = {
+  contacts: {
+    email: STRING,
+    firstname: STRING,
+    lastname: STRING,
+    company: STRING,
+    phone: STRING,
+    website: STRING,
+    jobtitle: STRING,
+    lifecyclestage: enumeration("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "evangelist", "other"),
+    hs_email_optout: { type: "bool" },
+    date_of_birth: { type: "date" },
+  },
+  deals: {
+    dealname: STRING,
+    amount: { type: "number" },
+    dealstage: enumeration("appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"),
+    pipeline: enumeration("default"),
+    closedate: { type: "datetime" },
+    hubspot_owner_id: STRING,
+  },
+  tasks: {
+    hs_task_subject: STRING,
+    hs_task_body: STRING,
+    hs_task_status: enumeration("NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"),
+    hs_task_priority: enumeration("NONE", "LOW", "MEDIUM", "HIGH"),
+    hs_task_type: enumeration("TODO", "CALL", "EMAIL", "LINKED_IN", "MEETING", "LINKED_IN_CONNECT", "LINKED_IN_MESSAGE"),
+    hs_timestamp: { type: "datetime" },
+    hubspot_owner_id: STRING,
+  },
 };
+
+/**
+ * Why HubSpot refuses `value` for a property of type `type`, or undefined when it takes it. Values
+ * travel as strings; "" clears a property whatever its type. Numbers are decimal; datetimes are
+ * epoch milliseconds or ISO 8601; dates must fall on midnight UTC; bools are true/false; an
+ * enumeration takes only its options (several joined with ";").
+ */
+function typeProblem(name: string, spec: PropertyType, raw: unknown): PropertyProblem | undefined {
+  const value = typeof raw === "number" || typeof raw === "boolean" ? String(raw) : raw;
+  if (typeof value !== "string") return { name, error: "INVALID_PROPERTY_VALUE", message: `${JSON.stringify(raw)} is not a valid value for ${name}` };
+  if (value === "") return undefined;
+  switch (spec.type) {
+    case "string":
+      return undefined;
+    case "number":
+      return /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value.trim()) ? undefined : { name, error: "INVALID_DOUBLE", message: `${value} was not a valid number.` };
+    case "datetime":
+      return /^\d+$/.test(value) || (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)))
+        ? undefined
+        : { name, error: "INVALID_LONG", message: `${value} was not a valid long.` };
+    case "date": {
+      const millis = /^\d+$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+      if (Number.isNaN(millis)) return { name, error: "INVALID_DATE", message: `${value} was not a valid date.` };
+      return millis % 86_400_000 === 0 ? undefined : { name, error: "INVALID_DATE", message: `${value} is at ${new Date(millis).toISOString().slice(11, 23)} UTC, not midnight!` };
+    }
+    case "bool":
+      return value === "true" || value === "false" ? undefined : { name, error: "INVALID_BOOLEAN", message: `${value} was not a valid boolean.` };
+    case "enumeration": {
+      const bad = value.split(";").find((option) => !spec.options.includes(option));
+      return bad === undefined ? undefined : { name, error: "INVALID_OPTION", message: `${bad} was not one of the allowed options: [${spec.options.join(", ")}]` };
+    }
+  }
+}
 
 interface PropertyProblem {
   name: string;
@@ -372,10 +477,14 @@ interface PropertyProblem {
 function validateProperties(type: ObjectType, properties: Record<string, unknown>, { creating = true } = {}): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
   for (const [name, value] of Object.entries(properties)) {
-    if (!KNOWN_PROPERTIES[type].includes(name)) {
+    const spec = Object.hasOwn(PROPERTIES[type], name) ? PROPERTIES[type][name] : undefined;
+    if (spec === undefined) {
       problems.push({ name, error: "PROPERTY_DOESNT_EXIST", message: `Property "${name}" does not exist` });
     } else if (name === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(String(value))) {
       problems.push({ name, error: "INVALID_EMAIL", message: `Email address ${String(value)} is invalid` });
+    } else {
+      const problem = typeProblem(name, spec, value);
+      if (problem !== undefined) problems.push(problem);
     }
   }
   if (creating && type === "tasks" && properties.hs_timestamp === undefined) {
@@ -385,7 +494,7 @@ function validateProperties(type: ObjectType, properties: Record<string, unknown
 }
 
 function sendValidation(response: ServerResponse, problems: PropertyProblem[]): void {
-  const details = problems.map((p) => ({ isValid: false, message: p.message, error: p.error, name: p.name }));
+  const details = problems.map((p) => ({ isValid: false, message: p.message, error: p.error, name: p.name, localizedErrorMessage: p.message }));
   sendError(response, 400, "VALIDATION_ERROR", `Property values were not valid: ${JSON.stringify(details)}`, {
     errors: problems.map((p) => ({ message: p.message, code: p.error, context: { propertyName: [p.name] } })),
   });

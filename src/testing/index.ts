@@ -1,0 +1,2 @@
+export { describeStoreContract, newClaim } from "./store-contract.js";
+export type { ContractFramework, CrossProcessStore, StoreContractOptions } from "./store-contract.js";
