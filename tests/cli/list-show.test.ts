@@ -53,6 +53,21 @@ describe("enact-sdk list", () => {
     expect(await ids("--since", pass.timestamp)).toContain(pass.runId);
   });
 
+  it("keeps only the newest receipts with --limit, in the same order", async () => {
+    const ids = async (...args: string[]) => (JSON.parse((await runCli(["list", directory, "--json", ...args])).stdout) as { receipts: { runId: string }[] }).receipts.map((r) => r.runId);
+    const all = await ids();
+    expect(await ids("--limit", "2")).toEqual(all.slice(-2));
+    expect(await ids("--limit", "50")).toEqual(all);
+  });
+
+  it("refuses a --limit that is not a whole number of receipts, exit 2", async () => {
+    for (const limit of ["0", "-1", "2.5", "ten"]) {
+      const { code, stderr } = await runCli(["list", directory, "--limit", limit]);
+      expect(code).toBe(2);
+      expect(stderr).toContain("--limit must be a whole number of receipts");
+    }
+  });
+
   it("gives JSON rows with actions and signature status", async () => {
     const { code, stdout } = await runCli(["list", directory, "--json", "--workflow", "new_lead_workflow"]);
     expect(code).toBe(0);
