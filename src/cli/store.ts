@@ -62,7 +62,21 @@ export type StoreCommand = (store: AuditableStore, secret: string, keys?: Readon
  * secret, else reported unverifiable) and the journal as the public chain Ed25519 clients write.
  */
 export function auditKeysFor(secret: string, keys: ReadonlyMap<string, KeyObject> | undefined): AuditKeys {
-  if (keys === undefined || keys.size === 0) return { verifier: new ReceiptSigner(secret), journalKey: JournalKey.fromSecret(secret) };
+  if (keys === undefined || keys.size === 0) {
+    // Made on first use: a reader without a secret (the web page, read-only) opens a store it never checks.
+    let verifier: ReceiptSigner | undefined;
+    let journalKey: JournalKey | undefined;
+    return {
+      get verifier() {
+        verifier ??= new ReceiptSigner(secret);
+        return verifier;
+      },
+      get journalKey() {
+        journalKey ??= JournalKey.fromSecret(secret);
+        return journalKey;
+      },
+    };
+  }
   return { verifier: new ReceiptVerification(keys, secret === "" ? undefined : new ReceiptSigner(secret)), journalKey: JournalKey.publicChain() };
 }
 
