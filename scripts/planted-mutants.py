@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Plants each of issue 27's eight mutants by hand, runs the test that pins it, expects it to FAIL,
-and restores the file. Run from the worktree root with DATABASE_URL set:
-  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test python3 .notes/planted-mutants.py
+and restores the file. Run from the repository root with DATABASE_URL set:
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test python3 scripts/planted-mutants.py
 """
 import os, subprocess, sys
 
