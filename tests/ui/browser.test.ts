@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { EnactClient, FileReceiptStore } from "enact-sdk";
 import { ROOT } from "../support/cli.js";
 import { HAVE_CHROMIUM, launchChromium, NO_CHROMIUM_REASON } from "./browser-support.js";
-import { AGENT, APPROVER, seededStore, startPage, UI_SECRET, XSS } from "./ui-fixture.js";
+import { AGENT, agentOn, APPROVER, seededStore, startPage, UI_SECRET, XSS } from "./ui-fixture.js";
 
 const SCREENSHOTS = join(ROOT, "docs/screenshots");
 
@@ -178,7 +178,10 @@ describe.skipIf(!HAVE_CHROMIUM)("enact-sdk ui in Chromium", () => {
     expect(await tab.locator("#halt-banner").isVisible()).toBe(true);
     const fresh = new EnactClient({ secret: UI_SECRET, receiptStore: new FileReceiptStore(store.dir) });
     expect((await fresh.haltStatus()).halted).toBe(true);
-    const [, blocked] = await store.agent.enact.run(store.agent.invoice(1)).then(async (first) => (first[1].decision === "BLOCK" ? first : store.agent.enact.run(store.agent.invoice(1))));
+    // A client that has not read the switch yet: running clients see a halt within their 1 s cache.
+    const later = agentOn(store.dir);
+    const [, blocked] = await later.enact.run(later.invoice(1));
+    await later.enact.flush();
     expect(blocked.policyResults.some((result) => result.policy === "kill_switch" && !result.passed)).toBe(true);
 
     await tab.click("#verify-start");
