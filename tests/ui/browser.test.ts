@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -9,7 +10,9 @@ import { ROOT } from "../support/cli.js";
 import { HAVE_CHROMIUM, launchChromium, NO_CHROMIUM_REASON } from "./browser-support.js";
 import { AGENT, agentOn, APPROVER, seededStore, startPage, UI_SECRET, XSS } from "./ui-fixture.js";
 
-const SCREENSHOTS = join(ROOT, "docs/screenshots");
+// The README's screenshots come from this test, but a plain `npm test` must not rewrite tracked
+// files: they are refreshed only on request (UPDATE_SCREENSHOTS=1), else written to the temp dir.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs/screenshots") : join(tmpdir(), `enact-ui-screenshots-${process.pid}`);
 
 /**
  * The page's globals, typed for the little the tests touch (this project's TypeScript has no DOM
