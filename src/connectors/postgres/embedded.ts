@@ -37,7 +37,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   // Loaded only here, so the connector itself never needs them.
   const { PGlite } = await importPeer<typeof import("@electric-sql/pglite")>("@electric-sql/pglite");
   const { PGLiteSocketServer } = await importPeer<typeof import("@electric-sql/pglite-socket")>("@electric-sql/pglite-socket");
-  const db = await PGlite.create(options.dataDir);
+  // citext ships with PGlite but must be offered explicitly; case-insensitive columns (emails) are common.
+  const { citext } = await importPeer<typeof import("@electric-sql/pglite/contrib/citext")>("@electric-sql/pglite/contrib/citext");
+  const db = await PGlite.create({ dataDir: options.dataDir, extensions: { citext } });
   const server = new PGLiteSocketServer({
     db,
     host: "127.0.0.1",
