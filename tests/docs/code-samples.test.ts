@@ -1,35 +1,20 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
-import { extractSamples, type Sample } from "./samples.js";
+import { extractSamples, markdownFiles, type Sample } from "./samples.js";
 
 // Every ```ts block in README.md and docs/**/*.md is type-checked against src/, so the docs
-// cannot drift from the API. The conventions (a hidden prelude, `no-check`, `awaits=…`) are in
+// cannot drift from the API. The conventions (a hidden prelude, `no-check`) are in
 // docs/README.md, "Writing these docs".
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 // Under the repository, so `zod`, `pg` and the vendor SDKs resolve from its node_modules.
 const scratch = join(root, "tests", "docs", `.samples-${process.pid}`);
 
-function markdownFiles(): string[] {
-  const files = ["README.md"];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".md")) files.push(path);
-    }
-  };
-  walk("docs");
-  return files.sort();
-}
-
-const samples: Sample[] = markdownFiles().flatMap((file) => extractSamples(file, readFileSync(join(root, file), "utf8")));
-// Samples for APIs still on other branches are checked only when asked (after the merge: always).
-const checkAwaiting = process.env.DOCS_CHECK_AWAITING === "1";
-const checked = samples.filter((sample) => sample.mode === "check" || (sample.mode === "awaits" && checkAwaiting));
+const samples: Sample[] = markdownFiles(root).flatMap((file) => extractSamples(file, readFileSync(join(root, file), "utf8")));
+const checked = samples.filter((sample) => sample.mode === "check");
 
 function compilerOptions(): ts.CompilerOptions {
   const config = ts.readConfigFile(join(root, "tsconfig.json"), (path) => ts.sys.readFile(path));
@@ -98,11 +83,8 @@ describe("extractSamples", () => {
     ]);
   });
 
-  it("marks no-check and awaits blocks with their reason", () => {
-    const markdown = ["```ts no-check shell-like", "x", "```", "```ts awaits issue 24 (enact-sdk/ai)", "y", "```"].join("\n");
-    expect(extractSamples("x.md", markdown).map(({ mode, reason }) => ({ mode, reason }))).toEqual([
-      { mode: "no-check", reason: "shell-like" },
-      { mode: "awaits", reason: "issue 24 (enact-sdk/ai)" },
-    ]);
+  it("marks no-check blocks with their reason", () => {
+    const markdown = ["```ts no-check shell-like", "x", "```"].join("\n");
+    expect(extractSamples("x.md", markdown).map(({ mode, reason }) => ({ mode, reason }))).toEqual([{ mode: "no-check", reason: "shell-like" }]);
   });
 });

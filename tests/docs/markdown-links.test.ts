@@ -1,25 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { markdownFiles } from "./samples.js";
 
 // Every relative link in README.md, SPEC.md and docs/ must lead to a file that exists and, when it
 // names a heading (#anchor), to a heading that exists: docs split across pages rot by their links.
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-
-function markdownFiles(): string[] {
-  const files = ["README.md", "SPEC.md"];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".md")) files.push(path);
-    }
-  };
-  walk("docs");
-  return files.sort();
-}
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 export function slug(heading: string): string {
@@ -60,7 +48,7 @@ describe("links in README.md, SPEC.md and docs/", () => {
 
   it("lead to files and headings that exist", () => {
     const broken: string[] = [];
-    for (const file of markdownFiles()) {
+    for (const file of markdownFiles(root, ["SPEC.md"])) {
       for (const { target, line } of linksOf(readFileSync(join(root, file), "utf8"))) {
         if (/^[a-z]+:/i.test(target)) continue; // https:, mailto:
         const [path = "", anchor] = target.split("#");

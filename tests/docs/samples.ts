@@ -1,12 +1,29 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
 /** A fenced ```ts block of a Markdown file, with what the docs test does with it. */
+/** README.md (and `extra` top-level pages) and every Markdown page under docs/, sorted. */
+export function markdownFiles(root: string, extra: readonly string[] = []): string[] {
+  const files = ["README.md", ...extra];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".md")) files.push(path);
+    }
+  };
+  walk("docs");
+  return files.sort();
+}
+
 export interface Sample {
   /** The Markdown file, relative to the repository. */
   file: string;
   /** 1-based line of the opening fence. */
   line: number;
-  /** `check`: type-checked. `no-check`: never (pseudo code). `awaits`: an API on an unmerged branch. */
-  mode: "check" | "no-check" | "awaits";
-  /** Why a sample is not checked: the text after `no-check` or `awaits`. */
+  /** `check`: type-checked. `no-check`: never (pseudo code). */
+  mode: "check" | "no-check";
+  /** Why a sample is not checked: the text after `no-check`. */
   reason: string;
   /** Hidden code from an `<!-- prelude … -->` comment just above the fence, compiled before the sample. */
   prelude: string;
@@ -14,7 +31,7 @@ export interface Sample {
   code: string;
 }
 
-const FENCE = /^```ts(?:\s+(no-check|awaits)\b\s*(.*))?\s*$/;
+const FENCE = /^```ts(?:\s+(no-check)\b\s*(.*))?\s*$/;
 
 /**
  * The ```ts blocks of `markdown`. Other languages (```sh, ```json, ```text) are not code to check.
@@ -37,7 +54,7 @@ export function extractSamples(file: string, markdown: string): Sample[] {
     samples.push({
       file,
       line: start + 1,
-      mode: (match[1] as "no-check" | "awaits" | undefined) ?? "check",
+      mode: (match[1] as "no-check" | undefined) ?? "check",
       reason: (match[2] ?? "").trim(),
       prelude: prelude.length === 0 ? "" : `${prelude.join("\n")}\n`,
       preludeLines: prelude.length,
