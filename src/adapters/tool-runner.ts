@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { EnactClient } from "../client.js";
 import { ConfigurationError } from "../errors.js";
 import type { RunRequest } from "../client-options.js";
 import type { Payload, Receipt, RunResult } from "../models.js";
 import type { ApprovalDecisionRecord } from "../approvals/records.js";
 import type { WorkflowDescription } from "../workflow-catalog.js";
+import { sha256Hex } from "../sha256.js";
 import { toToolOutcome, type ToolOutcome } from "./tool-outcome.js";
 
 /** A value given directly, or computed from the framework's call context (trusted app context, never model output). */
@@ -45,7 +46,7 @@ export class ToolRunner<C> {
   readonly enact: EnactClient;
   readonly workflows: readonly WorkflowDescription[];
   readonly #options: AdapterOptions<C>;
-  readonly #instanceId = randomUUID();
+  readonly #instanceScope = `instance:${randomUUID()}`;
   // The outcome `needsApproval` decided, handed to `execute` of the same call without a store round trip.
   readonly #handovers = new Map<string, Handover>();
 
@@ -179,9 +180,8 @@ export class ToolRunner<C> {
   /** The conversation a call belongs to, or this adapter instance when the app names none. */
   #scope(context: C): string | Promise<string> {
     const given = this.#options.conversationId;
-    const scoped = (conversation: string | undefined): string => (conversation === undefined ? `instance:${this.#instanceId}` : `conversation:${conversation}`);
-    if (typeof given !== "function") return scoped(given);
-    return Promise.resolve(given(context)).then(scoped);
+    if (typeof given !== "function") return given === undefined ? this.#instanceScope : `conversation:${given}`;
+    return Promise.resolve(given(context)).then((conversation) => (conversation === undefined ? this.#instanceScope : `conversation:${conversation}`));
   }
 
   /**
@@ -191,13 +191,14 @@ export class ToolRunner<C> {
    * retried replays.
    */
   #key(scope: string, context: C, workflow: string, toolCallId: string, json: string | null, phase: "call" | "approved"): string | Promise<string> {
-    const digestOf = (actor: string): string => {
-      const request = [workflow, actor, json];
-      return `tool-call:${createHash("sha256").update(JSON.stringify(["enact-tool-call/v1", scope, toolCallId, request, phase]), "utf8").digest("hex")}`;
-    };
     const given = this.#options.actorEmail;
-    return typeof given === "string" ? digestOf(given) : this.#actor(context).then(digestOf);
+    if (typeof given === "string") return callKey(scope, toolCallId, workflow, given, json, phase);
+    return this.#actor(context).then((actor) => callKey(scope, toolCallId, workflow, actor, json, phase));
   }
+}
+
+function callKey(scope: string, toolCallId: string, workflow: string, actor: string, json: string | null, phase: "call" | "approved"): string {
+  return `tool-call:${sha256Hex(JSON.stringify(["enact-tool-call/v1", scope, toolCallId, [workflow, actor, json], phase]))}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../sha256.js";
 import type { Payload } from "../models.js";
 import { canonicalJson } from "../receipt.js";
 
@@ -17,5 +17,5 @@ export interface ApprovalSubject {
 /** Lowercase hex SHA-256 of the RFC 8785 form of `{ workflow, actorEmail, payload, policySet }`. */
 export function approvalDigest(subject: ApprovalSubject): string {
   const { workflow, actorEmail, payload, policySet } = subject;
-  return createHash("sha256").update(canonicalJson({ workflow, actorEmail, payload, policySet }), "utf8").digest("hex");
+  return sha256Hex(canonicalJson({ workflow, actorEmail, payload, policySet }));
 }

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { sha256Hex } from "../sha256.js";
 import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { join } from "node:path";
@@ -78,7 +79,7 @@ export class FileControl {
 
   async updateCutout<T>(key: string, update: (current: CutoutState | undefined) => [CutoutState, T]): Promise<T> {
     await mkdir(this.#cutout, { recursive: true });
-    const name = createHash("sha256").update(key, "utf8").digest("hex");
+    const name = sha256Hex(key);
     const path = join(this.#cutout, `${name}.json`);
     const release = await lock(join(this.#cutout, `${name}.lock`));
     try {

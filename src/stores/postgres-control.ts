@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../sha256.js";
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { parseCutoutState, type CutoutState } from "../approvals/cutout-window.js";
 import { retryConnectionFaults } from "./pg-faults.js";
@@ -101,7 +101,7 @@ export class PostgresControl {
 
   async updateCutout<T>(key: string, update: (current: CutoutState | undefined) => [CutoutState, T]): Promise<T> {
     await this.migrate();
-    const hash = createHash("sha256").update(key, "utf8").digest("hex");
+    const hash = sha256Hex(key);
     return inTransaction(this.#pool, async (client) => {
       await client.query(`INSERT INTO ${this.#cutout} (key_sha256, state) VALUES ($1, NULL) ON CONFLICT (key_sha256) DO NOTHING`, [hash]);
       // The row lock serializes every machine's read-modify-write of this key.

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../sha256.js";
 import { parseStrictJson } from "../strict-json.js";
 import { inTransaction } from "./pg-transaction.js";
 import type { Pool } from "pg";
@@ -390,7 +390,7 @@ function describe(error: unknown): string {
 // Postgres text cannot hold U+0000: keys, workflow and actor are kept as JSON strings in claims,
 // and filter columns of receipts replace it. The receipt itself is the exact JSON that was signed.
 function keyHash(key: string): string {
-  return createHash("sha256").update(key, "utf8").digest("hex");
+  return sha256Hex(key);
 }
 
 function column(text: string): string {

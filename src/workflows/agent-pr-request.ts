@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../sha256.js";
 import { jcs } from "../canonical-json.js";
 
 /** The token of the trailer line that marks the commits `agent_pr_workflow` makes for one request. */
@@ -36,7 +36,7 @@ export function requestTrailer(request: AgentPrRequest): string {
     body: request.body ?? null,
     files: (request.files ?? []).map(({ path, content }) => ({ path, content })),
   });
-  return `${REQUEST_TRAILER_TOKEN}: ${createHash("sha256").update(identity ?? "", "utf8").digest("hex")}`;
+  return `${REQUEST_TRAILER_TOKEN}: ${sha256Hex(identity ?? "")}`;
 }
 
 /** True when `text` contains something that reads as a request trailer (an agent must not forge one). */
