@@ -15,6 +15,7 @@ import {
   StoreNotFoundError,
   type ProgressListener,
 } from "../journal/file-source.js";
+import { findJournalEntries, type LocatedJournalEntry } from "../journal/journal-lookup.js";
 import { JournalKey } from "../journal/key.js";
 import { auditReceiptDirectoryInParallel } from "../journal/parallel-audit.js";
 import { CliError, ExitCode } from "./exit-codes.js";
@@ -39,6 +40,11 @@ export interface AuditableStore {
   runIdsStartingWith(prefix: string, limit: number): Promise<string[]>;
   /** The journal walked and checked. */
   journal(): Promise<ReturnType<typeof walkJournal>>;
+  /**
+   * Optional: the authentic journal entries naming `runIds`, found without walking the whole
+   * journal (see `findJournalEntries`); says nothing of the chain between them.
+   */
+  journalEntriesOf?(runIds: ReadonlySet<string>): Promise<Map<string, LocatedJournalEntry>>;
   close(): Promise<void>;
 }
 
@@ -168,6 +174,10 @@ class DirectoryStore implements AuditableStore {
     const vanished = vanishedJournalProblem(this.label, walked.check, (await listReceiptFiles(this.label)).length);
     if (vanished !== undefined) walked.check.problems.push(vanished);
     return walked;
+  }
+
+  async journalEntriesOf(runIds: ReadonlySet<string>): Promise<Map<string, LocatedJournalEntry>> {
+    return findJournalEntries(this.label, this.#keys.journalKey, runIds);
   }
 
   async close(): Promise<void> {}

@@ -177,7 +177,7 @@ export function walkJournal(
  * `openEntry` of an entry as read; undefined when it is a line that is not JSON (no entry at all).
  * A line as the journal writes it is opened without JSON.parse; any other line is parsed first.
  */
-function openItem(key: JournalKey, item: RawJournalEntry): JournalEntry | string | undefined {
+export function openItem(key: JournalKey, item: RawJournalEntry): JournalEntry | string | undefined {
   if (item.line === undefined) return openEntry(key, item.value);
   const written = openWrittenLine(key, item.line);
   if (written !== undefined) return written;

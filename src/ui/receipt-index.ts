@@ -1,26 +1,8 @@
 import { readdirSync } from "node:fs";
 import type { StoredReceipt } from "../journal/audit.js";
+import { newestFirst, summarize, type IndexEntry } from "./index-entry.js";
 import { RECEIPT_FILE, readReceiptAt, receiptFilePaths } from "../journal/file-source.js";
-
-/** What the list, its filters and the charts need of one receipt: a few short fields, never the whole receipt. */
-export interface IndexEntry {
-  runId: string;
-  timestamp: string;
-  /** `Date.parse(timestamp)`; NaN for a receipt that cannot be read. */
-  time: number;
-  workflow: string;
-  actorEmail: string;
-  /** PASS, BLOCK, PARTIAL, PENDING_APPROVAL, or UNREADABLE for a file that is not a receipt. */
-  decision: string;
-  /** The run threw, or an action failed. */
-  failed: boolean;
-  /** Names of the policies that failed. */
-  failedPolicies: string[];
-  /** `system.action` of each action. */
-  actions: string[];
-  /** Lowercased text the search box matches: ids, names, policy reasons, error, the start of the payload. */
-  text: string;
-}
+import { newestReceipts } from "./newest-receipts.js";
 
 /** Decisions a person filters by: the stored ones, plus FAILED (an error or a failed action) and UNREADABLE. */
 export const DECISION_FILTERS = ["PASS", "BLOCK", "PARTIAL", "PENDING_APPROVAL", "FAILED", "UNREADABLE"] as const;
@@ -56,9 +38,6 @@ export interface IndexStats {
   topBlocking: { policy: string; count: number }[];
 }
 
-// The search text keeps this much of the payload: enough to find a customer, an email or an id,
-// small enough that 100,000 receipts stay a few tens of MB in memory.
-const PAYLOAD_TEXT = 240;
 // A source that can only read everything at once (a database) is read again at most this often.
 const READ_ALL_EVERY_MS = 2_000;
 // Files parsed between yields to the event loop while the index is built: the page stays responsive.
@@ -73,6 +52,11 @@ export interface ReceiptSource {
   read(runId: string): Promise<StoredReceipt | undefined>;
   /** Optional: every receipt at once (a database reads them in one query). */
   readAll?(): Promise<StoredReceipt[]>;
+  /**
+   * Optional: the `count` newest receipts and how many there are, without reading them all, for
+   * the first pages shown while the index is still being built.
+   */
+  newest?(count: number): Promise<{ entries: IndexEntry[]; total: number }>;
 }
 
 /** A receipt directory as a `ReceiptSource`: file names are run ids. */
@@ -88,6 +72,7 @@ export function directorySource(directory: string): ReceiptSource {
       const stored = readReceiptAt(runId, pathOf(runId));
       return stored.error === "does not exist" ? undefined : stored;
     },
+    newest: (count) => newestReceipts(directory, count),
   };
 }
 
@@ -104,6 +89,7 @@ export class ReceiptIndex {
   #sorted: IndexEntry[] = [];
   #refreshing: Promise<void> | undefined;
   #readAllAt = Number.NEGATIVE_INFINITY;
+  #built = false;
   /** Bumped whenever entries are added or removed: caches keyed on it (the journal walk) know to redo. */
   generation = 0;
 
@@ -113,6 +99,11 @@ export class ReceiptIndex {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** True once the store has been read through: until then pages come from `ReceiptSource.newest` where it can. */
+  get built(): boolean {
+    return this.#built;
   }
 
   /** Brings the index up to date with the store; concurrent callers share one refresh. */
@@ -156,6 +147,7 @@ export class ReceiptIndex {
       this.#sorted = [...this.#entries.values()].sort(newestFirst);
       this.generation += 1;
     }
+    this.#built = true;
   }
 
   #forgetAllBut(seen: ReadonlySet<string>): boolean {
@@ -215,10 +207,8 @@ export class ReceiptIndex {
   }
 
   #matching(query: IndexQuery): IndexEntry[] {
+    if (isUnfiltered(query)) return this.#sorted;
     const text = query.text?.trim().toLowerCase();
-    const unfiltered =
-      query.workflow === undefined && query.actor === undefined && query.decision === undefined && query.since === undefined && query.until === undefined && (text === undefined || text === "");
-    if (unfiltered) return this.#sorted;
     return this.#sorted.filter(
       (entry) =>
         (query.workflow === undefined || entry.workflow === query.workflow) &&
@@ -231,67 +221,13 @@ export class ReceiptIndex {
   }
 }
 
-/** The index entry of one stored receipt; a file that is not a receipt is an UNREADABLE entry, listed, not hidden. */
-export function summarize(stored: StoredReceipt): IndexEntry {
-  const value = stored.value;
-  if (stored.error !== undefined || typeof value !== "object" || value === null || Array.isArray(value)) {
-    return unreadable(stored.runId, stored.error ?? "is not a JSON object");
-  }
-  const receipt = value as Record<string, unknown>;
-  const str = (field: unknown): string => (typeof field === "string" ? field : "");
-  const policies = Array.isArray(receipt.policyResults) ? (receipt.policyResults as unknown[]) : [];
-  const actions = Array.isArray(receipt.actionsTaken) ? (receipt.actionsTaken as unknown[]) : [];
-  const failedPolicies: string[] = [];
-  const reasons: string[] = [];
-  for (const result of policies) {
-    if (typeof result !== "object" || result === null) continue;
-    const { policy, passed, reason } = result as Record<string, unknown>;
-    if (passed === false) failedPolicies.push(str(policy));
-    reasons.push(`${str(policy)} ${str(reason)}`);
-  }
-  let actionFailed = false;
-  const actionNames: string[] = [];
-  for (const action of actions) {
-    if (typeof action !== "object" || action === null) continue;
-    const { system, action: name, success } = action as Record<string, unknown>;
-    actionNames.push(`${str(system)}.${str(name)}`);
-    if (success === false) actionFailed = true;
-  }
-  const timestamp = str(receipt.timestamp);
-  const decision = str(receipt.decision) || "UNREADABLE";
-  let payload = "";
-  try {
-    payload = (JSON.stringify(receipt.payload) ?? "").slice(0, PAYLOAD_TEXT);
-  } catch {
-    payload = "";
-  }
-  const error = str(receipt.error);
-  return {
-    runId: stored.runId,
-    timestamp,
-    time: Date.parse(timestamp),
-    workflow: str(receipt.workflow),
-    actorEmail: str(receipt.actorEmail),
-    decision,
-    failed: error !== "" || actionFailed,
-    failedPolicies,
-    actions: actionNames,
-    text: [stored.runId, receipt.workflow, receipt.actorEmail, decision, ...reasons, ...actionNames, error, payload].map(String).join("\n").toLowerCase(),
-  };
-}
-
-function unreadable(runId: string, problem: string): IndexEntry {
-  return { runId, timestamp: "", time: Number.NaN, workflow: "", actorEmail: "", decision: "UNREADABLE", failed: true, failedPolicies: [], actions: [], text: `${runId}\n${problem}`.toLowerCase() };
-}
-
-/** Newest first; unreadable receipts (no time) last; run id breaks ties so pages are stable. */
-function newestFirst(a: IndexEntry, b: IndexEntry): number {
-  const at = Number.isNaN(a.time) ? Number.NEGATIVE_INFINITY : a.time;
-  const bt = Number.isNaN(b.time) ? Number.NEGATIVE_INFINITY : b.time;
-  return bt - at || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0);
-}
-
 const STEPS_MS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000, 604_800_000];
+
+/** True when a query matches every receipt (paging aside). */
+export function isUnfiltered(query: Omit<IndexQuery, "page" | "pageSize">): boolean {
+  const text = query.text?.trim();
+  return query.workflow === undefined && query.actor === undefined && query.decision === undefined && query.since === undefined && query.until === undefined && (text === undefined || text === "");
+}
 
 /** The smallest round bucket size (a second, 5 s, …, a day, a week) at least `ms` long. */
 function niceBucket(ms: number): number {

@@ -4,9 +4,11 @@ import type { HaltStatus } from "../approvals/kill-switch.js";
 import type { EnactClient } from "../client.js";
 import { ApprovalError } from "../errors.js";
 import type { AuditReport, walkJournal } from "../journal/audit.js";
+import type { LocatedJournalEntry } from "../journal/journal-lookup.js";
 import type { ReceiptSigner } from "../receipt.js";
 import type { AuditableStore } from "../cli/store.js";
-import { ReceiptIndex, type IndexEntry, type IndexQuery, type ReceiptSource } from "./receipt-index.js";
+import type { IndexEntry } from "./index-entry.js";
+import { isUnfiltered, ReceiptIndex, type IndexQuery, type ReceiptSource } from "./receipt-index.js";
 
 /** Whether a receipt's signature and journal entry vouch for it; "not checked" without the secret. */
 export interface Verification {
@@ -45,6 +47,8 @@ export interface Capabilities {
 
 // A receipt missing from the cached journal walk makes a new walk only if that one is older than this.
 const JOURNAL_TTL_MS = 2_000;
+// Rows (pages × page size) the list may serve from the newest receipts before its index is built.
+const EARLY_PAGE_ROWS = 1_000;
 // Findings shipped to the page at most: a store with 100,000 bad receipts has a summary, not a scroll.
 const MAX_FINDINGS = 500;
 
@@ -82,16 +86,35 @@ export class UiService {
     return this.#capabilities;
   }
 
-  /** One page of the list, each row verified as its file is now. */
-  async list(query: IndexQuery): Promise<{ rows: ListRow[]; total: number; indexed: number }> {
+  /**
+   * One page of the list, each row verified as its file is now. `complete` is false for a first
+   * page served before the index is built (from `ReceiptSource.newest`, see `newestReceipts`):
+   * the page asks again once the index is ready.
+   */
+  async list(query: IndexQuery): Promise<{ rows: ListRow[]; total: number; indexed: number; complete: boolean }> {
+    const newest = this.#source.newest;
+    if (!this.index.built && newest !== undefined && isUnfiltered(query) && (query.page + 1) * query.pageSize <= EARLY_PAGE_ROWS) {
+      const early = await newest((query.page + 1) * query.pageSize);
+      const entries = early.entries.slice(query.page * query.pageSize);
+      // Only this page's journal entries, from the newest segments: the whole walk waits for the index.
+      const located = this.#signer === undefined ? undefined : await this.#store.journalEntriesOf?.(new Set(entries.map((entry) => entry.runId)));
+      const rows = await this.#rows(entries, located);
+      // The full index is built after the answer, not before it; its errors surface on the next request.
+      this.index.refresh().catch(() => undefined);
+      return { rows, total: early.total, indexed: this.index.size, complete: false };
+    }
     await this.index.refresh();
     const page = this.index.page(query);
+    return { rows: await this.#rows(page.entries), total: page.total, indexed: this.index.size, complete: true };
+  }
+
+  async #rows(entries: readonly IndexEntry[], located?: ReadonlyMap<string, LocatedJournalEntry>): Promise<ListRow[]> {
     const rows: ListRow[] = [];
-    for (const { text: _text, time: _time, ...entry } of page.entries) {
+    for (const { text: _text, time: _time, ...entry } of entries) {
       const stored = await this.#source.read(entry.runId);
-      rows.push({ ...entry, verification: await this.#verify(entry.runId, stored?.value) });
+      rows.push({ ...entry, verification: await this.#verify(entry.runId, stored?.value, located) });
     }
-    return { rows, total: page.total, indexed: this.index.size };
+    return rows;
   }
 
   async stats(query: Omit<IndexQuery, "page" | "pageSize">): Promise<ReturnType<ReceiptIndex["stats"]>> {
@@ -113,13 +136,14 @@ export class UiService {
     return { runId, where: stored.where, ...(stored.value === undefined ? {} : { value: stored.value }), ...(stored.error === undefined ? {} : { error: stored.error }), verification, journalProblems };
   }
 
-  async #verify(runId: string, value: unknown): Promise<Verification> {
+  /** `located`: the journal entries already found for these run ids (an early page); else the cached walk answers. */
+  async #verify(runId: string, value: unknown, located?: ReadonlyMap<string, LocatedJournalEntry>): Promise<Verification> {
     if (this.#signer === undefined) return { signature: "not checked", journal: "not checked" };
     const signatureValid = value !== undefined && this.#signer.verify(value);
     const signature = typeof value === "object" && value !== null ? (value as { signature?: unknown }).signature : undefined;
-    let entry = (await this.#walkedJournal(false)).byRunId.get(runId);
+    let entry = located !== undefined ? located.get(runId) : (await this.#walkedJournal(false)).byRunId.get(runId);
     // A receipt newer than the cached walk: walk again (at most every JOURNAL_TTL_MS).
-    if (entry === undefined) entry = (await this.#walkedJournal(true)).byRunId.get(runId);
+    if (entry === undefined && located === undefined) entry = (await this.#walkedJournal(true)).byRunId.get(runId);
     let journal: Verification["journal"];
     if (entry !== undefined) journal = entry.signature === signature && (value as { runId?: unknown }).runId === runId ? "recorded" : "differs";
     else if (typeof signature === "string" && (await this.#store.loggedAhead?.(runId, signature)) !== undefined) journal = "unsealed";

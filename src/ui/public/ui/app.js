@@ -154,13 +154,20 @@ async function showReceipts() {
   const params = toApiQuery(filters);
   params.set("page", filters.page);
   params.set("pageSize", "50");
-  paint(h("h1", {}, "Receipts"), h("p", { class: "muted" }, "Loading the receipts index…"));
-  const [list, stats, facets] = await Promise.all([api(`/api/receipts?${params}`), api(`/api/stats?${toApiQuery(filters)}`), api("/api/facets")]);
+  paint(h("h1", {}, "Receipts"), h("p", { class: "muted" }, "Loading the receipts…"));
+  // The list comes first: on a large store its first page is ready long before the index the
+  // charts and filter suggestions need, so it is shown while they load.
+  const list = await api(`/api/receipts?${params}`);
+  const indexing = h("div", { class: "card muted", id: "indexing" }, `Indexing ${list.total.toLocaleString()} receipts for the charts and filters…`);
+  paint(h("h1", {}, "Receipts"), indexing, filterBar(filters, { workflows: [], actors: [] }), receiptsTable(list, filters));
+  const [stats, facets] = await Promise.all([api(`/api/stats?${toApiQuery(filters)}`), api("/api/facets")]);
+  // A page served before the index was built is asked for again: the index is now the answer.
+  const final = list.complete === false ? await api(`/api/receipts?${params}`) : list;
   paint(
     h("h1", {}, "Receipts"),
     h("div", { class: "grid2 glance" }, decisionsChart(stats), blockingChart(stats)),
     filterBar(filters, facets),
-    receiptsTable(list, filters),
+    receiptsTable(final, filters),
   );
 }
 
