@@ -6,6 +6,7 @@ import {
   assertTables,
   auditPostgresStoreWith,
   postgresTables,
+  readNewestPostgresReceipts,
   readPostgresReceipt,
   readPostgresReceipts,
   type PostgresTables,
@@ -90,6 +91,10 @@ class PostgresStore implements AuditableStore {
 
   read(runId: string): Promise<StoredReceipt | undefined> {
     return readPostgresReceipt(this.#pool, this.#tables, runId);
+  }
+
+  newest(count: number): Promise<{ receipts: StoredReceipt[]; total: number }> {
+    return readNewestPostgresReceipts(this.#pool, this.#tables, count);
   }
 
   async runIdsStartingWith(prefix: string, limit: number): Promise<string[]> {

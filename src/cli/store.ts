@@ -34,6 +34,11 @@ export interface AuditableStore {
   loggedAhead?(runId: string, signature: string): Promise<string | undefined>;
   /** Every stored receipt, as read (parsed or with an error). */
   readAll(onProgress?: ProgressListener): Promise<StoredReceipt[]>;
+  /**
+   * Optional: at least the `count` newest stored receipts (by the store's own time column, ties
+   * included) and how many there are, read without reading them all (a database, by its index).
+   */
+  newest?(count: number): Promise<{ receipts: StoredReceipt[]; total: number }>;
   /** One stored receipt, or undefined when there is none with this run id. */
   read(runId: string): Promise<StoredReceipt | undefined>;
   /** The run ids of stored receipts that start with `prefix` (lowercase hex and dashes), sorted; at most `limit`. */

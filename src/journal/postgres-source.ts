@@ -129,6 +129,22 @@ export async function readPostgresReceipt(pool: Pool, tables: PostgresTables, ru
   return rows[0] === undefined ? undefined : parseRow(tables, rows[0]);
 }
 
+/**
+ * The rows stored at or after the `count`-th newest `created_at` (every tie at that boundary
+ * included), and how many rows there are: enough for a caller that orders receipts by their own
+ * timestamp to find the newest `count` without reading the table. Served by the
+ * `(created_at, run_id)` index.
+ */
+export async function readNewestPostgresReceipts(pool: Pool, tables: PostgresTables, count: number): Promise<{ receipts: StoredReceipt[]; total: number }> {
+  const { rows: counted } = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${tables.receipts}`);
+  const { rows } = await pool.query<{ run_id: string; receipt: unknown }>(
+    `SELECT run_id::text, receipt FROM ${tables.receipts}
+      WHERE created_at >= COALESCE((SELECT created_at FROM ${tables.receipts} ORDER BY created_at DESC LIMIT 1 OFFSET $1), '-infinity')`,
+    [Math.max(0, count - 1)],
+  );
+  return { receipts: rows.map((row) => parseRow(tables, row)), total: Number(counted[0]?.n ?? 0) };
+}
+
 function parseRow(tables: PostgresTables, row: { run_id: string; receipt: unknown }): StoredReceipt {
   const where = `${tables.receipts} row ${row.run_id}`;
   if (typeof row.receipt !== "string") return { runId: row.run_id, where, error: "is not text (the column's type was changed)" };

@@ -1,7 +1,8 @@
 import { EnactClient } from "../client.js";
 import { FileReceiptStore } from "../stores/file-store.js";
 import type { ReceiptStore } from "../stores/receipt-store.js";
-import { openStore, signerFor, type StoreLocation } from "../cli/store.js";
+import { openStore, signerFor, type AuditableStore, type StoreLocation } from "../cli/store.js";
+import { newestFirst, summarize } from "./index-entry.js";
 import { directorySource, type ReceiptSource } from "./receipt-index.js";
 import { UiService, type Capabilities } from "./ui-service.js";
 
@@ -42,10 +43,7 @@ export async function openUi(settings: UiSettings): Promise<{ service: UiService
     await store.close();
     throw error;
   }
-  const source: ReceiptSource =
-    location.databaseUrl === undefined
-      ? directorySource(location.directory)
-      : { runIds: async () => (await store.readAll()).map((stored) => stored.runId), read: (runId) => store.read(runId), readAll: () => store.readAll() };
+  const source: ReceiptSource = location.databaseUrl === undefined ? directorySource(location.directory) : databaseSource(store);
   const capabilities: Capabilities = { secret: secret !== undefined, ...(settings.as === undefined ? {} : { as: settings.as }) };
   const noSecret = "ENACT_SECRET is not set: records cannot be signed without it.";
   const noIdentity = "Start enact-sdk ui with --as <your email>: every decision and halt is recorded under a name.";
@@ -66,4 +64,18 @@ export async function openUi(settings: UiSettings): Promise<{ service: UiService
       await control?.close?.();
     },
   };
+}
+
+/** A database store as a `ReceiptSource`: read whole for the index, its newest rows by its time index for the first pages. */
+function databaseSource(store: AuditableStore): ReceiptSource {
+  const source: ReceiptSource = { runIds: async () => (await store.readAll()).map((stored) => stored.runId), read: (runId) => store.read(runId), readAll: () => store.readAll() };
+  const newest = store.newest?.bind(store);
+  if (newest !== undefined) {
+    source.newest = async (count) => {
+      const { receipts, total } = await newest(count);
+      // The rows come by the database's time column; the list orders by each receipt's own timestamp.
+      return { entries: receipts.map(summarize).sort(newestFirst).slice(0, count), total };
+    };
+  }
+  return source;
 }

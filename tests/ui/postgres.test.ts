@@ -65,4 +65,25 @@ describe("enact-sdk ui on a PostgresReceiptStore (--database-url)", () => {
     expect((await post("/api/halt", { reason: "drill" })).status).toBe(200);
     expect(await enact.haltStatus()).toMatchObject({ halted: true, by: APPROVER, reason: "drill" });
   });
+
+  it("answers the first page from the newest rows by its time index, the same page the full index gives", async () => {
+    const db = await getTestDatabase();
+    const prefix = `${db.uniqueName("enact")}_`;
+    prefixes.push(prefix);
+    const store = new PostgresReceiptStore({ connectionString: db.connectionString, tablePrefix: prefix });
+    closers.push(() => store.close());
+    const { workflow } = countingWorkflow();
+    const enact = new EnactClient({ secret: UI_SECRET, receiptStore: store, workflows: [workflow] });
+    for (let amount = 1; amount <= 12; amount += 1) await enact.run({ workflow: "send_invoice", actorEmail: AGENT, payload: { to: "jane@acme.com", amount } });
+    await enact.flush();
+    const opened = await openUi({ location: { directory: "unused", databaseUrl: db.connectionString, tablePrefix: prefix }, secret: UI_SECRET, approvers: [APPROVER] });
+    closers.push(() => opened.close());
+
+    const early = await opened.service.list({ page: 0, pageSize: 5 });
+    expect([early.complete, early.total, early.rows.length]).toEqual([false, 12, 5]);
+    await opened.service.index.refresh();
+    const built = await opened.service.list({ page: 0, pageSize: 5 });
+    expect(built.complete).toBe(true);
+    expect(built.rows).toEqual(early.rows);
+  });
 });
