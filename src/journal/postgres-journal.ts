@@ -39,7 +39,12 @@ interface Pending {
 interface Uncertain {
   first: WriterEntry;
   firstText: string;
-  last: JournalHead;
+  last: WriterHead;
+}
+
+/** A writer chain's head, with its receipt's run id (none before the first entry). */
+interface WriterHead extends JournalHead {
+  runId?: string;
 }
 
 /** How long `flush()` and `close()` wait for another writer's seal before giving up, ms. */
@@ -80,7 +85,7 @@ function appendValues(rows: ReceiptRow[], writer: string, entries: WriterEntry[]
           entries.map((entry) => entry.seq),
           texts,
         ];
-  if (publish) values.push(last.seq, last.mac);
+  if (publish) values.push(last.seq, last.mac, last.runId);
   return values;
 }
 
@@ -88,7 +93,11 @@ function rowValues(row: ReceiptRow): unknown[] {
   return [row.runId, row.workflow, row.actorEmail, row.decision, row.createdAt, row.keySha256, row.text];
 }
 
-/** The journal's tables, created by the store's `migrate()` under its lock. */
+/**
+ * The journal's tables, created by the store's `migrate()` under its lock. The entries of a
+ * writer chain are columns of the receipts table (see `receiptEntryColumnsDdl`); the entries
+ * table is where stores created before kept them, kept and verified, never written.
+ */
 export function journalTablesDdl(tables: JournalTables): string {
   return `
     CREATE TABLE IF NOT EXISTS ${tables.entries} (
@@ -101,6 +110,7 @@ export function journalTablesDdl(tables: JournalTables): string {
       writer uuid PRIMARY KEY,
       head_seq bigint NOT NULL,
       head_mac text NOT NULL,
+      head_run_id uuid,
       sealed_seq bigint NOT NULL DEFAULT -1,
       updated_at timestamptz NOT NULL
     );
@@ -108,11 +118,21 @@ export function journalTablesDdl(tables: JournalTables): string {
 }
 
 /**
+ * The receipts table's journal columns, as a column list for its CREATE TABLE: the receipt's
+ * entry in its writer's chain. Null in rows written before the single-row layout (their entries
+ * are in the entries table) and in rows written without a journal.
+ */
+export const RECEIPT_ENTRY_COLUMNS_DDL = `writer uuid, seq bigint, entry text`;
+
+/**
  * The journal of a Postgres receipt store (v2): each writer (one store instance) keeps its own
- * hash chain in `<prefix>journal_entries` and its head in memory, so appending needs no read and
- * no lock, and writers on any number of machines never wait for each other. A batch of receipts,
- * their entries and the writer's head row are one statement (data-modifying CTEs) in autocommit:
- * one round trip, one commit, all or nothing.
+ * hash chain and its head in memory, so appending needs no read and no lock, and writers on any
+ * number of machines never wait for each other. Each entry is kept in its receipt's own row
+ * (columns `writer`, `seq`, `entry`): a batch of receipts is one INSERT of one row per receipt,
+ * in autocommit, with the writer's head row (a data-modifying CTE) at most every
+ * PUBLISH_EVERY_MS: one round trip, one commit, all or nothing. No index on `(writer, seq)`
+ * slows the insert: a writer never reuses a seq, and verify reports two entries with one
+ * `(writer, seq)` as a fork.
  *
  * Seals tie the chains together: a while after a write (and on `flush()`), whichever writer gets
  * a try-lock records every chain's new head in the next link of one seal chain, so a chain cut
@@ -127,7 +147,7 @@ export class PostgresJournal {
   readonly #sealIntervalMs: number;
   readonly #lockName: string;
   readonly #writer = randomUUID();
-  #head: JournalHead = EMPTY_HEAD;
+  #head: WriterHead = EMPTY_HEAD;
   #uncertain: Uncertain | undefined;
   #pending: Pending[] = [];
   #flushing: Promise<void> | undefined;
@@ -248,13 +268,13 @@ export class PostgresJournal {
       });
     } catch (error) {
       // Given up on: the next append first finds out whether it committed after all.
-      if (isConnectionFault(error)) this.#uncertain = { first, firstText: texts[0] as string, last: { seq: last.seq, mac: last.mac } };
+      if (isConnectionFault(error)) this.#uncertain = { first, firstText: texts[0] as string, last: { seq: last.seq, mac: last.mac, runId: last.runId } };
       if (rows.length === 1 && isUniqueViolation(error) && (error as { table?: unknown }).table === this.#receiptsName) {
         throw new ReceiptExistsError(`postgres:${first.runId}`);
       }
       throw error;
     }
-    this.#head = { seq: last.seq, mac: last.mac };
+    this.#head = { seq: last.seq, mac: last.mac, runId: last.runId };
     if (publish) {
       this.#publishedAt = now;
       this.#publishedSeq = last.seq;
@@ -266,21 +286,20 @@ export class PostgresJournal {
 
   /**
    * The append statement: a lone receipt as plain VALUES (cheaper to plan than unnest), a batch
-   * through unnest; with the writer's head row when `publish`. Data-modifying CTEs run whether or
-   * not the main statement reads them: one atomic statement either way.
+   * through unnest; with the writer's head row when `publish` (a data-modifying CTE runs whether
+   * or not the main statement reads it: one atomic statement either way).
    */
   #appendSql(single: boolean, publish: boolean): string {
-    const { receipts, entries } = this.#tables;
+    const { receipts } = this.#tables;
+    const columns = "run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt, writer, seq, entry";
     const stored = single
-      ? `INSERT INTO ${receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
-         VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::timestamptz, $6::text, $7::text)`
-      : `INSERT INTO ${receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])`;
-    const journaled = single
-      ? `INSERT INTO ${entries} (writer, seq, entry) VALUES ($8::uuid, $9::bigint, $10::text)`
-      : `INSERT INTO ${entries} (writer, seq, entry) SELECT $8::uuid, * FROM unnest($9::bigint[], $10::text[])`;
-    if (!publish) return `WITH stored AS (${stored}) ${journaled}`;
-    return `WITH stored AS (${stored}), journaled AS (${journaled}) ${this.#publishSql("$8::uuid", "$11", "$12")}`;
+      ? `INSERT INTO ${receipts} (${columns})
+         VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::timestamptz, $6::text, $7::text, $8::uuid, $9::bigint, $10::text)`
+      : `INSERT INTO ${receipts} (${columns})
+         SELECT u.r, u.w, u.a, u.d, u.t, u.k, u.x, $8::uuid, u.s, u.e
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $9::bigint[], $10::text[]) AS u(r, w, a, d, t, k, x, s, e)`;
+    if (!publish) return stored;
+    return `WITH stored AS (${stored}) ${this.#publishSql("$8::uuid", "$11", "$12", "$13::uuid")}`;
   }
 
   /**
@@ -309,19 +328,20 @@ export class PostgresJournal {
     }
   }
 
-  /** Upserts the writer's head row, never moving it back. */
-  #publishSql(writer: string, seq: string, mac: string): string {
-    return `INSERT INTO ${this.#tables.writers} AS w (writer, head_seq, head_mac, updated_at) VALUES (${writer}, ${seq}, ${mac}, now())
-      ON CONFLICT (writer) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_mac = EXCLUDED.head_mac, updated_at = EXCLUDED.updated_at
+  /** Upserts the writer's head row (with the head's run id, by which sealing finds its entry), never moving it back. */
+  #publishSql(writer: string, seq: string, mac: string, runId: string): string {
+    return `INSERT INTO ${this.#tables.writers} AS w (writer, head_seq, head_mac, head_run_id, updated_at) VALUES (${writer}, ${seq}, ${mac}, ${runId}, now())
+      ON CONFLICT (writer) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_mac = EXCLUDED.head_mac, head_run_id = EXCLUDED.head_run_id, updated_at = EXCLUDED.updated_at
       WHERE w.head_seq < EXCLUDED.head_seq`;
   }
 
-  /** True when the statement that wrote `first` committed: then all of it did. */
+  /**
+   * True when the statement that wrote `first` committed: then all of it did. Looked up by run id
+   * (the receipts' primary key): the entry text names this writer, seq and MAC, so only our own
+   * row matches it.
+   */
   async #committed(first: WriterEntry, text: string): Promise<boolean> {
-    const { rows } = await this.#pool.query<{ entry: string }>(`SELECT entry FROM ${this.#tables.entries} WHERE writer = $1 AND seq = $2`, [
-      first.writer,
-      first.seq,
-    ]);
+    const { rows } = await this.#pool.query<{ entry: string | null }>(`SELECT entry FROM ${this.#tables.receipts} WHERE run_id = $1`, [first.runId]);
     return rows[0]?.entry === text;
   }
 
@@ -349,7 +369,7 @@ export class PostgresJournal {
     // Our newest head first, committed on its own: a writer holding the seal lock may seal it then,
     // and no row lock of ours is held while we wait for that lock (the holder updates every
     // writer's row it seals: holding ours while waiting for it would deadlock).
-    if (unpublished) await this.#pool.query(this.#publishSql("$1::uuid", "$2", "$3"), [this.#writer, ours.seq, ours.mac]);
+    if (unpublished) await this.#pool.query(this.#publishSql("$1::uuid", "$2", "$3", "$4::uuid"), [this.#writer, ours.seq, ours.mac, ours.runId]);
     const sealed = await inTransaction(this.#pool, async (client) => {
       if (!(await this.#takeSealLock(client, wait))) return false;
       const heads = await this.#unsealedHeads(client);
@@ -388,11 +408,16 @@ export class PostgresJournal {
     }
   }
 
-  /** The heads of chains that grew since their last seal, each checked against its entry. */
+  /**
+   * The heads of chains that grew since their last seal, each checked against its entry: in its
+   * receipt's row (found by the head's run id, the primary key), or for a head written before the
+   * single-row layout (no run id), in the entries table.
+   */
   async #unsealedHeads(client: PoolClient): Promise<SealedHead[]> {
     const { rows } = await client.query<{ writer: string; head_seq: string; head_mac: string; entry: string | null }>(
-      `SELECT w.writer::text AS writer, w.head_seq::text AS head_seq, w.head_mac, e.entry FROM ${this.#tables.writers} w
-       LEFT JOIN ${this.#tables.entries} e ON e.writer = w.writer AND e.seq = w.head_seq
+      `SELECT w.writer::text AS writer, w.head_seq::text AS head_seq, w.head_mac, coalesce(r.entry, e.entry) AS entry FROM ${this.#tables.writers} w
+       LEFT JOIN ${this.#tables.receipts} r ON r.run_id = w.head_run_id
+       LEFT JOIN ${this.#tables.entries} e ON w.head_run_id IS NULL AND e.writer = w.writer AND e.seq = w.head_seq
        WHERE w.head_seq > w.sealed_seq ORDER BY w.writer`,
     );
     const heads: SealedHead[] = [];
