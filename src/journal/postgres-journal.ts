@@ -50,6 +50,9 @@ interface WriterHead extends JournalHead {
 /** How long `flush()` and `close()` wait for another writer's seal before giving up, ms. */
 const SEAL_WAIT_MS = 2_000;
 
+/** How long the appends' held client stays checked out without an append, ms. */
+const HOLD_IDLE_MS = 1_000;
+
 /** Most receipts one statement stores. */
 const MAX_BATCH = 500;
 
@@ -160,9 +163,22 @@ export class PostgresJournal {
   #publishedSeq = -1;
   readonly #publishEveryMs: number;
   // The append statements, prepared once per connection (named) while the connection keeps them;
-  // see #query. Names are a hash of the text, so a name always means the same statement.
+  // see #query. Names are a hash of the text, so a name always means the same statement. Four
+  // variants (lone receipt or batch, with or without the head row), built once.
   #prepare = true;
-  readonly #statements = new Map<string, { name: string; text: string }>();
+  readonly #statements: readonly Statement[];
+  // The pool client the appends go through (they run one at a time): checked out once, not per
+  // receipt, and thrown away when its connection fails. Released by close().
+  #client: PoolClient | undefined;
+  #connecting: Promise<PoolClient> | undefined;
+  // Only from a pool of two connections or more: with one, holding it would leave none for
+  // claims and seals.
+  readonly #holds: boolean;
+  // When the held client was last used, and the timer that gives it back once idle for
+  // HOLD_IDLE_MS (one timer per interval, not per append): a process that forgets close() still
+  // exits once the pool's idle connections time out, as before.
+  #usedAt = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(pool: Pool, tables: JournalTables, key: JournalKey, options: { sealIntervalMs?: number | undefined } = {}) {
     this.#pool = pool;
@@ -173,6 +189,8 @@ export class PostgresJournal {
     this.#sealIntervalMs = options.sealIntervalMs ?? 1000;
     this.#publishEveryMs = Math.min(PUBLISH_EVERY_MS, this.#sealIntervalMs / 4);
     this.#lockName = `enact-sdk:journal-seal:${tables.seals}`;
+    this.#holds = ((pool as { options?: { max?: number } }).options?.max ?? 10) >= 2;
+    this.#statements = [false, true].flatMap((single) => [false, true].map((publish) => statement(this.#appendSql(single, publish))));
   }
 
   /** This writer's id: the chain its entries are in. */
@@ -223,6 +241,11 @@ export class PostgresJournal {
     if (this.#flushing !== undefined) await this.#flushing.catch(() => undefined);
     if (this.#unsealed && options.seal !== false) await this.seal({ wait: true }).catch(() => false);
     await this.#sealing.catch(() => false);
+    await this.#connecting?.catch(() => undefined);
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    // Back to the pool, so that ending the pool does not wait for it.
+    if (this.#client !== undefined) this.#dropClient(this.#client);
   }
 
   async #drain(): Promise<void> {
@@ -260,12 +283,21 @@ export class PostgresJournal {
     const texts = entries.map(writerEntryText);
     const first = entries[0] as WriterEntry;
     const last = entries[entries.length - 1] as WriterEntry;
+    const statement = this.#statements[(rows.length === 1 ? 2 : 0) + (publish ? 1 : 0)] as Statement;
+    const values = appendValues(rows, this.#writer, entries, texts, publish);
     try {
-      await retryConnectionFaults(async (attempt) => {
-        // A try whose connection dropped may have committed before its answer was lost.
-        if (attempt > 0 && (await this.#committed(first, texts[0] as string))) return;
-        await this.#query(this.#appendSql(rows.length === 1, publish), appendValues(rows, this.#writer, entries, texts, publish));
-      });
+      try {
+        await this.#query(statement, values);
+      } catch (error) {
+        if (!isConnectionFault(error)) throw error;
+        // Retried on a new connection once we know the try did not commit: it may have committed
+        // before its answer was lost. The first try is outside the retry loop: no promise hops
+        // for the common case.
+        await retryConnectionFaults(async () => {
+          if (await this.#committed(first, texts[0] as string)) return;
+          await this.#query(statement, values);
+        }, 1);
+      }
     } catch (error) {
       // Given up on: the next append first finds out whether it committed after all.
       if (isConnectionFault(error)) this.#uncertain = { first, firstText: texts[0] as string, last: { seq: last.seq, mac: last.mac, runId: last.runId } };
@@ -303,29 +335,69 @@ export class PostgresJournal {
   }
 
   /**
-   * Runs an append statement as a named prepared statement: the server parses and plans it once
-   * per connection instead of once per receipt (a sequential writer's most frequent statement).
-   * A connection that lost or never had it (a pooler in transaction mode hands each statement to
-   * any server connection) refuses it before running anything: this writer then sends its
-   * statements unnamed from then on, and runs this one again unnamed.
+   * Runs an append statement on the held client, as a named prepared statement: the server parses
+   * and plans it once per connection instead of once per receipt (a sequential writer's most
+   * frequent statement). A connection that lost or never had it (a pooler in transaction mode
+   * hands each statement to any server connection) refuses it before running anything: this
+   * writer then sends its statements unnamed from then on, and runs this one again unnamed. A
+   * connection fault throws the client away; the next statement checks out another.
    */
-  async #query(text: string, values: unknown[]): Promise<void> {
-    if (!this.#prepare) {
-      await this.#pool.query(text, values);
-      return;
-    }
-    let statement = this.#statements.get(text);
-    if (statement === undefined) {
-      statement = { name: `enact_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`, text };
-      this.#statements.set(text, statement);
-    }
+  async #query(statement: Statement, values: unknown[]): Promise<void> {
+    const client = this.#holds ? (this.#client ?? (await this.#checkOut())) : this.#pool;
+    this.#usedAt = Date.now();
     try {
-      await this.#pool.query({ ...statement, values });
+      await client.query(this.#prepare ? { name: statement.name, text: statement.text, values } : { text: statement.text, values });
     } catch (error) {
-      if (!PREPARED_STATEMENT_STATES.has((error as { code?: unknown } | null)?.code as string)) throw error;
+      if (isConnectionFault(error)) {
+        this.#dropClient(client, error);
+        throw error;
+      }
+      if (!this.#prepare || !PREPARED_STATEMENT_STATES.has((error as { code?: unknown } | null)?.code as string)) throw error;
       this.#prepare = false;
-      await this.#pool.query(text, values);
+      await client.query(statement.text, values);
     }
+  }
+
+  /** Checks out the client appends go through, once (concurrent callers share the wait). */
+  #checkOut(): Promise<PoolClient> {
+    this.#connecting ??= this.#pool.connect().then(
+      (client) => {
+        // A checked-out client has no 'error' listener of the pool's: a connection dropped while
+        // it waits between appends must not crash the process. The next append fails and retries.
+        client.on("error", ignore);
+        this.#client = client;
+        this.#connecting = undefined;
+        this.#scheduleIdleRelease();
+        return client;
+      },
+      (error: unknown) => {
+        this.#connecting = undefined;
+        throw error;
+      },
+    );
+    return this.#connecting;
+  }
+
+  #scheduleIdleRelease(): void {
+    if (this.#idleTimer !== undefined) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      const client = this.#client;
+      if (client === undefined) return;
+      // Not while an append is in flight on it (#flushing), nor when one used it lately.
+      if (this.#flushing === undefined && Date.now() - this.#usedAt >= HOLD_IDLE_MS) this.#dropClient(client);
+      else this.#scheduleIdleRelease();
+    }, HOLD_IDLE_MS);
+    this.#idleTimer.unref();
+  }
+
+  /** Gives the held client back to the pool, destroyed when `error` says its connection failed. */
+  #dropClient(client: PoolClient | Pool, error?: unknown): void {
+    if (this.#client !== client || this.#client === undefined) return;
+    const held = this.#client;
+    this.#client = undefined;
+    held.removeListener("error", ignore);
+    held.release(error instanceof Error ? error : error === undefined ? undefined : new Error(String(error)));
   }
 
   /** Upserts the writer's head row (with the head's run id, by which sealing finds its entry), never moving it back. */
@@ -444,6 +516,18 @@ export class PostgresJournal {
     return { seq: seal.seq, mac: seal.mac };
   }
 }
+
+/** A statement's text and the name it is prepared under. */
+interface Statement {
+  name: string;
+  text: string;
+}
+
+function statement(text: string): Statement {
+  return { name: `enact_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`, text };
+}
+
+function ignore(): void {}
 
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "23505";

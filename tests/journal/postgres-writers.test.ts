@@ -75,26 +75,40 @@ async function twoSealedWriters() {
 }
 
 describe("PostgresReceiptStore's per-writer journal", () => {
-  it("stores one receipt and its journal entry with one statement", async () => {
+  /** Counts every statement sent by any pg client while `work` runs (pool.query goes through a client too). */
+  async function countStatements(work: () => Promise<unknown>): Promise<number> {
+    const query = pg.Client.prototype.query;
+    let statements = 0;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof query>) {
+      statements += 1;
+      return query.apply(this, args);
+    } as typeof query;
+    try {
+      await work();
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    return statements;
+  }
+
+  it("stores one receipt and its journal entry with one statement, as one row", async () => {
     const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
     counting.on("error", () => undefined);
-    const store = writer(prefix(), { pool: counting });
+    const tablePrefix = prefix();
+    const store = writer(tablePrefix, { pool: counting });
     await store.write(makeReceipt()); // creates the tables
-    let statements = 0;
-    const query = counting.query.bind(counting);
-    counting.query = ((...args: Parameters<typeof query>) => {
-      statements += 1;
-      return query(...args);
-    }) as typeof counting.query;
     let checkouts = 0;
     counting.on("acquire", () => (checkouts += 1));
 
-    await store.write(makeReceipt());
-
-    expect(statements).toBe(1);
-    expect(checkouts).toBe(1);
+    const receipt = makeReceipt();
+    expect(await countStatements(() => store.write(receipt))).toBe(1);
+    // The appends keep their client checked out: no checkout per receipt.
+    expect(checkouts).toBe(0);
     await store.close();
     await counting.end();
+    const { rows } = await sql(`SELECT writer IS NOT NULL AND seq = 1 AND entry::json ->> 'runId' = run_id::text AS journaled FROM "${tablePrefix}receipts" WHERE run_id = $1`, [receipt.runId]);
+    expect(rows).toEqual([{ journaled: true }]);
+    expect(await sql(`SELECT count(*)::int AS n FROM "${tablePrefix}journal_entries"`)).toMatchObject({ rows: [{ n: 0 }] });
   });
 
   it("stores receipts that arrive while a statement is in flight together, with one more statement", async () => {
@@ -103,20 +117,24 @@ describe("PostgresReceiptStore's per-writer journal", () => {
     const tablePrefix = prefix();
     const store = writer(tablePrefix, { pool: counting });
     await store.write(makeReceipt());
-    let statements = 0;
-    const query = counting.query.bind(counting);
-    counting.query = ((...args: Parameters<typeof query>) => {
-      statements += 1;
-      return query(...args);
-    }) as typeof counting.query;
-
-    await Promise.all(Array.from({ length: 50 }, () => store.write(makeReceipt())));
 
     // The first receipt goes alone; the 49 queued behind it go in the next statement.
-    expect(statements).toBe(2);
+    expect(await countStatements(() => Promise.all(Array.from({ length: 50 }, () => store.write(makeReceipt()))))).toBe(2);
     await store.close();
     await counting.end();
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 51 }, journal: { entries: 51, problems: [] } });
+  });
+
+  it("gives the appends' client back to the pool once idle, so a process that never closes its store still exits", async () => {
+    const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+    counting.on("error", () => undefined);
+    const store = writer(prefix(), { pool: counting });
+    await store.write(makeReceipt());
+    expect(counting.idleCount).toBeLessThan(counting.totalCount);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(counting.idleCount).toBe(counting.totalCount);
+    await store.close();
+    await counting.end();
   });
 
   it("refuses only the duplicate run id of a batch, chaining the others of it", async () => {
