@@ -205,9 +205,7 @@ export class PostgresJournal {
   record(row: ReceiptRow): Promise<WriterEntry> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ row, resolve, reject });
-      this.#flushing ??= this.#drain().finally(() => {
-        this.#flushing = undefined;
-      });
+      this.#flushing ??= this.#drain();
     });
   }
 
@@ -248,7 +246,16 @@ export class PostgresJournal {
     if (this.#client !== undefined) this.#dropClient(this.#client);
   }
 
+  /** Stores every pending receipt, a batch per statement; clears `#flushing` when none is left. */
   async #drain(): Promise<void> {
+    try {
+      await this.#drainPending();
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  async #drainPending(): Promise<void> {
     while (this.#pending.length > 0) {
       const batch = this.#pending.splice(0, MAX_BATCH);
       // The common case inline (one async layer less per receipt); a failed batch goes to #storeBatch.

@@ -254,7 +254,18 @@ export class PostgresReceiptStore implements ReceiptStore {
     // The journal retries a statement whose connection dropped, once it knows it did not commit.
     // Once the tables are known (every write but the first), straight to the journal: no promise
     // chain per receipt for a migration that is done.
-    await this.#observed(this.#migrated ? journal.record(row) : retryConnectionFaults(() => this.migrate()).then(() => journal.record(row)));
+    if (!this.#migrated) {
+      await this.#observed(retryConnectionFaults(() => this.migrate()).then(() => journal.record(row)));
+      return `postgres:${receipt.runId}`;
+    }
+    // #observed inline: one async layer less per receipt.
+    try {
+      await journal.record(row);
+    } catch (error) {
+      if (isConnectionFault(error)) this.#faulted = true;
+      throw error;
+    }
+    this.#faulted = false;
     return `postgres:${receipt.runId}`;
   }
 
