@@ -98,7 +98,7 @@ function rowValues(row: ReceiptRow): unknown[] {
 
 /**
  * The journal's tables, created by the store's `migrate()` under its lock. The entries of a
- * writer chain are columns of the receipts table (see `receiptEntryColumnsDdl`); the entries
+ * writer chain are columns of the receipts table (see `RECEIPT_ENTRY_COLUMNS_DDL`); the entries
  * table is where stores created before kept them, kept and verified, never written.
  */
 export function journalTablesDdl(tables: JournalTables): string {
