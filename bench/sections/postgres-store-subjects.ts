@@ -11,7 +11,7 @@ import { PAYLOAD, policies, SECRET } from "../fixtures.js";
  */
 export interface StoreTables {
   connectionString: string;
-  /** The baseline's table: `LIKE <store's receipts table> INCLUDING ALL`. */
+  /** The baseline's table: the store's receipts table (same indexes) without the journal's columns. */
   bareTable: string;
   /** The store's tablePrefix. */
   storePrefix: string;

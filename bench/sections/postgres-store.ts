@@ -103,7 +103,7 @@ function record(report: Report, stats: Measured, where: string): void {
 
 /**
  * Creates the store's tables (with one run, whose stored text becomes the baseline's row) and the
- * baseline's table, a copy of the receipts table's columns and indexes.
+ * baseline's table, a copy of the receipts table's columns and indexes without the journal's.
  */
 async function prepareTables(connectionString: string, admin: pg.Pool, storePrefix: string, bareTable: string): Promise<StoreTables> {
   const store = new PostgresReceiptStore({ connectionString, tablePrefix: storePrefix });
@@ -112,10 +112,35 @@ async function prepareTables(connectionString: string, admin: pg.Pool, storePref
     const { rows } = await admin.query<{ receipt: string }>(`SELECT receipt FROM "${storePrefix}receipts" WHERE run_id = $1`, [receipt.runId]);
     const receiptText = rows[0]?.receipt;
     if (receiptText === undefined) throw new Error("The store did not keep the warm-up receipt");
-    await admin.query(`CREATE TABLE "${bareTable}" (LIKE "${storePrefix}receipts" INCLUDING ALL)`);
+    // The receipts table without the journal's columns (writer, seq, entry), which only the store
+    // fills: a bare INSERT writes the row a receipt store without a journal would, with the same indexes.
+    // (Written out, not LIKE ... INCLUDING ALL and DROP COLUMN: dropped columns still widen each row's null bitmap.)
+    await admin.query(`CREATE TABLE "${bareTable}" (
+        run_id uuid PRIMARY KEY, workflow text NOT NULL, actor_email text NOT NULL, decision text NOT NULL,
+        created_at timestamptz NOT NULL, idempotency_key_sha256 text, receipt text NOT NULL);
+      CREATE INDEX ON "${bareTable}" (workflow, created_at);
+      CREATE INDEX ON "${bareTable}" (actor_email, created_at);
+      CREATE INDEX ON "${bareTable}" (created_at, run_id);
+      CREATE INDEX ON "${bareTable}" (idempotency_key_sha256)`);
+    await assertSameIndexes(admin, `${storePrefix}receipts`, bareTable);
     return { connectionString, bareTable, storePrefix, receiptText };
   } finally {
     await store.close();
+  }
+}
+
+/** The baseline must pay for every index the store's receipts table has: fails if their definitions differ. */
+async function assertSameIndexes(admin: pg.Pool, receipts: string, bare: string): Promise<void> {
+  const definitions = async (table: string): Promise<string[]> => {
+    const { rows } = await admin.query<{ columns: string }>(
+      `SELECT pg_get_indexdef(indexrelid) AS columns FROM pg_index WHERE indrelid = to_regclass($1)`,
+      [`"${table}"`],
+    );
+    return rows.map((row) => row.columns.replace(/^.* USING /, "")).sort();
+  };
+  const [store, baseline] = [await definitions(receipts), await definitions(bare)];
+  if (JSON.stringify(store) !== JSON.stringify(baseline)) {
+    throw new Error(`The baseline's indexes (${baseline.join("; ")}) differ from the store's (${store.join("; ")})`);
   }
 }
 

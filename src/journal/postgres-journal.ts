@@ -39,11 +39,19 @@ interface Pending {
 interface Uncertain {
   first: WriterEntry;
   firstText: string;
-  last: JournalHead;
+  last: WriterHead;
+}
+
+/** A writer chain's head, with its receipt's run id (none before the first entry). */
+interface WriterHead extends JournalHead {
+  runId?: string;
 }
 
 /** How long `flush()` and `close()` wait for another writer's seal before giving up, ms. */
 const SEAL_WAIT_MS = 2_000;
+
+/** How long the appends' held client stays checked out without an append, ms. */
+const HOLD_IDLE_MS = 1_000;
 
 /** Most receipts one statement stores. */
 const MAX_BATCH = 500;
@@ -80,7 +88,7 @@ function appendValues(rows: ReceiptRow[], writer: string, entries: WriterEntry[]
           entries.map((entry) => entry.seq),
           texts,
         ];
-  if (publish) values.push(last.seq, last.mac);
+  if (publish) values.push(last.seq, last.mac, last.runId);
   return values;
 }
 
@@ -88,7 +96,11 @@ function rowValues(row: ReceiptRow): unknown[] {
   return [row.runId, row.workflow, row.actorEmail, row.decision, row.createdAt, row.keySha256, row.text];
 }
 
-/** The journal's tables, created by the store's `migrate()` under its lock. */
+/**
+ * The journal's tables, created by the store's `migrate()` under its lock. The entries of a
+ * writer chain are columns of the receipts table (see `RECEIPT_ENTRY_COLUMNS_DDL`); the entries
+ * table is where stores created before kept them, kept and verified, never written.
+ */
 export function journalTablesDdl(tables: JournalTables): string {
   return `
     CREATE TABLE IF NOT EXISTS ${tables.entries} (
@@ -101,6 +113,7 @@ export function journalTablesDdl(tables: JournalTables): string {
       writer uuid PRIMARY KEY,
       head_seq bigint NOT NULL,
       head_mac text NOT NULL,
+      head_run_id uuid,
       sealed_seq bigint NOT NULL DEFAULT -1,
       updated_at timestamptz NOT NULL
     );
@@ -108,11 +121,21 @@ export function journalTablesDdl(tables: JournalTables): string {
 }
 
 /**
+ * The receipts table's journal columns, as a column list for its CREATE TABLE: the receipt's
+ * entry in its writer's chain. Null in rows written before the single-row layout (their entries
+ * are in the entries table) and in rows written without a journal.
+ */
+export const RECEIPT_ENTRY_COLUMNS_DDL = `writer uuid, seq bigint, entry text`;
+
+/**
  * The journal of a Postgres receipt store (v2): each writer (one store instance) keeps its own
- * hash chain in `<prefix>journal_entries` and its head in memory, so appending needs no read and
- * no lock, and writers on any number of machines never wait for each other. A batch of receipts,
- * their entries and the writer's head row are one statement (data-modifying CTEs) in autocommit:
- * one round trip, one commit, all or nothing.
+ * hash chain and its head in memory, so appending needs no read and no lock, and writers on any
+ * number of machines never wait for each other. Each entry is kept in its receipt's own row
+ * (columns `writer`, `seq`, `entry`): a batch of receipts is one INSERT of one row per receipt,
+ * in autocommit, with the writer's head row (a data-modifying CTE) at most every
+ * PUBLISH_EVERY_MS: one round trip, one commit, all or nothing. No index on `(writer, seq)`
+ * slows the insert: a writer never reuses a seq, and verify reports two entries with one
+ * `(writer, seq)` as a fork.
  *
  * Seals tie the chains together: a while after a write (and on `flush()`), whichever writer gets
  * a try-lock records every chain's new head in the next link of one seal chain, so a chain cut
@@ -127,7 +150,7 @@ export class PostgresJournal {
   readonly #sealIntervalMs: number;
   readonly #lockName: string;
   readonly #writer = randomUUID();
-  #head: JournalHead = EMPTY_HEAD;
+  #head: WriterHead = EMPTY_HEAD;
   #uncertain: Uncertain | undefined;
   #pending: Pending[] = [];
   #flushing: Promise<void> | undefined;
@@ -140,9 +163,22 @@ export class PostgresJournal {
   #publishedSeq = -1;
   readonly #publishEveryMs: number;
   // The append statements, prepared once per connection (named) while the connection keeps them;
-  // see #query. Names are a hash of the text, so a name always means the same statement.
+  // see #query. Names are a hash of the text, so a name always means the same statement. Four
+  // variants (lone receipt or batch, with or without the head row), built once.
   #prepare = true;
-  readonly #statements = new Map<string, { name: string; text: string }>();
+  readonly #statements: readonly Statement[];
+  // The pool client the appends go through (they run one at a time): checked out once, not per
+  // receipt, and thrown away when its connection fails. Released by close().
+  #client: PoolClient | undefined;
+  #connecting: Promise<PoolClient> | undefined;
+  // Only from a pool of two connections or more: with one, holding it would leave none for
+  // claims and seals.
+  readonly #holds: boolean;
+  // When the held client was last used, and the timer that gives it back once idle for
+  // HOLD_IDLE_MS (one timer per interval, not per append): a process that forgets close() still
+  // exits once the pool's idle connections time out, as before.
+  #usedAt = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(pool: Pool, tables: JournalTables, key: JournalKey, options: { sealIntervalMs?: number | undefined } = {}) {
     this.#pool = pool;
@@ -153,6 +189,8 @@ export class PostgresJournal {
     this.#sealIntervalMs = options.sealIntervalMs ?? 1000;
     this.#publishEveryMs = Math.min(PUBLISH_EVERY_MS, this.#sealIntervalMs / 4);
     this.#lockName = `enact-sdk:journal-seal:${tables.seals}`;
+    this.#holds = ((pool as { options?: { max?: number } }).options?.max ?? 10) >= 2;
+    this.#statements = [false, true].flatMap((single) => [false, true].map((publish) => statement(this.#appendSql(single, publish))));
   }
 
   /** This writer's id: the chain its entries are in. */
@@ -167,9 +205,7 @@ export class PostgresJournal {
   record(row: ReceiptRow): Promise<WriterEntry> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ row, resolve, reject });
-      this.#flushing ??= this.#drain().finally(() => {
-        this.#flushing = undefined;
-      });
+      this.#flushing ??= this.#drain();
     });
   }
 
@@ -203,30 +239,55 @@ export class PostgresJournal {
     if (this.#flushing !== undefined) await this.#flushing.catch(() => undefined);
     if (this.#unsealed && options.seal !== false) await this.seal({ wait: true }).catch(() => false);
     await this.#sealing.catch(() => false);
+    await this.#connecting?.catch(() => undefined);
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    // Back to the pool, so that ending the pool does not wait for it.
+    if (this.#client !== undefined) this.#dropClient(this.#client);
   }
 
+  /** Stores every pending receipt, a batch per statement; clears `#flushing` when none is left. */
   async #drain(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, MAX_BATCH);
-      try {
-        await this.#storeBatch(batch);
-      } catch (error) {
-        for (const pending of batch) pending.reject(error);
-      }
+    try {
+      await this.#drainPending();
+    } finally {
+      this.#flushing = undefined;
     }
   }
 
+  async #drainPending(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, MAX_BATCH);
+      // The common case inline (one async layer less per receipt); a failed batch goes to #storeBatch.
+      let entries: WriterEntry[];
+      try {
+        entries = await this.#append(batch.map((pending) => pending.row));
+      } catch (error) {
+        await this.#storeFailed(batch, error).catch((failure: unknown) => {
+          for (const pending of batch) pending.reject(failure);
+        });
+        continue;
+      }
+      for (let index = 0; index < batch.length; index += 1) (batch[index] as Pending).resolve(entries[index] as WriterEntry);
+    }
+  }
+
+  /** Stores `batch` on its own: on a taken run id, one statement per receipt, so only that one is refused. */
   async #storeBatch(batch: Pending[]): Promise<void> {
     let entries: WriterEntry[];
     try {
       entries = await this.#append(batch.map((pending) => pending.row));
     } catch (error) {
-      if (!isUniqueViolation(error) || batch.length === 1) throw error;
-      // A run id of the batch is taken: one statement per receipt, so only that one is refused.
-      for (const pending of batch) await this.#storeBatch([pending]).catch(pending.reject);
+      await this.#storeFailed(batch, error);
       return;
     }
     batch.forEach((pending, index) => pending.resolve(entries[index] as WriterEntry));
+  }
+
+  /** After `batch`'s statement failed with `error`: throws it, unless a run id of the batch is taken. */
+  async #storeFailed(batch: Pending[], error: unknown): Promise<void> {
+    if (!isUniqueViolation(error) || batch.length === 1) throw error;
+    for (const pending of batch) await this.#storeBatch([pending]).catch(pending.reject);
   }
 
   /** One statement: the rows, their entries, the writer's head. A lone taken run id rejects with ReceiptExistsError. */
@@ -240,21 +301,30 @@ export class PostgresJournal {
     const texts = entries.map(writerEntryText);
     const first = entries[0] as WriterEntry;
     const last = entries[entries.length - 1] as WriterEntry;
+    const statement = this.#statements[(rows.length === 1 ? 2 : 0) + (publish ? 1 : 0)] as Statement;
+    const values = appendValues(rows, this.#writer, entries, texts, publish);
     try {
-      await retryConnectionFaults(async (attempt) => {
-        // A try whose connection dropped may have committed before its answer was lost.
-        if (attempt > 0 && (await this.#committed(first, texts[0] as string))) return;
-        await this.#query(this.#appendSql(rows.length === 1, publish), appendValues(rows, this.#writer, entries, texts, publish));
-      });
+      try {
+        await this.#query(statement, values);
+      } catch (error) {
+        if (!isConnectionFault(error)) throw error;
+        // Retried on a new connection once we know the try did not commit: it may have committed
+        // before its answer was lost. The first try is outside the retry loop: no promise hops
+        // for the common case.
+        await retryConnectionFaults(async () => {
+          if (await this.#committed(first, texts[0] as string)) return;
+          await this.#query(statement, values);
+        }, 1);
+      }
     } catch (error) {
       // Given up on: the next append first finds out whether it committed after all.
-      if (isConnectionFault(error)) this.#uncertain = { first, firstText: texts[0] as string, last: { seq: last.seq, mac: last.mac } };
+      if (isConnectionFault(error)) this.#uncertain = { first, firstText: texts[0] as string, last: { seq: last.seq, mac: last.mac, runId: last.runId } };
       if (rows.length === 1 && isUniqueViolation(error) && (error as { table?: unknown }).table === this.#receiptsName) {
         throw new ReceiptExistsError(`postgres:${first.runId}`);
       }
       throw error;
     }
-    this.#head = { seq: last.seq, mac: last.mac };
+    this.#head = { seq: last.seq, mac: last.mac, runId: last.runId };
     if (publish) {
       this.#publishedAt = now;
       this.#publishedSeq = last.seq;
@@ -266,62 +336,113 @@ export class PostgresJournal {
 
   /**
    * The append statement: a lone receipt as plain VALUES (cheaper to plan than unnest), a batch
-   * through unnest; with the writer's head row when `publish`. Data-modifying CTEs run whether or
-   * not the main statement reads them: one atomic statement either way.
+   * through unnest; with the writer's head row when `publish` (a data-modifying CTE runs whether
+   * or not the main statement reads it: one atomic statement either way).
    */
   #appendSql(single: boolean, publish: boolean): string {
-    const { receipts, entries } = this.#tables;
+    const { receipts } = this.#tables;
+    const columns = "run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt, writer, seq, entry";
     const stored = single
-      ? `INSERT INTO ${receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
-         VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::timestamptz, $6::text, $7::text)`
-      : `INSERT INTO ${receipts} (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])`;
-    const journaled = single
-      ? `INSERT INTO ${entries} (writer, seq, entry) VALUES ($8::uuid, $9::bigint, $10::text)`
-      : `INSERT INTO ${entries} (writer, seq, entry) SELECT $8::uuid, * FROM unnest($9::bigint[], $10::text[])`;
-    if (!publish) return `WITH stored AS (${stored}) ${journaled}`;
-    return `WITH stored AS (${stored}), journaled AS (${journaled}) ${this.#publishSql("$8::uuid", "$11", "$12")}`;
+      ? `INSERT INTO ${receipts} (${columns})
+         VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::timestamptz, $6::text, $7::text, $8::uuid, $9::bigint, $10::text)`
+      : `INSERT INTO ${receipts} (${columns})
+         SELECT u.r, u.w, u.a, u.d, u.t, u.k, u.x, $8::uuid, u.s, u.e
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $9::bigint[], $10::text[]) AS u(r, w, a, d, t, k, x, s, e)`;
+    if (!publish) return stored;
+    return `WITH stored AS (${stored}) ${this.#publishSql("$8::uuid", "$11", "$12", "$13::uuid")}`;
   }
 
   /**
-   * Runs an append statement as a named prepared statement: the server parses and plans it once
-   * per connection instead of once per receipt (a sequential writer's most frequent statement).
-   * A connection that lost or never had it (a pooler in transaction mode hands each statement to
-   * any server connection) refuses it before running anything: this writer then sends its
-   * statements unnamed from then on, and runs this one again unnamed.
+   * Runs an append statement on the held client, as a named prepared statement: the server parses
+   * and plans it once per connection instead of once per receipt (a sequential writer's most
+   * frequent statement). A connection that lost or never had it (a pooler in transaction mode
+   * hands each statement to any server connection) refuses it before running anything: this
+   * writer then sends its statements unnamed from then on, and runs this one again unnamed. A
+   * connection fault throws the client away; the next statement checks out another.
    */
-  async #query(text: string, values: unknown[]): Promise<void> {
-    if (!this.#prepare) {
-      await this.#pool.query(text, values);
-      return;
-    }
-    let statement = this.#statements.get(text);
-    if (statement === undefined) {
-      statement = { name: `enact_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`, text };
-      this.#statements.set(text, statement);
-    }
-    try {
-      await this.#pool.query({ ...statement, values });
-    } catch (error) {
-      if (!PREPARED_STATEMENT_STATES.has((error as { code?: unknown } | null)?.code as string)) throw error;
-      this.#prepare = false;
-      await this.#pool.query(text, values);
-    }
+  #query(statement: Statement, values: unknown[]): Promise<void> {
+    const client = this.#holds ? this.#client : this.#pool;
+    if (client === undefined) return this.#checkOut().then(() => this.#query(statement, values));
+    this.#usedAt = Date.now();
+    // A callback, not pg's promise: one promise per statement instead of pg's two and this
+    // method's own.
+    return new Promise<void>((resolve, reject) => {
+      const done = (error: Error | undefined): void => {
+        if (error === undefined || error === null) resolve();
+        else this.#queryFailed(client, statement, values, error).then(resolve, reject);
+      };
+      if (this.#prepare) client.query({ name: statement.name, text: statement.text, values }, done);
+      else client.query(statement.text, values, done);
+    });
   }
 
-  /** Upserts the writer's head row, never moving it back. */
-  #publishSql(writer: string, seq: string, mac: string): string {
-    return `INSERT INTO ${this.#tables.writers} AS w (writer, head_seq, head_mac, updated_at) VALUES (${writer}, ${seq}, ${mac}, now())
-      ON CONFLICT (writer) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_mac = EXCLUDED.head_mac, updated_at = EXCLUDED.updated_at
+  /** `#query`'s error: the client thrown away on a connection fault, the statement run unnamed when the connection lacks it. */
+  async #queryFailed(client: PoolClient | Pool, statement: Statement, values: unknown[], error: Error): Promise<void> {
+    if (isConnectionFault(error)) {
+      this.#dropClient(client, error);
+      throw error;
+    }
+    if (!this.#prepare || !PREPARED_STATEMENT_STATES.has((error as { code?: unknown }).code as string)) throw error;
+    this.#prepare = false;
+    await client.query(statement.text, values);
+  }
+
+  /** Checks out the client appends go through, once (concurrent callers share the wait). */
+  #checkOut(): Promise<PoolClient> {
+    this.#connecting ??= this.#pool.connect().then(
+      (client) => {
+        // A checked-out client has no 'error' listener of the pool's: a connection dropped while
+        // it waits between appends must not crash the process. The next append fails and retries.
+        client.on("error", ignore);
+        this.#client = client;
+        this.#connecting = undefined;
+        this.#scheduleIdleRelease();
+        return client;
+      },
+      (error: unknown) => {
+        this.#connecting = undefined;
+        throw error;
+      },
+    );
+    return this.#connecting;
+  }
+
+  #scheduleIdleRelease(): void {
+    if (this.#idleTimer !== undefined) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      const client = this.#client;
+      if (client === undefined) return;
+      // Not while an append is in flight on it (#flushing), nor when one used it lately.
+      if (this.#flushing === undefined && Date.now() - this.#usedAt >= HOLD_IDLE_MS) this.#dropClient(client);
+      else this.#scheduleIdleRelease();
+    }, HOLD_IDLE_MS);
+    this.#idleTimer.unref();
+  }
+
+  /** Gives the held client back to the pool, destroyed when `error` says its connection failed. */
+  #dropClient(client: PoolClient | Pool, error?: unknown): void {
+    if (this.#client !== client || this.#client === undefined) return;
+    const held = this.#client;
+    this.#client = undefined;
+    held.removeListener("error", ignore);
+    held.release(error instanceof Error ? error : error === undefined ? undefined : new Error(String(error)));
+  }
+
+  /** Upserts the writer's head row (with the head's run id, by which sealing finds its entry), never moving it back. */
+  #publishSql(writer: string, seq: string, mac: string, runId: string): string {
+    return `INSERT INTO ${this.#tables.writers} AS w (writer, head_seq, head_mac, head_run_id, updated_at) VALUES (${writer}, ${seq}, ${mac}, ${runId}, now())
+      ON CONFLICT (writer) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_mac = EXCLUDED.head_mac, head_run_id = EXCLUDED.head_run_id, updated_at = EXCLUDED.updated_at
       WHERE w.head_seq < EXCLUDED.head_seq`;
   }
 
-  /** True when the statement that wrote `first` committed: then all of it did. */
+  /**
+   * True when the statement that wrote `first` committed: then all of it did. Looked up by run id
+   * (the receipts' primary key): the entry text names this writer, seq and MAC, so only our own
+   * row matches it.
+   */
   async #committed(first: WriterEntry, text: string): Promise<boolean> {
-    const { rows } = await this.#pool.query<{ entry: string }>(`SELECT entry FROM ${this.#tables.entries} WHERE writer = $1 AND seq = $2`, [
-      first.writer,
-      first.seq,
-    ]);
+    const { rows } = await this.#pool.query<{ entry: string | null }>(`SELECT entry FROM ${this.#tables.receipts} WHERE run_id = $1`, [first.runId]);
     return rows[0]?.entry === text;
   }
 
@@ -349,7 +470,7 @@ export class PostgresJournal {
     // Our newest head first, committed on its own: a writer holding the seal lock may seal it then,
     // and no row lock of ours is held while we wait for that lock (the holder updates every
     // writer's row it seals: holding ours while waiting for it would deadlock).
-    if (unpublished) await this.#pool.query(this.#publishSql("$1::uuid", "$2", "$3"), [this.#writer, ours.seq, ours.mac]);
+    if (unpublished) await this.#pool.query(this.#publishSql("$1::uuid", "$2", "$3", "$4::uuid"), [this.#writer, ours.seq, ours.mac, ours.runId]);
     const sealed = await inTransaction(this.#pool, async (client) => {
       if (!(await this.#takeSealLock(client, wait))) return false;
       const heads = await this.#unsealedHeads(client);
@@ -388,11 +509,16 @@ export class PostgresJournal {
     }
   }
 
-  /** The heads of chains that grew since their last seal, each checked against its entry. */
+  /**
+   * The heads of chains that grew since their last seal, each checked against its entry: in its
+   * receipt's row (found by the head's run id, the primary key), or for a head written before the
+   * single-row layout (no run id), in the entries table.
+   */
   async #unsealedHeads(client: PoolClient): Promise<SealedHead[]> {
     const { rows } = await client.query<{ writer: string; head_seq: string; head_mac: string; entry: string | null }>(
-      `SELECT w.writer::text AS writer, w.head_seq::text AS head_seq, w.head_mac, e.entry FROM ${this.#tables.writers} w
-       LEFT JOIN ${this.#tables.entries} e ON e.writer = w.writer AND e.seq = w.head_seq
+      `SELECT w.writer::text AS writer, w.head_seq::text AS head_seq, w.head_mac, coalesce(r.entry, e.entry) AS entry FROM ${this.#tables.writers} w
+       LEFT JOIN ${this.#tables.receipts} r ON r.run_id = w.head_run_id
+       LEFT JOIN ${this.#tables.entries} e ON w.head_run_id IS NULL AND e.writer = w.writer AND e.seq = w.head_seq
        WHERE w.head_seq > w.sealed_seq ORDER BY w.writer`,
     );
     const heads: SealedHead[] = [];
@@ -419,6 +545,18 @@ export class PostgresJournal {
     return { seq: seal.seq, mac: seal.mac };
   }
 }
+
+/** A statement's text and the name it is prepared under. */
+interface Statement {
+  name: string;
+  text: string;
+}
+
+function statement(text: string): Statement {
+  return { name: `enact_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`, text };
+}
+
+function ignore(): void {}
 
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "23505";

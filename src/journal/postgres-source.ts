@@ -4,7 +4,17 @@ import { ReceiptSigner } from "../receipt.js";
 import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type StoredReceipt } from "./audit.js";
 import { StoreNotFoundError, type AuditKeys, type AuditOptions, type ProgressListener } from "./file-source.js";
 import { JournalKey } from "./key.js";
-import { assertColumns, JOURNAL_COLUMNS, RECEIPT_COLUMNS, SEAL_COLUMNS, WRITER_COLUMNS, WRITER_ENTRY_COLUMNS } from "../stores/postgres-columns.js";
+import {
+  assertColumns,
+  columnTypes,
+  JOURNAL_COLUMNS,
+  RECEIPT_COLUMNS,
+  RECEIPT_ENTRY_COLUMNS,
+  SEAL_COLUMNS,
+  WRITER_COLUMNS,
+  WRITER_ENTRY_COLUMNS,
+  WRITER_HEAD_COLUMNS,
+} from "../stores/postgres-columns.js";
 import { walkWriterJournal, type RawWriterRow } from "./writer-audit.js";
 import type { PostgresTables } from "../stores/postgres-tables.js";
 
@@ -43,18 +53,26 @@ export async function assertTables(pool: Pool, tables: PostgresTables): Promise<
     throw new StoreNotFoundError(`The database has no receipt table ${tables.receipts}`);
   }
   await assertColumns(pool, tables.receipts, RECEIPT_COLUMNS);
+  // A store created before the single-row layout and not written since has no journal columns yet.
+  await assertColumns(pool, tables.receipts, RECEIPT_ENTRY_COLUMNS, { optional: true });
   await assertColumns(pool, tables.journal, JOURNAL_COLUMNS);
   await assertColumns(pool, tables.entries, WRITER_ENTRY_COLUMNS);
   await assertColumns(pool, tables.writers, WRITER_COLUMNS);
+  await assertColumns(pool, tables.writers, WRITER_HEAD_COLUMNS, { optional: true });
   await assertColumns(pool, tables.seals, SEAL_COLUMNS);
 }
 
 /**
  * Walks the whole journal of a store: the v1 chain (if the store has one), every writer chain
- * and the seal chain. `anchor` refers to the seal chain when there are seals, else to the v1 chain.
+ * (entries in their receipts' rows, and those in the entries table written before the single-row
+ * layout) and the seal chain. `anchor` refers to the seal chain when there are seals, else to the
+ * v1 chain.
  */
 export async function walkPostgresJournal(pool: Pool, tables: PostgresTables, key: JournalKey, anchor?: JournalAnchor): Promise<ReturnType<typeof walkJournal>> {
-  const entries = await readWriterRows(pool, tables.entries, "t.writer::text AS writer, t.seq::text AS seq, t.entry", "t.writer, t.seq");
+  const entries = [
+    ...(await readWriterRows(pool, tables.entries, "t.writer::text AS writer, t.seq::text AS seq, t.entry", "t.writer, t.seq")),
+    ...(await readReceiptEntryRows(pool, tables.receipts)),
+  ];
   const seals = await readWriterRows(pool, tables.seals, "t.seq::text AS seq, t.entry", "t.seq");
   const v1 = walkJournal(key, await readPostgresJournal(pool, tables), seals.length > 0 ? undefined : anchor);
   return walkWriterJournal(key, v1, entries, seals, anchor);
@@ -74,6 +92,30 @@ async function readWriterRows(pool: Pool, table: string, columns: string, order:
       value = undefined;
     }
     return { where, seq: row.seq, ...(row.writer === undefined ? {} : { writer: row.writer }), ...(value === undefined ? {} : { value }) };
+  });
+}
+
+/**
+ * The writer entries kept in receipt rows (the single-row layout): every row with any of the
+ * journal columns set, so an entry emptied or moved out of its row is still seen. None when the
+ * table has no such columns (a store not written since before that layout).
+ */
+async function readReceiptEntryRows(pool: Pool, receipts: string): Promise<RawWriterRow[]> {
+  if (!(await columnTypes(pool, receipts)).has("entry")) return [];
+  const { rows } = await pool.query<{ run_id: string; writer: string | null; seq: string | null; entry: string | null }>(
+    `SELECT run_id::text AS run_id, writer::text AS writer, seq::text AS seq, entry FROM ${receipts}
+     WHERE writer IS NOT NULL OR seq IS NOT NULL OR entry IS NOT NULL ORDER BY writer, seq, run_id`,
+  );
+  return rows.map((row) => {
+    // The same words as for the entries table: (writer, seq) are columns of the receipt row too.
+    const where = row.writer === null || row.seq === null ? `the journal columns of receipt row ${row.run_id}` : `journal entry ${row.seq} of writer ${row.writer}`;
+    let value: unknown;
+    try {
+      value = row.entry === null ? undefined : parseStrictJson(row.entry);
+    } catch {
+      value = undefined;
+    }
+    return { where, seq: row.seq ?? "", writer: row.writer ?? "", runId: row.run_id, ...(value === undefined ? {} : { value }) };
   });
 }
 

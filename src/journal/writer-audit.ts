@@ -10,6 +10,8 @@ export interface RawWriterRow {
   /** The row's key: its writer (seal rows: undefined) and seq, as stored. */
   writer?: string;
   seq: string;
+  /** The run id of the receipt row the entry is kept in (the single-row layout); else undefined. */
+  runId?: string;
   /** The parsed JSON, or undefined when the text was not JSON. */
   value?: unknown;
 }
@@ -57,8 +59,24 @@ function readChains(key: JournalKey, rows: readonly RawWriterRow[], problems: st
       problems.push(`${row.where} holds entry ${entry.seq} of writer ${entry.writer} (moved or reordered)`);
       continue;
     }
+    if (row.runId !== undefined && entry.runId !== row.runId) {
+      problems.push(`${row.where} is in the row of receipt ${row.runId} but records run ${entry.runId} (moved)`);
+      continue;
+    }
     let chain = chains.get(entry.writer);
     if (chain === undefined) chains.set(entry.writer, (chain = new Map()));
+    // No unique index keeps (writer, seq) apart in the receipts table: a writer never reuses a seq,
+    // so two authentic entries at one place are a fork (a statement thought lost that committed
+    // after all, or a copied writer id), never two views of one chain.
+    const earlier = chain.get(entry.seq);
+    if (earlier !== undefined) {
+      if (earlier.mac !== entry.mac || earlier.runId !== entry.runId) {
+        problems.push(`${row.where} is a second entry ${entry.seq} of writer ${entry.writer} (a fork: the first records run ${earlier.runId}, this one run ${entry.runId})`);
+      } else {
+        problems.push(`${row.where} is stored twice`);
+      }
+      continue;
+    }
     chain.set(entry.seq, { ...entry, where: row.where });
   }
   return chains;

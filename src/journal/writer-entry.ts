@@ -43,14 +43,27 @@ export function chainWriterEntries(key: JournalKey, writer: string, head: Journa
   const entries: WriterEntry[] = [];
   let seq = head.seq;
   let prev = head.mac;
+  const plainWriter = PLAIN.test(writer);
   for (const { runId, signature } of items) {
     seq += 1;
     const fields = { v: WRITER_JOURNAL_VERSION, writer, seq, runId, signature, prev };
-    const mac = key.mac(canonicalJson(fields));
-    entries.push({ ...fields, mac });
+    const mac = key.mac(plainWriter && PLAIN.test(runId) && PLAIN.test(signature) && PLAIN.test(prev) ? plainEntryJcs(fields) : canonicalJson(fields));
+    entries.push({ v: fields.v, writer, seq, runId, signature, prev, mac });
     prev = mac;
   }
   return entries;
+}
+
+/** Printable ASCII without `"` and `\\`: a string RFC 8785 writes as itself between quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * The RFC 8785 form of an entry's MAC'd fields whose strings are all PLAIN (uuids, hex: every
+ * entry the store writes), keys in the order RFC 8785 sorts them; the same bytes as
+ * `canonicalJson(fields)` (tested), without its generic walk, on every append.
+ */
+function plainEntryJcs(fields: { v: number; writer: string; seq: number; runId: string; signature: string; prev: string }): string {
+  return `{"prev":"${fields.prev}","runId":"${fields.runId}","seq":${fields.seq},"signature":"${fields.signature}","v":${fields.v},"writer":"${fields.writer}"}`;
 }
 
 /** The next seal after `tail` (undefined: the first), over `heads`. */

@@ -26,12 +26,14 @@ export function isConnectionFault(error: unknown): boolean {
 const RETRY_PAUSES_MS = [50, 150, 400, 1000, 2500] as const;
 
 /**
- * Runs `attempt(n)` (n = 0, 1, ...) until it resolves, retrying only connection faults, at most
+ * Runs `attempt(n)` (n = `first`, `first` + 1, ...) until it resolves, retrying only connection faults, at most
  * `RETRY_PAUSES_MS.length` times; any other error, or the last fault, is thrown. `attempt` must be
  * safe to repeat: the failed try may have committed before its connection dropped.
  */
-export async function retryConnectionFaults<T>(attempt: (n: number) => Promise<T>): Promise<T> {
-  for (let n = 0; ; n += 1) {
+export async function retryConnectionFaults<T>(attempt: (n: number) => Promise<T>, first = 0): Promise<T> {
+  // `first` > 0: that many tries already failed with a fault (the caller made them itself); pause, then go on.
+  if (first > 0) await delay(RETRY_PAUSES_MS[first - 1] as number);
+  for (let n = first; ; n += 1) {
     try {
       return await attempt(n);
     } catch (error) {

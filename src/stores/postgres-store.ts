@@ -1,15 +1,26 @@
 import { sha256Hex } from "../sha256.js";
 import { parseStrictJson } from "../strict-json.js";
 import { inTransaction } from "./pg-transaction.js";
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 import { ConfigurationError, CorruptReceiptError, StoreUnavailableError } from "../errors.js";
 import type { JournalKey } from "../journal/key.js";
-import { journalTablesDdl, PostgresJournal, type ReceiptRow as JournalReceiptRow } from "../journal/postgres-journal.js";
+import { journalTablesDdl, PostgresJournal, RECEIPT_ENTRY_COLUMNS_DDL, type ReceiptRow as JournalReceiptRow } from "../journal/postgres-journal.js";
 import { postgresTables, type PostgresTables } from "./postgres-tables.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
 import { loadPeer } from "../peer.js";
-import { assertColumns, CLAIM_COLUMNS, JOURNAL_COLUMNS, RECEIPT_COLUMNS, WRITER_ENTRY_COLUMNS, SEAL_COLUMNS, WRITER_COLUMNS } from "./postgres-columns.js";
+import {
+  assertColumns,
+  CLAIM_COLUMNS,
+  columnTypes,
+  JOURNAL_COLUMNS,
+  RECEIPT_COLUMNS,
+  RECEIPT_ENTRY_COLUMNS,
+  WRITER_ENTRY_COLUMNS,
+  SEAL_COLUMNS,
+  WRITER_COLUMNS,
+  WRITER_HEAD_COLUMNS,
+} from "./postgres-columns.js";
 import { isConnectionFault, retryConnectionFaults } from "./pg-faults.js";
 import type { ClaimState, IdempotencyClaim, ReceiptFilter, ReceiptStore } from "./receipt-store.js";
 import { StoreDamagedError } from "./store-damaged-error.js";
@@ -124,7 +135,8 @@ export class PostgresReceiptStore implements ReceiptStore {
           decision text NOT NULL,
           created_at timestamptz NOT NULL,
           idempotency_key_sha256 text,
-          receipt text NOT NULL
+          receipt text NOT NULL,
+          ${RECEIPT_ENTRY_COLUMNS_DDL}
         );
         CREATE INDEX IF NOT EXISTS "${p}receipts_workflow_idx" ON ${this.#receipts} (workflow, created_at);
         CREATE INDEX IF NOT EXISTS "${p}receipts_actor_idx" ON ${this.#receipts} (actor_email, created_at);
@@ -144,14 +156,15 @@ export class PostgresReceiptStore implements ReceiptStore {
           updated_at timestamptz NOT NULL
         );
         ${journalTablesDdl(this.#tables)}`);
+      await this.#addJournalColumns(client);
       // Tables altered since they were created (e.g. receipt made jsonb) would store or return
       // other text than was signed: refuse them rather than write into them.
-      await assertColumns(client, this.#receipts, RECEIPT_COLUMNS);
+      await assertColumns(client, this.#receipts, { ...RECEIPT_COLUMNS, ...RECEIPT_ENTRY_COLUMNS });
       await assertColumns(client, this.#claims, CLAIM_COLUMNS);
       // A v1 journal (one chain, before per-writer chains) is kept and verified, never written.
       await assertColumns(client, this.#tables.journal, JOURNAL_COLUMNS);
       await assertColumns(client, this.#tables.entries, WRITER_ENTRY_COLUMNS);
-      await assertColumns(client, this.#tables.writers, WRITER_COLUMNS);
+      await assertColumns(client, this.#tables.writers, { ...WRITER_COLUMNS, ...WRITER_HEAD_COLUMNS });
       await assertColumns(client, this.#tables.seals, SEAL_COLUMNS);
     }).then(
       () => {
@@ -163,6 +176,20 @@ export class PostgresReceiptStore implements ReceiptStore {
       },
     );
     return this.#ready;
+  }
+
+  /**
+   * Upgrades a store created before the single-row layout: the journal columns of the receipts
+   * table and the head's run id of the writers table, nullable, so adding them rewrites no row.
+   * ALTER TABLE takes the table's strongest lock even when the column exists: only when missing.
+   */
+  async #addJournalColumns(client: PoolClient): Promise<void> {
+    const receipts = await columnTypes(client, this.#receipts);
+    if (!receipts.has("entry")) {
+      await client.query(`ALTER TABLE ${this.#receipts} ADD COLUMN IF NOT EXISTS writer uuid, ADD COLUMN IF NOT EXISTS seq bigint, ADD COLUMN IF NOT EXISTS entry text`);
+    }
+    const writers = await columnTypes(client, this.#tables.writers);
+    if (!writers.has("head_run_id")) await client.query(`ALTER TABLE ${this.#tables.writers} ADD COLUMN IF NOT EXISTS head_run_id uuid`);
   }
 
   /**
@@ -227,7 +254,18 @@ export class PostgresReceiptStore implements ReceiptStore {
     // The journal retries a statement whose connection dropped, once it knows it did not commit.
     // Once the tables are known (every write but the first), straight to the journal: no promise
     // chain per receipt for a migration that is done.
-    await this.#observed(this.#migrated ? journal.record(row) : retryConnectionFaults(() => this.migrate()).then(() => journal.record(row)));
+    if (!this.#migrated) {
+      await this.#observed(retryConnectionFaults(() => this.migrate()).then(() => journal.record(row)));
+      return `postgres:${receipt.runId}`;
+    }
+    // #observed inline: one async layer less per receipt.
+    try {
+      await journal.record(row);
+    } catch (error) {
+      if (isConnectionFault(error)) this.#faulted = true;
+      throw error;
+    }
+    this.#faulted = false;
     return `postgres:${receipt.runId}`;
   }
 

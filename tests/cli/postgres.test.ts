@@ -46,12 +46,15 @@ describe("enact-sdk on a Postgres store (--database-url)", () => {
     expect(report.findings).toEqual([expect.objectContaining({ runId: target.runId, status: "invalid", problems: [expect.stringMatching(/^signature invalid/)] })]);
   });
 
-  it("names a deleted receipt as missing and exits 1", async () => {
+  // The receipt's row holds its journal entry: deleting the row leaves a gap in its writer's chain,
+  // named by position (the run id went with the row).
+  it("reports a deleted receipt as a gap in its writer's chain and exits 1", async () => {
     const { prefix, receipts } = await store(5);
     await sql(`DELETE FROM "${prefix}receipts" WHERE run_id = $1`, [receipts[0]!.runId]);
     const { code, report } = await verifyJson(prefix);
     expect(code).toBe(1);
-    expect(report.counts).toEqual({ receipts: 5, valid: 4, invalid: 0, missing: 1, unreadable: 0, interrupted: 0, unsealed: 0 });
+    expect(report.counts).toEqual({ receipts: 4, valid: 4, invalid: 0, missing: 0, unreadable: 0, interrupted: 0, unsealed: 0 });
+    expect(report.journal.problems).toEqual([expect.stringMatching(/^entry 0 of writer [0-9a-f-]{36} is missing from the journal/)]);
   });
 
   it("catches a row swapped for another validly signed receipt", async () => {
@@ -94,7 +97,7 @@ describe("enact-sdk on a Postgres store (--database-url)", () => {
 
   it("catches journal rows renumbered into another order", async () => {
     const { prefix } = await store(4, 1);
-    for (const [from, to] of [[1, -1], [2, 1], [-1, 2]]) await sql(`UPDATE "${prefix}journal_entries" SET seq = $2 WHERE seq = $1`, [from, to]);
+    for (const [from, to] of [[1, -1], [2, 1], [-1, 2]]) await sql(`UPDATE "${prefix}receipts" SET seq = $2 WHERE seq = $1`, [from, to]);
     const { code, report } = await verifyJson(prefix);
     expect(code).toBe(1);
     expect(report.journal.problems).toEqual([
@@ -142,8 +145,13 @@ describe("enact-sdk on a Postgres store (--database-url)", () => {
     await sql(`UPDATE "${prefix}receipts" SET receipt = replace(receipt, 'agent@company.com', 'x@company.com') WHERE run_id = $1`, [receipts[70]!.runId]);
     const { code, report } = await verifyJson(prefix);
     expect(code).toBe(1);
-    expect(report.counts).toEqual({ receipts: 10_000, valid: 9_997, invalid: 1, missing: 2, unreadable: 0, interrupted: 0, unsealed: 0 });
-    expect(report.journal).toMatchObject({ entries: 10_000, problems: [] });
+    expect(report.counts).toEqual({ receipts: 9_998, valid: 9_997, invalid: 1, missing: 0, unreadable: 0, interrupted: 0, unsealed: 0 });
+    // Each deleted row took its journal entry: two gaps in the chains.
+    expect(report.journal.entries).toBe(9_998);
+    expect(report.journal.problems).toEqual([
+      expect.stringMatching(/^entry \d+ of writer [0-9a-f-]{36} is missing from the journal/),
+      expect.stringMatching(/^entry \d+ of writer [0-9a-f-]{36} is missing from the journal/),
+    ]);
   });
 
   it("uses the secret: every receipt is invalid under another one", async () => {

@@ -202,11 +202,14 @@ describe("PostgresReceiptStore when a statement took effect but its answer was l
   it("counts a receipt whose statement committed but whose answer was lost as stored, journaled once, when the retry finds it", async () => {
     const { proxy, store, prefix } = await storeBehindProxy();
     const { workflow, counter } = countingWorkflow();
-    // The receipt, its journal entry and its writer's head are one autocommit statement.
-    proxy.cutAnswerTo("journaled AS");
+    // The receipt and its journal entry are one row, its writer's head rides along: one autocommit statement.
+    proxy.cutAnswerTo("receipt, writer, seq, entry)");
 
+    const accepted = proxy.accepted;
     const [result, receipt] = await client(store, workflow).run({ ...request, idempotencyKey: "commit-lost" });
 
+    // The answer was cut (the statement's text matched): the retry needed a new connection.
+    expect(proxy.accepted).toBeGreaterThan(accepted);
     expect(result.success).toBe(true);
     expect(counter.executions).toBe(1);
     expect(await store.load(receipt.runId)).toEqual(receipt);
@@ -230,7 +233,7 @@ describe("PostgresReceiptStore when a statement took effect but its answer was l
     await store.migrate();
     // The statement commits, its answer is lost, and no new connection is let in for the retries.
     await db.admin.query(`ALTER ROLE "${role}" CONNECTION LIMIT 0`);
-    proxy.cutAnswerTo("journaled AS");
+    proxy.cutAnswerTo("receipt, writer, seq, entry)");
     await expect(enact.run(request)).rejects.toBeInstanceOf(ReceiptWriteError);
 
     await db.admin.query(`ALTER ROLE "${role}" CONNECTION LIMIT -1`);

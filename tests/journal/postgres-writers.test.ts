@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigurationError, ReceiptExistsError, type Receipt } from "enact-sdk";
 import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { chainEntries, EMPTY_HEAD, entryLine } from "../../src/journal/entry.js";
+import { chainWriterEntries, makeSeal, writerEntryText } from "../../src/journal/writer-entry.js";
 import { JournalKey } from "../../src/journal/key.js";
 import { auditPostgresStore, postgresTables } from "../../src/journal/postgres-source.js";
 import type { JournalAnchor } from "../../src/journal/audit.js";
@@ -56,7 +57,7 @@ const audit = (tablePrefix: string, anchor?: JournalAnchor) =>
   auditPostgresStore(pool, postgresTables({ tablePrefix }), CLI_SECRET, anchor === undefined ? {} : { anchor });
 
 async function writerOf(tablePrefix: string, runId: string): Promise<string> {
-  const { rows } = await sql(`SELECT writer::text AS writer FROM "${tablePrefix}journal_entries" WHERE entry::json ->> 'runId' = $1`, [runId]);
+  const { rows } = await sql(`SELECT writer::text AS writer FROM "${tablePrefix}receipts" WHERE run_id = $1`, [runId]);
   return (rows[0] as { writer: string }).writer;
 }
 
@@ -74,26 +75,40 @@ async function twoSealedWriters() {
 }
 
 describe("PostgresReceiptStore's per-writer journal", () => {
-  it("stores one receipt and its journal entry with one statement", async () => {
+  /** Counts every statement sent by any pg client while `work` runs (pool.query goes through a client too). */
+  async function countStatements(work: () => Promise<unknown>): Promise<number> {
+    const query = pg.Client.prototype.query;
+    let statements = 0;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof query>) {
+      statements += 1;
+      return query.apply(this, args);
+    } as typeof query;
+    try {
+      await work();
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    return statements;
+  }
+
+  it("stores one receipt and its journal entry with one statement, as one row", async () => {
     const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
     counting.on("error", () => undefined);
-    const store = writer(prefix(), { pool: counting });
+    const tablePrefix = prefix();
+    const store = writer(tablePrefix, { pool: counting });
     await store.write(makeReceipt()); // creates the tables
-    let statements = 0;
-    const query = counting.query.bind(counting);
-    counting.query = ((...args: Parameters<typeof query>) => {
-      statements += 1;
-      return query(...args);
-    }) as typeof counting.query;
     let checkouts = 0;
     counting.on("acquire", () => (checkouts += 1));
 
-    await store.write(makeReceipt());
-
-    expect(statements).toBe(1);
-    expect(checkouts).toBe(1);
+    const receipt = makeReceipt();
+    expect(await countStatements(() => store.write(receipt))).toBe(1);
+    // The appends keep their client checked out: no checkout per receipt.
+    expect(checkouts).toBe(0);
     await store.close();
     await counting.end();
+    const { rows } = await sql(`SELECT writer IS NOT NULL AND seq = 1 AND entry::json ->> 'runId' = run_id::text AS journaled FROM "${tablePrefix}receipts" WHERE run_id = $1`, [receipt.runId]);
+    expect(rows).toEqual([{ journaled: true }]);
+    expect(await sql(`SELECT count(*)::int AS n FROM "${tablePrefix}journal_entries"`)).toMatchObject({ rows: [{ n: 0 }] });
   });
 
   it("stores receipts that arrive while a statement is in flight together, with one more statement", async () => {
@@ -102,20 +117,24 @@ describe("PostgresReceiptStore's per-writer journal", () => {
     const tablePrefix = prefix();
     const store = writer(tablePrefix, { pool: counting });
     await store.write(makeReceipt());
-    let statements = 0;
-    const query = counting.query.bind(counting);
-    counting.query = ((...args: Parameters<typeof query>) => {
-      statements += 1;
-      return query(...args);
-    }) as typeof counting.query;
-
-    await Promise.all(Array.from({ length: 50 }, () => store.write(makeReceipt())));
 
     // The first receipt goes alone; the 49 queued behind it go in the next statement.
-    expect(statements).toBe(2);
+    expect(await countStatements(() => Promise.all(Array.from({ length: 50 }, () => store.write(makeReceipt()))))).toBe(2);
     await store.close();
     await counting.end();
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 51 }, journal: { entries: 51, problems: [] } });
+  });
+
+  it("gives the appends' client back to the pool once idle, so a process that never closes its store still exits", async () => {
+    const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+    counting.on("error", () => undefined);
+    const store = writer(prefix(), { pool: counting });
+    await store.write(makeReceipt());
+    expect(counting.idleCount).toBeLessThan(counting.totalCount);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(counting.idleCount).toBe(counting.totalCount);
+    await store.close();
+    await counting.end();
   });
 
   it("refuses only the duplicate run id of a batch, chaining the others of it", async () => {
@@ -154,7 +173,7 @@ describe("PostgresReceiptStore's per-writer journal", () => {
   describe("verify catches", () => {
     it("an edited entry", async () => {
       const { tablePrefix, writerA } = await twoSealedWriters();
-      await sql(`UPDATE "${tablePrefix}journal_entries" SET entry = regexp_replace(entry, '"signature":"[0-9a-f]', CASE WHEN entry LIKE '%"signature":"0%' THEN '"signature":"1' ELSE '"signature":"0' END) WHERE writer = $1 AND seq = 1`, [writerA]);
+      await sql(`UPDATE "${tablePrefix}receipts" SET entry = regexp_replace(entry, '"signature":"[0-9a-f]', CASE WHEN entry LIKE '%"signature":"0%' THEN '"signature":"1' ELSE '"signature":"0' END) WHERE writer = $1 AND seq = 1`, [writerA]);
       const report = await audit(tablePrefix);
       expect(report.ok).toBe(false);
       expect(report.journal.problems).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`entry 1 of writer ${writerA} has a wrong MAC`))]));
@@ -162,8 +181,10 @@ describe("PostgresReceiptStore's per-writer journal", () => {
 
     it("an entry deleted from the middle of a writer's chain", async () => {
       const { tablePrefix, writerB, fromB } = await twoSealedWriters();
-      await sql(`DELETE FROM "${tablePrefix}journal_entries" WHERE writer = $1 AND seq = 1`, [writerB]);
-      await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = $1`, [fromB[1]!.runId]);
+      // The entry is in the receipt's row: one DELETE takes both.
+      const { rowCount } = await sql(`DELETE FROM "${tablePrefix}receipts" WHERE writer = $1 AND seq = 1`, [writerB]);
+      expect(rowCount).toBe(1);
+      expect(await sql(`SELECT 1 FROM "${tablePrefix}receipts" WHERE run_id = $1`, [fromB[1]!.runId])).toMatchObject({ rowCount: 0 });
       const report = await audit(tablePrefix);
       expect(report.ok).toBe(false);
       expect(report.journal.problems).toEqual([expect.stringMatching(new RegExp(`entry 1 of writer ${writerB} is missing from the journal`))]);
@@ -172,7 +193,7 @@ describe("PostgresReceiptStore's per-writer journal", () => {
     it("entries of a writer's chain renumbered into another order", async () => {
       const { tablePrefix, writerA } = await twoSealedWriters();
       for (const [from, to] of [[0, -1], [1, 0], [-1, 1]]) {
-        await sql(`UPDATE "${tablePrefix}journal_entries" SET seq = $3 WHERE writer = $1 AND seq = $2`, [writerA, from, to]);
+        await sql(`UPDATE "${tablePrefix}receipts" SET seq = $3 WHERE writer = $1 AND seq = $2`, [writerA, from, to]);
       }
       const report = await audit(tablePrefix);
       expect(report.ok).toBe(false);
@@ -184,12 +205,11 @@ describe("PostgresReceiptStore's per-writer journal", () => {
     it("an entry injected without the key, with its receipt", async () => {
       const { tablePrefix, writerA } = await twoSealedWriters();
       const injected = makeReceipt();
-      await sql(
-        `INSERT INTO "${tablePrefix}receipts" (run_id, workflow, actor_email, decision, created_at, receipt) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [injected.runId, injected.workflow, injected.actorEmail, injected.decision, injected.timestamp, JSON.stringify(injected)],
-      );
       const forged = { v: 2, writer: writerA, seq: 3, runId: injected.runId, signature: injected.signature, prev: "f".repeat(64), mac: "0".repeat(64) };
-      await sql(`INSERT INTO "${tablePrefix}journal_entries" (writer, seq, entry) VALUES ($1, 3, $2)`, [writerA, JSON.stringify(forged)]);
+      await sql(
+        `INSERT INTO "${tablePrefix}receipts" (run_id, workflow, actor_email, decision, created_at, receipt, writer, seq, entry) VALUES ($1, $2, $3, $4, $5, $6, $7, 3, $8)`,
+        [injected.runId, injected.workflow, injected.actorEmail, injected.decision, injected.timestamp, JSON.stringify(injected), writerA, JSON.stringify(forged)],
+      );
       const report = await audit(tablePrefix);
       expect(report.ok).toBe(false);
       expect(report.journal.problems).toEqual([expect.stringMatching(/entry 3 of writer .* has a wrong MAC/)]);
@@ -198,9 +218,9 @@ describe("PostgresReceiptStore's per-writer journal", () => {
 
     it("a whole writer's chain deleted, with its receipts, once a seal covered it", async () => {
       const { tablePrefix, writerB, fromB } = await twoSealedWriters();
-      await sql(`DELETE FROM "${tablePrefix}journal_entries" WHERE writer = $1`, [writerB]);
       await sql(`DELETE FROM "${tablePrefix}journal_writers" WHERE writer = $1`, [writerB]);
-      await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = ANY($1::uuid[])`, [fromB.map((receipt) => receipt.runId)]);
+      const { rowCount } = await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = ANY($1::uuid[])`, [fromB.map((receipt) => receipt.runId)]);
+      expect(rowCount).toBe(3);
       const report = await audit(tablePrefix);
       expect(report.ok).toBe(false);
       expect(report.journal.problems).toEqual([expect.stringMatching(new RegExp(`the chain of writer ${writerB}, sealed up to entry 2 .* is missing from the journal \\(deleted\\)`))]);
@@ -208,8 +228,8 @@ describe("PostgresReceiptStore's per-writer journal", () => {
 
     it("a writer's sealed tail cut, with its receipt", async () => {
       const { tablePrefix, writerA, fromA } = await twoSealedWriters();
-      await sql(`DELETE FROM "${tablePrefix}journal_entries" WHERE writer = $1 AND seq = 2`, [writerA]);
-      await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = $1`, [fromA[2]!.runId]);
+      const { rowCount } = await sql(`DELETE FROM "${tablePrefix}receipts" WHERE writer = $1 AND seq = 2 AND run_id = $2`, [writerA, fromA[2]!.runId]);
+      expect(rowCount).toBe(1);
       const report = await audit(tablePrefix);
       expect(report.ok).toBe(false);
       expect(report.journal.problems).toEqual([expect.stringMatching(new RegExp(`entry 2 of writer ${writerA}, sealed by .*, is missing from the journal \\(its tail was cut\\)`))]);
@@ -223,13 +243,51 @@ describe("PostgresReceiptStore's per-writer journal", () => {
       expect(anchor.seq).toBe(2);
       // Everything since the seals twoSealedWriters made goes: the seal, the entries it covered, their receipts.
       await sql(`DELETE FROM "${tablePrefix}journal_seals" WHERE seq = 2`);
-      await sql(`DELETE FROM "${tablePrefix}journal_entries" WHERE writer = $1 AND seq >= 3`, [writerA]);
-      await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = ANY($1::uuid[])`, [more.map((receipt) => receipt.runId)]);
+      const { rowCount } = await sql(`DELETE FROM "${tablePrefix}receipts" WHERE writer = $1 AND seq >= 3 AND run_id = ANY($2::uuid[])`, [writerA, more.map((receipt) => receipt.runId)]);
+      expect(rowCount).toBe(2);
 
       expect((await audit(tablePrefix)).ok).toBe(true);
       const anchored = await audit(tablePrefix, anchor);
       expect(anchored.ok).toBe(false);
       expect(anchored.journal.problems).toEqual([expect.stringMatching(/the anchored seal 2 is not in the journal \(its tail was cut/)]);
+    });
+
+    it("two authentic entries at one place of a chain (a fork), though no index keeps them apart", async () => {
+      const { tablePrefix, writerA, fromA } = await twoSealedWriters();
+      // What a writer would write if it reused seq 2 (as after a statement thought lost that committed after all).
+      const other = makeReceipt();
+      const { rows } = await sql(`SELECT entry FROM "${tablePrefix}receipts" WHERE writer = $1 AND seq = 1`, [writerA]);
+      const head = { seq: 1, mac: (JSON.parse((rows[0] as { entry: string }).entry) as { mac: string }).mac };
+      const [fork] = chainWriterEntries(JournalKey.fromSecret(CLI_SECRET), writerA, head, [other]);
+      await sql(
+        `INSERT INTO "${tablePrefix}receipts" (run_id, workflow, actor_email, decision, created_at, receipt, writer, seq, entry) VALUES ($1, $2, $3, $4, $5, $6, $7, 2, $8)`,
+        [other.runId, other.workflow, other.actorEmail, other.decision, other.timestamp, JSON.stringify(other), writerA, writerEntryText(fork!)],
+      );
+      const report = await audit(tablePrefix);
+      expect(report.ok).toBe(false);
+      expect(report.journal.problems).toEqual(
+        expect.arrayContaining([expect.stringMatching(new RegExp(`is a second entry 2 of writer ${writerA} \\(a fork: the first records run (${fromA[2]!.runId}|${other.runId})`))]),
+      );
+    });
+
+    it("a receipt's journal columns emptied, the receipt kept", async () => {
+      const { tablePrefix, writerB, fromB } = await twoSealedWriters();
+      await sql(`UPDATE "${tablePrefix}receipts" SET writer = NULL, seq = NULL, entry = NULL WHERE run_id = $1`, [fromB[1]!.runId]);
+      const report = await audit(tablePrefix);
+      expect(report.ok).toBe(false);
+      expect(report.journal.problems).toEqual([expect.stringMatching(new RegExp(`entry 1 of writer ${writerB} is missing from the journal`))]);
+      expect(report.findings).toEqual([expect.objectContaining({ runId: fromB[1]!.runId, problems: ["not in the journal (injected, or written without the journal)"] })]);
+    });
+
+    it("an entry moved into another receipt's row", async () => {
+      const { tablePrefix, writerA, fromA } = await twoSealedWriters();
+      await sql(
+        `UPDATE "${tablePrefix}receipts" r SET entry = o.entry FROM "${tablePrefix}receipts" o WHERE r.run_id = $1 AND o.run_id = $2`,
+        [fromA[0]!.runId, fromA[1]!.runId],
+      );
+      const report = await audit(tablePrefix);
+      expect(report.ok).toBe(false);
+      expect(report.journal.problems).toEqual(expect.arrayContaining([expect.stringMatching(/holds entry 1 of writer .* \(moved or reordered\)/)]));
     });
 
     it("an edited seal", async () => {
@@ -238,6 +296,86 @@ describe("PostgresReceiptStore's per-writer journal", () => {
       const report = await audit(tablePrefix);
       expect(report.journal.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^seal row 0 has a wrong MAC/)]));
       expect(report.ok).toBe(false);
+    });
+  });
+
+  describe("a store written before the single-row layout (entries in their own table)", () => {
+    /**
+     * The tables and rows the previous version wrote, by SQL: receipts without journal columns,
+     * each writer's entries in journal_entries, head rows without head_run_id. `sealed`: whether a
+     * seal covers the old writer's head.
+     */
+    async function twoRowStore(count: number, sealed: boolean) {
+      const tablePrefix = prefix();
+      const t = (name: string) => `"${tablePrefix}${name}"`;
+      await sql(`
+        CREATE TABLE ${t("receipts")} (run_id uuid PRIMARY KEY, workflow text NOT NULL, actor_email text NOT NULL, decision text NOT NULL,
+          created_at timestamptz NOT NULL, idempotency_key_sha256 text, receipt text NOT NULL);
+        CREATE INDEX ON ${t("receipts")} (workflow, created_at);
+        CREATE INDEX ON ${t("receipts")} (actor_email, created_at);
+        CREATE INDEX ON ${t("receipts")} (created_at, run_id);
+        CREATE INDEX ON ${t("receipts")} (idempotency_key_sha256);
+        CREATE TABLE ${t("idempotency_keys")} (key_sha256 text PRIMARY KEY, key text NOT NULL, fingerprint text NOT NULL, run_id uuid NOT NULL,
+          state text NOT NULL CHECK (state IN ('claimed', 'executing', 'completed')), owner text NOT NULL, workflow text NOT NULL,
+          actor_email text NOT NULL, payload text NOT NULL, claimed_at timestamptz NOT NULL, updated_at timestamptz NOT NULL);
+        CREATE TABLE ${t("journal_entries")} (writer uuid NOT NULL, seq bigint NOT NULL, entry text NOT NULL, PRIMARY KEY (writer, seq));
+        CREATE TABLE ${t("journal_writers")} (writer uuid PRIMARY KEY, head_seq bigint NOT NULL, head_mac text NOT NULL,
+          sealed_seq bigint NOT NULL DEFAULT -1, updated_at timestamptz NOT NULL);
+        CREATE TABLE ${t("journal_seals")} (seq bigint PRIMARY KEY, entry text NOT NULL);`);
+      const key = JournalKey.fromSecret(CLI_SECRET);
+      const oldWriter = "00000000-0000-4000-8000-00000000000a";
+      const receipts = Array.from({ length: count }, (_, n) => makeReceipt({ payload: { old: n } }));
+      const entries = chainWriterEntries(key, oldWriter, EMPTY_HEAD, receipts);
+      for (const [index, receipt] of receipts.entries()) {
+        await sql(
+          `INSERT INTO ${t("receipts")} (run_id, workflow, actor_email, decision, created_at, receipt) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [receipt.runId, receipt.workflow, receipt.actorEmail, receipt.decision, receipt.timestamp, JSON.stringify(receipt)],
+        );
+        await sql(`INSERT INTO ${t("journal_entries")} (writer, seq, entry) VALUES ($1, $2, $3)`, [oldWriter, index, writerEntryText(entries[index]!)]);
+      }
+      const head = entries[entries.length - 1]!;
+      await sql(`INSERT INTO ${t("journal_writers")} (writer, head_seq, head_mac, sealed_seq, updated_at) VALUES ($1, $2, $3, $4, now())`, [
+        oldWriter,
+        head.seq,
+        head.mac,
+        sealed ? head.seq : -1,
+      ]);
+      if (sealed) await sql(`INSERT INTO ${t("journal_seals")} (seq, entry) VALUES (0, $1)`, [writerEntryText(makeSeal(key, EMPTY_HEAD, [[oldWriter, head.seq, head.mac]]))]);
+      return { tablePrefix, receipts, oldWriter };
+    }
+
+    it("verifies before any new version writes to it", async () => {
+      const { tablePrefix } = await twoRowStore(3, true);
+      expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 3 }, journal: { entries: 3, head: { seq: 0 }, problems: [] } });
+    });
+
+    it("takes new receipts into their own rows, seals the old writer's head found in the entries table, and verifies both", async () => {
+      const { tablePrefix, oldWriter } = await twoRowStore(3, false);
+      const store = writer(tablePrefix);
+      const fresh = await writeAll(store, 2);
+      await store.flush();
+
+      const { rows: columns } = await sql(`SELECT count(*)::int AS n FROM "${tablePrefix}receipts" WHERE entry IS NOT NULL`);
+      expect(columns[0]).toEqual({ n: 2 });
+      const { rows: old } = await sql(`SELECT count(*)::int AS n FROM "${tablePrefix}journal_entries"`);
+      expect(old[0]).toEqual({ n: 3 });
+      const { rows: seals } = await sql(`SELECT entry FROM "${tablePrefix}journal_seals" ORDER BY seq`);
+      const heads = (JSON.parse((seals[seals.length - 1] as { entry: string }).entry) as { heads: [string, number, string][] }).heads;
+      expect(Object.fromEntries(heads.map(([w, seq]) => [w, seq]))).toEqual({ [oldWriter]: 2, [await writerOf(tablePrefix, fresh[0]!.runId)]: 1 });
+      expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 5 }, journal: { entries: 5, head: { seq: 0 }, problems: [] } });
+    });
+
+    it("still names a receipt deleted from the old part as missing, and catches an old entry cut", async () => {
+      const { tablePrefix, receipts, oldWriter } = await twoRowStore(3, true);
+      const store = writer(tablePrefix);
+      await writeAll(store, 2);
+      await store.flush();
+      await sql(`DELETE FROM "${tablePrefix}receipts" WHERE run_id = $1`, [receipts[1]!.runId]);
+      expect(await audit(tablePrefix)).toMatchObject({ ok: false, counts: { valid: 4, missing: 1 } });
+      await sql(`DELETE FROM "${tablePrefix}journal_entries" WHERE writer = $1 AND seq = 2`, [oldWriter]);
+      expect((await audit(tablePrefix)).journal.problems).toEqual(
+        expect.arrayContaining([expect.stringMatching(new RegExp(`entry 2 of writer ${oldWriter}, sealed by .*, is missing from the journal \\(its tail was cut\\)`))]),
+      );
     });
   });
 
