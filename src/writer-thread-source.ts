@@ -1,32 +1,77 @@
+import { BELL, HEAD, RING_BYTES, TAIL, WRAP } from "./writer-ring.js";
+
 /**
  * What a receipt writer thread runs (see `writer-thread.ts`), as source text for
  * `new Worker(source, { eval: true })`: the thread then needs no file of its own to be found at
  * run time, whatever bundles or transpiles the SDK. Plain CommonJS, Node's built-in modules only.
  *
- * Each message is a batch of files to create. For each, in order, the thread creates the
- * temporary file (its directory too, if missing), writes the text, closes it, hard-links it to its
- * final name (which fails if that name exists) and removes the temporary name; a file without a
- * temporary name is created under its final name directly (exclusively: that fails if it exists).
- * It answers each batch with one message: an outcome per file, null when created, else the
- * error's own fields.
+ * Files come in the shared ring (`writer-ring.ts`), or, when it has no room, as a batch on a
+ * message port the thread reads when woken. For each, in order, the thread creates the temporary file (its directory too, if
+ * missing), writes the text, closes it, hard-links it to its final name (which fails if that name
+ * exists) and removes the temporary name; a file without a temporary name is created under its
+ * final name directly (exclusively: that fails if it exists). It answers with one message per
+ * batch or per turn through the ring: an outcome per file, null when created, else the error's own fields.
  */
 export const WRITER_THREAD_SOURCE = `
 "use strict";
-const { parentPort } = require("node:worker_threads");
+const { workerData, parentPort, receiveMessageOnPort } = require("node:worker_threads");
 const fs = require("node:fs");
 const path = require("node:path");
 
-parentPort.on("message", (batch) => {
-  const outcomes = batch.files.map(([target, temporary, text]) => {
-    try {
-      create(target, temporary, text);
-      return null;
-    } catch (error) {
-      return { code: error.code, syscall: error.syscall, path: error.path, message: String(error.message) };
+function attempt(target, temporary, text) {
+  try {
+    create(target, temporary, text);
+    return null;
+  } catch (error) {
+    return { code: error.code, syscall: error.syscall, path: error.path, message: String(error.message) };
+  }
+}
+
+// The shared ring (see writer-ring.ts): records are read from TAIL up to HEAD, each file created,
+// TAIL moved past them, and one message answers for all of them.
+const HEAD = ${HEAD}, TAIL = ${TAIL}, BELL = ${BELL}, WRAP = ${WRAP}, HEADER_BYTES = 16, RING_BYTES = ${RING_BYTES};
+const header = new Int32Array(workerData.ring, 0, HEADER_BYTES / 4);
+const ints = new Int32Array(workerData.ring, HEADER_BYTES, RING_BYTES / 4);
+const bytes = Buffer.from(workerData.ring, HEADER_BYTES, RING_BYTES);
+let tail = Atomics.load(header, TAIL);
+
+function drainRing() {
+  const head = Atomics.load(header, HEAD);
+  const answers = [];
+  while (tail !== head) {
+    const at = tail / 4;
+    const id = ints[at];
+    if (id === WRAP) {
+      tail = 0;
+      continue;
     }
-  });
-  parentPort.postMessage({ id: batch.id, outcomes });
-});
+    const pathBytes = ints[at + 1], temporaryBytes = ints[at + 2], textBytes = ints[at + 3];
+    let offset = tail + 16;
+    const target = bytes.toString("utf8", offset, (offset += pathBytes));
+    const temporary = temporaryBytes < 0 ? null : bytes.toString("utf8", offset, (offset += temporaryBytes));
+    const text = bytes.toString("utf8", offset, (offset += textBytes));
+    tail = (offset + 3) & ~3;
+    answers.push(id, attempt(target, temporary, text));
+  }
+  Atomics.store(header, TAIL, tail);
+  if (answers.length > 0) parentPort.postMessage({ ring: answers });
+}
+
+// Files too large for the ring come as batches on this port, read without the event loop.
+function drainPort() {
+  for (let received; (received = receiveMessageOnPort(workerData.port)) !== undefined; ) {
+    const batch = received.message;
+    parentPort.postMessage({ id: batch.id, outcomes: batch.files.map(([target, temporary, text]) => attempt(target, temporary, text)) });
+  }
+}
+
+// The thread only ever waits for the bell: termination and the process's exit interrupt the wait.
+for (;;) {
+  const bell = Atomics.load(header, BELL);
+  drainRing();
+  drainPort();
+  Atomics.wait(header, BELL, bell);
+}
 
 function create(target, temporary, text) {
   if (temporary === null) {

@@ -1,4 +1,5 @@
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { FileRing } from "./writer-ring.js";
 import { WRITER_THREAD_SOURCE } from "./writer-thread-source.js";
 
 /**
@@ -44,6 +45,11 @@ interface Batch {
 interface Done {
   id: number;
   outcomes: Array<Failure | null>;
+}
+
+/** A thread's answer to files taken from the ring: their ids and outcomes, alternating. */
+interface RingDone {
+  ring: Array<number | Failure | null>;
 }
 
 interface Waiter {
@@ -193,6 +199,10 @@ class WriterThread {
   readonly #source: string;
   #worker: Worker | undefined;
   readonly #inFlight = new Map<number, Waiter[]>();
+  // Files handed over through the shared ring, by record id (see writer-ring.ts).
+  readonly #inRing = new Map<number, Waiter>();
+  #ring = new FileRing();
+  #port: MessagePort | undefined;
   #nextId = 0;
   /** Files sent and not yet answered for. */
   load = 0;
@@ -210,11 +220,14 @@ class WriterThread {
 
   start(): Worker {
     if (this.#worker !== undefined) return this.#worker;
-    const worker = new Worker(this.#source, { eval: true, name: "enact-sdk writer" });
+    const { port1, port2 } = new MessageChannel();
+    port1.unref();
+    this.#port = port1;
+    const worker = new Worker(this.#source, { eval: true, name: "enact-sdk writer", workerData: { ring: this.#ring.buffer, port: port2 }, transferList: [port2] });
     worker.on("online", () => {
       if (this.#worker === worker) this.online = true;
     });
-    worker.on("message", (done: Done) => this.#answer(done));
+    worker.on("message", (done: Done | RingDone) => this.#answer(done));
     worker.on("error", (error) => this.#stopped(worker, error));
     worker.on("exit", (code) => this.#stopped(worker, new Error(`exit code ${code}`)));
     // After the listeners: adding a "message" listener refs the thread again.
@@ -225,28 +238,51 @@ class WriterThread {
 
   send(waiters: Waiter[]): void {
     const worker = this.start();
-    const id = this.#nextId++;
-    this.#inFlight.set(id, waiters);
     if (this.load === 0) worker.ref();
     this.load += waiters.length;
-    const batch: Batch = { id, files: waiters.map(({ file }) => [file.path, file.temporaryPath, file.text]) };
-    worker.postMessage(batch);
+    // Into the ring while it has room; what does not fit goes as a message.
+    let ringed = 0;
+    for (; ringed < waiters.length; ringed += 1) {
+      const waiter = waiters[ringed] as Waiter;
+      const id = this.#nextId++;
+      if (!this.#ring.put(id, waiter.file)) break;
+      this.#inRing.set(id, waiter);
+    }
+    if (ringed > 0) this.#ring.publish();
+    if (ringed === waiters.length) return;
+    const rest = waiters.slice(ringed);
+    const id = this.#nextId++;
+    this.#inFlight.set(id, rest);
+    const batch: Batch = { id, files: rest.map(({ file }) => [file.path, file.temporaryPath, file.text]) };
+    this.#port?.postMessage(batch);
+    this.#ring.ring();
   }
 
   async stop(): Promise<void> {
     await this.#worker?.terminate();
   }
 
-  #answer(done: Done): void {
+  #answer(done: Done | RingDone): void {
+    if ("ring" in done) {
+      for (let index = 0; index < done.ring.length; index += 2) {
+        const id = done.ring[index] as number;
+        const waiter = this.#inRing.get(id);
+        if (waiter === undefined) continue;
+        this.#inRing.delete(id);
+        this.#settle(waiter, done.ring[index + 1] as Failure | null);
+      }
+      return;
+    }
     const waiters = this.#inFlight.get(done.id);
     if (waiters === undefined) return;
     this.#inFlight.delete(done.id);
-    this.load -= waiters.length;
+    waiters.forEach((waiter, index) => this.#settle(waiter, done.outcomes[index]));
+  }
+
+  #settle(waiter: Waiter, failure: Failure | null | undefined): void {
+    this.load -= 1;
     if (this.load === 0) this.#worker?.unref();
-    waiters.forEach((waiter, index) => {
-      const failure = done.outcomes[index];
-      waiter.settle(failure === null || failure === undefined ? undefined : errorOf(failure));
-    });
+    waiter.settle(failure === null || failure === undefined ? undefined : errorOf(failure));
   }
 
   /** The thread failed or exited: what it had not answered for fails, and the next batch starts a new one. */
@@ -254,8 +290,13 @@ class WriterThread {
     if (this.#worker !== worker) return;
     this.#worker = undefined;
     this.online = false;
-    const lost = [...this.#inFlight.values()].flat();
+    const lost = [...this.#inFlight.values()].flat().concat([...this.#inRing.values()]);
     this.#inFlight.clear();
+    this.#inRing.clear();
+    // A new thread starts from an empty ring: what the stopped one left unread is answered above.
+    this.#ring = new FileRing();
+    this.#port?.close();
+    this.#port = undefined;
     this.load = 0;
     for (const waiter of lost) waiter.settle(new WriterThreadStoppedError(waiter.file.path, cause));
   }

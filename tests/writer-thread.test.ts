@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeReceipt } from "enact-sdk";
+import { RING_BYTES } from "../src/writer-ring.js";
 import { WRITER_THREAD_SOURCE } from "../src/writer-thread-source.js";
 import { WriterThreads, WriterThreadStoppedError } from "../src/writer-thread.js";
 import { makeReceipt, ROOT, runNode, TSX } from "./support/cli.js";
@@ -11,11 +12,11 @@ import { namesLeft, TEMPORARY_DIRECTORY } from "./support/temporary.js";
 
 const tempRoot = (): Promise<string> => mkdtemp(join(tmpdir(), "enact-writer-"));
 
-// A thread that exits, as a crashing one would, when a batch holds a file whose text is "crash".
+// A thread that exits, as a crashing one would, when it comes to a file named "crash…".
 const CRASHING_SOURCE = `
-require("node:worker_threads").parentPort.on("message", (batch) => {
-  if (batch.files.some(([, , text]) => text === "crash")) process.exit(7);
-});
+const patched = require("node:fs");
+const openSync = patched.openSync;
+patched.openSync = (file, ...rest) => (String(file).includes("crash") ? process.exit(7) : openSync(file, ...rest));
 ${WRITER_THREAD_SOURCE}`;
 
 function fileIn(directory: string, name: string, text: string): { path: string; temporaryPath: string; text: string } {
@@ -30,6 +31,35 @@ describe("the receipt writer threads", () => {
     await Promise.all(names.map((name) => threads.create(fileIn(directory, name, `text of ${name}`))));
     expect(await namesLeft(directory)).toEqual([...names].sort());
     expect(await readFile(join(directory, "f7.json"), "utf8")).toBe("text of f7.json");
+    await threads.stop();
+  });
+
+  it("hand files over through the shared ring past its end and around again, each created once", async () => {
+    const directory = await tempRoot();
+    const threads = new WriterThreads({ threads: 1 });
+    // 3,000 files of ~1 KiB, 100 at a time: three times the ring's size, so records wrap around it.
+    const filler = "x".repeat(1_000);
+    for (let wave = 0; wave < 30; wave += 1) {
+      const names = Array.from({ length: 100 }, (_, n) => `w${wave}-${n}.json`);
+      await Promise.all(names.map((name) => threads.create({ path: join(directory, name), temporaryPath: null, text: `${name}:${filler}` })));
+    }
+    const names = await readdir(directory);
+    expect(names).toHaveLength(3_000);
+    expect(await readFile(join(directory, "w29-99.json"), "utf8")).toBe(`w29-99.json:${filler}`);
+    await threads.stop();
+  });
+
+  it("hand a file larger than the ring over as a message, with files beside it through the ring", async () => {
+    const directory = await tempRoot();
+    const threads = new WriterThreads({ threads: 1 });
+    const large = "é".repeat(RING_BYTES);
+    await Promise.all([
+      threads.create({ path: join(directory, "small-1.json"), temporaryPath: null, text: "one" }),
+      threads.create({ path: join(directory, "large.json"), temporaryPath: null, text: large }),
+      threads.create({ path: join(directory, "small-2.json"), temporaryPath: null, text: "two" }),
+    ]);
+    expect(await readFile(join(directory, "large.json"), "utf8")).toBe(large);
+    expect(await readFile(join(directory, "small-2.json"), "utf8")).toBe("two");
     await threads.stop();
   });
 
