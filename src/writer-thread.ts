@@ -92,12 +92,13 @@ export function writerThreads(): WriterThreads | undefined {
 }
 
 /**
- * Creates files atomically in worker threads that make the file system calls synchronously, one
- * message per batch each way. For the event loop's thread a file then costs a share of a message
+ * Creates files atomically in worker threads that make the file system calls synchronously. Files
+ * go to a thread through a shared ring (`writer-ring.ts`) and a futex wake-up; answers come back
+ * one message per turn of the thread. For the event loop's thread a file then costs a few µs
  * instead of a threadpool request per system call: each request wakes a pool thread and then this
  * one, 10–25 µs of this thread's CPU apiece on the VMs we measured, which was most of a receipt
- * write's cost, and with many runs in flight capped their rate. Files asked for in one turn of
- * the event loop go out together in its check phase, shared among the threads that are ready.
+ * write's cost, and with many runs in flight capped their rate. Each file is handed to the
+ * least-loaded thread that is ready as soon as it is asked for.
  *
  * Idle threads keep no process alive; a thread with files on their way does, so a process that
  * ends on its own never loses a write it has started.
@@ -107,7 +108,6 @@ export class WriterThreads {
   readonly #most: number;
   readonly #threads: WriterThread[] = [];
   #queue: Waiter[] = [];
-  #scheduled = false;
 
   constructor(options: WriterThreadsOptions = {}) {
     this.#source = options.source ?? WRITER_THREAD_SOURCE;
@@ -143,9 +143,9 @@ export class WriterThreads {
   create(file: FileToCreate): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ file, settle: (failure) => (failure === undefined ? resolve() : reject(failure)) });
-      if (this.#scheduled) return;
-      this.#scheduled = true;
-      setImmediate(() => this.#send());
+      // Handed over at once: through the ring a file costs a few µs whether alone or in a batch,
+      // and a run waiting for its receipt should not wait for the event loop's next turn too.
+      this.#send();
     });
   }
 
@@ -155,7 +155,6 @@ export class WriterThreads {
   }
 
   #send(): void {
-    this.#scheduled = false;
     const queue = this.#queue;
     this.#queue = [];
     let takers: WriterThread[];

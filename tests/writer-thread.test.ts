@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { access, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -47,6 +47,7 @@ describe("the receipt writer threads", () => {
     expect(names).toHaveLength(3_000);
     expect(await readFile(join(directory, "w29-99.json"), "utf8")).toBe(`w29-99.json:${filler}`);
     await threads.stop();
+    await rm(directory, { recursive: true, force: true });
   });
 
   it("hand a file larger than the ring over as a message, with files beside it through the ring", async () => {
@@ -61,6 +62,7 @@ describe("the receipt writer threads", () => {
     expect(await readFile(join(directory, "large.json"), "utf8")).toBe(large);
     expect(await readFile(join(directory, "small-2.json"), "utf8")).toBe("two");
     await threads.stop();
+    await rm(directory, { recursive: true, force: true });
   });
 
   it("fail a file with the system call's own error, code and syscall included", async () => {
