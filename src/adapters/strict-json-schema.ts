@@ -45,7 +45,7 @@ function convert(schema: unknown): { schema: JsonSchema; restore: Restore } {
     if (out.items === undefined) throw new NotStrict("array without items");
     const item = convert(out.items);
     out.items = item.schema;
-    return { schema: out, restore: (value) => (Array.isArray(value) ? value.map(item.restore) : value) };
+    return { schema: out, restore: (value) => (Array.isArray(value) ? sameOrMapped(value, item.restore) : value) };
   }
   return { schema: out, restore: IDENTITY };
 }
@@ -74,15 +74,25 @@ function convertObject(source: JsonSchema, out: JsonSchema): { schema: JsonSchem
   out.properties = strictProperties;
   out.required = Object.keys(strictProperties);
   out.additionalProperties = false;
+  // Copies only what changes: a call without strict-mode nulls (the common one) keeps its objects.
   const restore: Restore = (value) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
-    const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    const source = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
     for (const [name, inner, dropNull] of restores) {
-      if (!Object.hasOwn(copy, name)) continue;
-      if (copy[name] === null && dropNull) delete copy[name];
-      else copy[name] = inner(copy[name]);
+      if (!Object.hasOwn(source, name)) continue;
+      const field = source[name];
+      if (field === null && dropNull) {
+        copy ??= { ...source };
+        delete copy[name];
+        continue;
+      }
+      const restored = inner(field);
+      if (restored === field) continue;
+      copy ??= { ...source };
+      copy[name] = restored;
     }
-    return copy;
+    return copy ?? source;
   };
   return { schema: out, restore };
 }
@@ -100,4 +110,10 @@ function nullable(schema: JsonSchema): JsonSchema {
     return { ...schema, type: [schema.type, "null"] };
   }
   return { anyOf: [schema, { type: "null" }] };
+}
+
+/** `items` restored, or `items` itself when no item changed. */
+function sameOrMapped(items: unknown[], restore: Restore): unknown[] {
+  const mapped = items.map(restore);
+  return mapped.every((item, index) => item === items[index]) ? items : mapped;
 }
