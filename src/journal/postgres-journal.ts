@@ -171,8 +171,8 @@ export class PostgresJournal {
   // receipt, and thrown away when its connection fails. Released by close().
   #client: PoolClient | undefined;
   #connecting: Promise<PoolClient> | undefined;
-  // Only from a pool of two connections or more: with one, holding it would leave none for
-  // claims and seals.
+  // Only when asked (`holdAppendConnection`), and from a pool of two connections or more: with
+  // one, holding it would leave none for claims and seals.
   readonly #holds: boolean;
   // When the held client was last used, and the timer that gives it back once idle for
   // HOLD_IDLE_MS (one timer per interval, not per append): a process that forgets close() still
@@ -180,7 +180,7 @@ export class PostgresJournal {
   #usedAt = 0;
   #idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(pool: Pool, tables: JournalTables, key: JournalKey, options: { sealIntervalMs?: number | undefined } = {}) {
+  constructor(pool: Pool, tables: JournalTables, key: JournalKey, options: { sealIntervalMs?: number | undefined; holdClient?: boolean } = {}) {
     this.#pool = pool;
     this.#tables = tables;
     // unique_violation names the bare table, without schema or quotes.
@@ -189,7 +189,7 @@ export class PostgresJournal {
     this.#sealIntervalMs = options.sealIntervalMs ?? 1000;
     this.#publishEveryMs = Math.min(PUBLISH_EVERY_MS, this.#sealIntervalMs / 4);
     this.#lockName = `enact-sdk:journal-seal:${tables.seals}`;
-    this.#holds = ((pool as { options?: { max?: number } }).options?.max ?? 10) >= 2;
+    this.#holds = options.holdClient === true && ((pool as { options?: { max?: number } }).options?.max ?? 10) >= 2;
     this.#statements = [false, true].flatMap((single) => [false, true].map((publish) => statement(this.#appendSql(single, publish))));
   }
 

@@ -46,6 +46,14 @@ export interface PostgresReceiptStoreOptions extends JournalOptions {
    * in ms. Default 1000. `flush()` and `close()` seal at once. `Infinity`: only those.
    */
   sealIntervalMs?: number;
+  /**
+   * Keep one pooled connection checked out for the journal's appends (they run one at a time)
+   * instead of checking one out per receipt; given back after 1 s without an append and by
+   * `close()`. Default false. Saves Node CPU per run (measured: 8 processes on 2 cores went from
+   * about 0.54x to 0.63-0.67x the rate of bare INSERTs). Not for the embedded PGlite, whose
+   * connections share one session: there a held connection stalled other connections' work.
+   */
+  holdAppendConnection?: boolean;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
@@ -112,7 +120,7 @@ export class PostgresReceiptStore implements ReceiptStore {
       // the process. The pool discards that client, and the next operation connects afresh.
       this.#pool.on("error", () => undefined);
     }
-    this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, this.#tables, key, { sealIntervalMs }));
+    this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, this.#tables, key, { sealIntervalMs, holdClient: options.holdAppendConnection === true }));
     this.#control = new PostgresControl(this.#pool, (name) => qualify(`${prefix}${name}`));
   }
 

@@ -41,7 +41,7 @@ function prefix(): string {
 }
 
 /** A store (one writer) that seals only when flushed, so each test decides what is sealed. */
-function writer(tablePrefix: string, options: { pool?: pg.Pool } = {}): PostgresReceiptStore {
+function writer(tablePrefix: string, options: { pool?: pg.Pool; holdAppendConnection?: boolean } = {}): PostgresReceiptStore {
   const store = new PostgresReceiptStore({ connectionString: DATABASE_URL, tablePrefix, secret: CLI_SECRET, sealIntervalMs: Infinity, ...options });
   stores.push(store);
   return store;
@@ -97,13 +97,9 @@ describe("PostgresReceiptStore's per-writer journal", () => {
     const tablePrefix = prefix();
     const store = writer(tablePrefix, { pool: counting });
     await store.write(makeReceipt()); // creates the tables
-    let checkouts = 0;
-    counting.on("acquire", () => (checkouts += 1));
 
     const receipt = makeReceipt();
     expect(await countStatements(() => store.write(receipt))).toBe(1);
-    // The appends keep their client checked out: no checkout per receipt.
-    expect(checkouts).toBe(0);
     await store.close();
     await counting.end();
     const { rows } = await sql(`SELECT writer IS NOT NULL AND seq = 1 AND entry::json ->> 'runId' = run_id::text AS journaled FROM "${tablePrefix}receipts" WHERE run_id = $1`, [receipt.runId]);
@@ -125,10 +121,25 @@ describe("PostgresReceiptStore's per-writer journal", () => {
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 51 }, journal: { entries: 51, problems: [] } });
   });
 
-  it("gives the appends' client back to the pool once idle, so a process that never closes its store still exits", async () => {
+  it("with holdAppendConnection, appends through one checked-out client, not a checkout per receipt", async () => {
     const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
     counting.on("error", () => undefined);
-    const store = writer(prefix(), { pool: counting });
+    const tablePrefix = prefix();
+    const store = writer(tablePrefix, { pool: counting, holdAppendConnection: true });
+    await store.write(makeReceipt()); // creates the tables
+    let checkouts = 0;
+    counting.on("acquire", () => (checkouts += 1));
+    await writeAll(store, 3);
+    expect(checkouts).toBe(0);
+    await store.close();
+    await counting.end();
+    expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 4 } });
+  });
+
+  it("with holdAppendConnection, gives the appends' client back to the pool once idle, so a process that never closes its store still exits", async () => {
+    const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+    counting.on("error", () => undefined);
+    const store = writer(prefix(), { pool: counting, holdAppendConnection: true });
     await store.write(makeReceipt());
     expect(counting.idleCount).toBeLessThan(counting.totalCount);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
