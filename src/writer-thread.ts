@@ -107,7 +107,6 @@ export class WriterThreads {
   readonly #source: string;
   readonly #most: number;
   readonly #threads: WriterThread[] = [];
-  #queue: Waiter[] = [];
 
   constructor(options: WriterThreadsOptions = {}) {
     this.#source = options.source ?? WRITER_THREAD_SOURCE;
@@ -142,10 +141,9 @@ export class WriterThreads {
    */
   create(file: FileToCreate): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ file, settle: (failure) => (failure === undefined ? resolve() : reject(failure)) });
       // Handed over at once: through the ring a file costs a few µs whether alone or in a batch,
       // and a run waiting for its receipt should not wait for the event loop's next turn too.
-      this.#send();
+      this.#send([{ file, settle: (failure) => (failure === undefined ? resolve() : reject(failure)) }]);
     });
   }
 
@@ -154,9 +152,7 @@ export class WriterThreads {
     await Promise.all(this.#threads.map((thread) => thread.stop()));
   }
 
-  #send(): void {
-    const queue = this.#queue;
-    this.#queue = [];
+  #send(queue: Waiter[]): void {
     let takers: WriterThread[];
     try {
       takers = this.#takers(queue.length);

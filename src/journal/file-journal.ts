@@ -14,6 +14,14 @@ export const JOURNAL_DIRECTORY = "journal";
 /** Segment files: `journal/000000000042.jsonl`, numbered from 0 without gaps. */
 export const SEGMENT_FILE = /^(\d{12})\.jsonl$/;
 
+/** The segment files among a journal directory's names, with their numbers, in journal order. */
+export function segmentsIn(names: readonly string[]): { name: string; number: number }[] {
+  return names
+    .map((name) => ({ name, number: Number(SEGMENT_FILE.exec(name)?.[1] ?? Number.NaN) }))
+    .filter((segment) => !Number.isNaN(segment.number))
+    .sort((a, b) => a.number - b.number);
+}
+
 /** Most entries one segment holds; a larger batch is split over several segments. */
 const MAX_SEGMENT_ENTRIES = 1000;
 

@@ -9,7 +9,7 @@ import { ReceiptSigner } from "../receipt.js";
 import { ReceiptAuditor, walkJournal, type AuditReport, type JournalAnchor, type RawJournalEntry, type ReceiptVerifier, type StoredReceipt, type WriteAheadIndex } from "./audit.js";
 import { readWriteAheadLogs } from "./write-ahead-log.js";
 import { existsSync } from "node:fs";
-import { JOURNAL_DIRECTORY, SEGMENT_FILE } from "./file-journal.js";
+import { JOURNAL_DIRECTORY, segmentsIn } from "./file-journal.js";
 import { JournalKey } from "./key.js";
 
 /** Receipt file names as the file store writes them. */
@@ -170,10 +170,7 @@ export async function readJournalDirectory(directory: string): Promise<RawJourna
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     names = [];
   }
-  const segments = names
-    .map((name) => ({ name, number: Number(SEGMENT_FILE.exec(name)?.[1] ?? Number.NaN) }))
-    .filter((segment) => !Number.isNaN(segment.number))
-    .sort((a, b) => a.number - b.number);
+  const segments = segmentsIn(names);
   const texts = segments.map((segment) => {
     try {
       return readRegularFileSync(join(journalDirectory, segment.name));

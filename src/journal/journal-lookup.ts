@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { readRegularFileSync } from "../read-regular-file.js";
 import { openItem } from "./audit.js";
 import type { JournalEntry } from "./entry.js";
-import { JOURNAL_DIRECTORY, SEGMENT_FILE } from "./file-journal.js";
+import { JOURNAL_DIRECTORY, segmentsIn } from "./file-journal.js";
 import type { JournalKey } from "./key.js";
 
 /** An authentic journal entry and where it was read. */
@@ -29,11 +29,7 @@ export function findJournalEntries(directory: string, key: JournalKey, runIds: R
     // No journal, or not a directory: no entry vouches for anything (a walk says why).
     return found;
   }
-  const segments = names
-    .map((name) => ({ name, number: Number(SEGMENT_FILE.exec(name)?.[1] ?? Number.NaN) }))
-    .filter((segment) => !Number.isNaN(segment.number))
-    .sort((a, b) => b.number - a.number);
-  for (const segment of segments) {
+  for (const segment of segmentsIn(names).reverse()) {
     let text: string;
     try {
       text = readRegularFileSync(join(journalDirectory, segment.name));

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { sha256Hex } from "../sha256.js";
 import type { Pool, PoolClient } from "pg";
 import { ReceiptExistsError } from "../errors.js";
 import { isConnectionFault, retryConnectionFaults } from "../stores/pg-faults.js";
@@ -553,7 +554,7 @@ interface Statement {
 }
 
 function statement(text: string): Statement {
-  return { name: `enact_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`, text };
+  return { name: `enact_${sha256Hex(text).slice(0, 32)}`, text };
 }
 
 function ignore(): void {}
