@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { allPassed, definePolicy, evaluateAll, type Policy, type PolicyResult } from "enact-sdk";
+import { evaluatePolicies, policyName, policyVersion } from "../src/policy.js";
 import { alwaysFail, alwaysPass, makeContext } from "./support/context.js";
 
 const checkEmail: Policy = (ctx) => ({
@@ -101,9 +102,46 @@ describe("evaluateAll()", () => {
     expect(result).toEqual({ policy: "chatty", passed: true, reason: "ok" });
   });
 
+  it("keeps requiresApproval only on a failed result: a passing policy cannot ask for approval", async () => {
+    const eager: Policy = () => ({ policy: "eager", passed: true, reason: "ok", requiresApproval: true });
+    const [result] = await evaluateAll(makeContext(), [eager]);
+    expect(result).toEqual({ policy: "eager", passed: true, reason: "ok" });
+  });
+
   it("gives the same results for the same input every time", async () => {
     const policies = [alwaysPass, alwaysFail, checkEmail];
     expect(await evaluateAll(makeContext(), policies)).toEqual(await evaluateAll(makeContext(), policies));
+  });
+});
+
+describe("evaluatePolicies()", () => {
+  it("answers without a promise when every policy answered synchronously", () => {
+    const results = evaluatePolicies(makeContext(), [alwaysPass, checkEmail]);
+    expect(Array.isArray(results)).toBe(true);
+  });
+
+  it("answers with a promise as soon as one policy is async", async () => {
+    const later: Policy = async () => ({ policy: "later", passed: true, reason: "ok" });
+    const results = evaluatePolicies(makeContext(), [alwaysPass, later]);
+    expect(results).toBeInstanceOf(Promise);
+    expect((await results).map((result) => result.policy)).toEqual(["always_pass", "later"]);
+  });
+});
+
+describe("definePolicy()", () => {
+  it("names a policy, and names it again when defined a second time", () => {
+    const policy: Policy = () => ({ policy: "p", passed: true, reason: "ok" });
+    definePolicy("first_name", policy);
+    definePolicy("second_name", policy);
+    expect(policyName(policy)).toBe("second_name");
+  });
+
+  it("forgets a declared version when the policy is defined again without one", () => {
+    const policy: Policy = () => ({ policy: "p", passed: true, reason: "ok" });
+    definePolicy("versioned", policy, { version: "2" });
+    expect(policyVersion(policy)).toBe("2");
+    definePolicy("versioned", policy);
+    expect(policyVersion(policy)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -62,5 +62,27 @@ describe("FileReceiptStore claims", () => {
     await writeFile(join(directory, "claims", `${createHash("sha256").update("k", "utf8").digest("hex")}.json`), "{ torn");
 
     await expect(claims.getClaim("k")).rejects.toThrow(SyntaxError);
+  });
+
+  it("fails a claim it could not write for a reason other than a taken key, instead of reading the key as held", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "enact-file-claims-"));
+    const claims = new FileReceiptStore(directory);
+    // The claims directory exists, but its temporary files cannot be made: a file sits where `.tmp/` goes.
+    await mkdir(join(directory, "claims"), { recursive: true });
+    await writeFile(join(directory, "claims", ".tmp"), "in the way");
+
+    await expect(claims.claim(claimOf("k"))).rejects.toMatchObject({ code: "ENOTDIR" });
+    expect(await claims.getClaim("k")).toBeUndefined();
+  });
+
+  it("tries to make the claims directory again after a failed attempt", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "enact-file-claims-"));
+    const claims = new FileReceiptStore(directory);
+    await writeFile(join(directory, "claims"), "in the way");
+    await expect(claims.claim(claimOf("k"))).rejects.toMatchObject({ code: "EEXIST" });
+
+    await rm(join(directory, "claims"));
+    expect(await claims.claim(claimOf("k"))).toBeUndefined();
+    expect(await claims.getClaim("k")).toMatchObject({ runId: HOLDER });
   });
 });
