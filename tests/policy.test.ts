@@ -102,6 +102,30 @@ describe("evaluateAll()", () => {
     expect(result).toEqual({ policy: "chatty", passed: true, reason: "ok" });
   });
 
+  it("describes a thrown plain object by its JSON", async () => {
+    const refusing: Policy = () => {
+      throw { code: "E_DENIED", retry: false };
+    };
+    const [result] = await evaluateAll(makeContext(), [refusing]);
+    expect(result?.reason).toBe('Policy threw: {"code":"E_DENIED","retry":false}');
+  });
+
+  it("still fails closed, with a fixed reason, on a thrown value that throws when looked at", async () => {
+    const hostile = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error("no looking");
+        },
+      },
+    );
+    const trap: Policy = () => {
+      throw hostile;
+    };
+    const [result] = await evaluateAll(makeContext(), [trap]);
+    expect(result).toMatchObject({ passed: false, reason: "Policy threw: A value that cannot be described (reading it threw)" });
+  });
+
   it("keeps requiresApproval only on a failed result: a passing policy cannot ask for approval", async () => {
     const eager: Policy = () => ({ policy: "eager", passed: true, reason: "ok", requiresApproval: true });
     const [result] = await evaluateAll(makeContext(), [eager]);
@@ -134,6 +158,17 @@ describe("definePolicy()", () => {
     definePolicy("first_name", policy);
     definePolicy("second_name", policy);
     expect(policyName(policy)).toBe("second_name");
+  });
+
+  it("refuses an empty version, naming the policy", () => {
+    expect(() => definePolicy("empty_version", () => ({ policy: "p", passed: true, reason: "ok" }), { version: "" })).toThrow(
+      new TypeError('definePolicy("empty_version"): version must be a non-empty string'),
+    );
+  });
+
+  it("refuses a version that is not a string", () => {
+    const version = 2 as unknown as string;
+    expect(() => definePolicy("numeric_version", () => ({ policy: "p", passed: true, reason: "ok" }), { version })).toThrow(TypeError);
   });
 
   it("forgets a declared version when the policy is defined again without one", () => {
