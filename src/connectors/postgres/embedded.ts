@@ -1,4 +1,5 @@
 import { MissingPeerDependencyError } from "../../errors.js";
+import { ConnectionQueue } from "./embedded-queue.js";
 
 /** A running embedded Postgres: where to connect, and how to stop it. */
 export interface EmbeddedPostgres {
@@ -13,9 +14,10 @@ export interface EmbeddedPostgresOptions {
   /** Where PGlite keeps its files; default in memory (gone on stop). */
   dataDir?: string;
   /**
-   * Client connections accepted at once (default 100). PGlite runs one query at a time; the
-   * socket server multiplexes connections and keeps a transaction's statements together, so a
-   * `pg.Pool` of several clients works.
+   * Client connections accepted at once (default 100). PGlite runs one query at a time in one
+   * session; the server multiplexes connections and keeps each statement, and each transaction,
+   * of a connection together, so a `pg.Pool` of several clients works. A connection that holds a
+   * transaction open while it waits for another connection's query waits forever.
    */
   maxConnections?: number;
 }
@@ -46,6 +48,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     port: 0,
     maxConnections: options.maxConnections ?? 100,
   });
+  // The server's own queue lets one connection's failed statement swallow another's messages (see
+  // ConnectionQueue); its connection handlers take whichever queue the server holds when they start.
+  const internals = server as unknown as { queryQueue?: unknown };
+  if (internals.queryQueue !== undefined) internals.queryQueue = new ConnectionQueue(db);
   try {
     await server.start();
   } catch (error) {
