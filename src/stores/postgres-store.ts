@@ -50,8 +50,7 @@ export interface PostgresReceiptStoreOptions extends JournalOptions {
    * Keep one pooled connection checked out for the journal's appends (they run one at a time)
    * instead of checking one out per receipt; given back after 1 s without an append and by
    * `close()`. Default false. Saves Node CPU per run (measured: 8 processes on 2 cores went from
-   * about 0.54x to 0.63-0.67x the rate of bare INSERTs). Not for the embedded PGlite, whose
-   * connections share one session: there a held connection stalled other connections' work.
+   * about 0.54x to 0.63-0.67x the rate of bare INSERTs).
    */
   holdAppendConnection?: boolean;
 }
