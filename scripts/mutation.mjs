@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+/*
+ * Mutation testing of the security core, module by module (`npm run test:mutation`).
+ *
+ *   npm run test:mutation                        # every module, then the summary
+ *   npm run test:mutation -- --only=policy,approvals
+ *   npm run test:mutation -- --summary           # the summary of the recorded runs only
+ *
+ * Each module is mutated against the tests that pin it (MUTATION_TESTS narrows the suite, see
+ * vitest.mutation.config.ts): against the whole suite, every mutant of a module that `run()` goes
+ * through re-imports dozens of test files, and the core takes many hours on 2 cores. A module's
+ * score against its own tests is a lower bound of its score against the whole suite.
+ *
+ * Each module keeps its report in `reports/incremental/<name>.json` (committed): a later run
+ * re-tests only the mutants whose code or covering tests changed, and the summary is read from
+ * those reports. Mutants shown to be equivalent (no test can tell them from the original) are
+ * listed in EQUIVALENT with the reason; the summary gives the score with and without them.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+
+/** The security core, as Stryker runs it: what is mutated, and the tests run against it. */
+export const MODULES = [
+  { name: "signing", mutate: ["src/receipt.ts", "src/hex-hmac.ts"], tests: ["tests/receipt.test.ts", "tests/hex-hmac.test.ts", "tests/fixtures.test.ts", "tests/receipt-signer-edges.test.ts"] },
+  { name: "canonical-json", mutate: ["src/canonical-json.ts"], tests: ["tests/canonical-json.test.ts", "tests/jcs.test.ts"] },
+  { name: "policy", mutate: ["src/policy.ts"], tests: ["tests/policy.test.ts", "tests/client-run-order.test.ts", "tests/governance/policy-governance.test.ts", "tests/policies/approval.test.ts"] },
+  { name: "policies", mutate: ["src/policies/**/*.ts", "!src/policies/approval.ts"], tests: ["tests/policies/*.test.ts"] },
+  { name: "approvals", mutate: ["src/approvals/**/*.ts", "src/policies/approval.ts"], tests: ["tests/approvals/memory-store.test.ts", "tests/approvals/file-store.test.ts", "tests/policies/approval.test.ts"] },
+  { name: "idempotency", mutate: ["src/idempotency.ts"], tests: ["tests/idempotency/memory-store.test.ts", "tests/idempotency/file-store.test.ts", "tests/idempotency/tampered-replay.test.ts"] },
+  { name: "file-claims", mutate: ["src/stores/file-claims.ts"], tests: ["tests/idempotency/file-store.test.ts", "tests/stores/file-store.test.ts", "tests/stores/file-claims.test.ts"] },
+  { name: "memory-store", mutate: ["src/stores/memory-store.ts"], tests: ["tests/stores/store-contract.test.ts", "tests/idempotency/memory-store.test.ts", "tests/approvals/memory-store.test.ts", "tests/stores/memory-store.test.ts"] },
+  {
+    name: "stores",
+    mutate: ["src/stores/**/*.ts", "!src/stores/file-claims.ts", "!src/stores/memory-store.ts"],
+    tests: ["tests/stores/*.test.ts", "tests/idempotency/file-store.test.ts", "tests/idempotency/postgres-store*.test.ts", "tests/approvals/file-store.test.ts", "tests/approvals/postgres-store.test.ts"],
+  },
+  {
+    name: "client",
+    mutate: ["src/client.ts"],
+    tests: ["tests/client*.test.ts", "tests/payload-snapshot.test.ts", "tests/policy-results-json-safe.test.ts", "tests/receipt-write-path.test.ts"],
+  },
+  {
+    name: "rollback",
+    mutate: ["src/rollback/**/*.ts", "src/connectors/github/undo.ts", "src/connectors/github/pulls.ts", "src/connectors/hubspot/undo.ts", "src/connectors/postgres/undo.ts"],
+    tests: ["tests/rollback/*.test.ts"],
+  },
+];
+
+/**
+ * Mutants no test can tell from the original, each with why (docs/mutation.md has the tables).
+ * Matched by file, mutator, the code replaced and its replacement, so they survive line moves.
+ */
+export const EQUIVALENT = [
+  { file: "src/policy.ts", mutator: "ArrayDeclaration", original: "new Array(policies.length)", replacement: "new Array()", why: "the array grows as results are stored by index" },
+  { file: "src/stores/file-claims.ts", mutator: "ObjectLiteral", original: '{ flag: "wx" }', replacement: "{}", why: "the temporary name carries 48 random bits: wx only guards two updates of one key picking the same name" },
+  { file: "src/stores/file-claims.ts", mutator: "StringLiteral", original: '"wx"', replacement: '""', why: "as above" },
+  { file: "src/receipt.ts", mutator: "ConditionalExpression", original: "this.#redactor.appearsIn(text)", replacement: "true", why: "redacting a receipt that does not hold the secret gives an equal receipt, only slower" },
+  { file: "src/receipt.ts", mutator: "LogicalOperator", original: "!redacted && this.#redactor.appearsIn(unsigned)", replacement: "!redacted || this.#redactor.appearsIn(unsigned)", why: "redacts every receipt once more on the first pass; one without the secret comes out equal, only slower" },
+  { file: "src/receipt.ts", mutator: "ConditionalExpression", original: 'typeof signature !== "string" || signature.length !== 64', replacement: "false", why: "a fast path: HexHmac.matches itself refuses anything but 64 lowercase hex digits" },
+  { file: "src/receipt.ts", mutator: "ConditionalExpression", original: "signature.length !== 64", replacement: "false", why: "as above" },
+];
+
+const DETECTED = new Set(["Killed", "Timeout"]);
+const COUNTED = new Set(["Killed", "Timeout", "Survived", "NoCoverage"]);
+
+const args = process.argv.slice(2);
+const only = args.find((arg) => arg.startsWith("--only="))?.slice("--only=".length).split(",");
+const summaryOnly = args.includes("--summary");
+
+if (only !== undefined) {
+  const unknown = only.filter((name) => !MODULES.some((module) => module.name === name));
+  if (unknown.length > 0) {
+    console.error(`Unknown module(s): ${unknown.join(", ")}. Modules: ${MODULES.map((module) => module.name).join(", ")}`);
+    process.exit(2);
+  }
+}
+
+if (!summaryOnly) {
+  for (const module of MODULES) {
+    if (only !== undefined && !only.includes(module.name)) continue;
+    console.log(`\n=== ${module.name}: ${module.mutate.join(", ")}`);
+    const run = spawnSync("npx", ["stryker", "run", "--mutate", module.mutate.join(","), "--incrementalFile", reportPath(module.name)], {
+      stdio: "inherit",
+      env: { ...process.env, MUTATION_TESTS: module.tests.join(",") },
+    });
+    if (run.status !== 0) {
+      console.error(`Stryker failed on ${module.name} (exit ${run.status ?? run.signal}).`);
+      process.exit(1);
+    }
+  }
+}
+
+printSummary();
+
+function reportPath(name) {
+  return `reports/incremental/${name}.json`;
+}
+
+function printSummary() {
+  const rows = [];
+  const total = { detected: 0, counted: 0, equivalent: 0 };
+  for (const module of MODULES) {
+    const path = reportPath(module.name);
+    if (!existsSync(path)) {
+      rows.push(`| ${module.name} | not run | | | |`);
+      continue;
+    }
+    const counts = countReport(JSON.parse(readFileSync(path, "utf8")));
+    total.detected += counts.detected;
+    total.counted += counts.counted;
+    total.equivalent += counts.equivalent;
+    rows.push(
+      `| ${module.name} | ${counts.detected} of ${counts.counted} | ${percent(counts.detected, counts.counted)} | ${counts.equivalent} | ` +
+        `${percent(counts.detected, counts.counted - counts.equivalent)} |`,
+    );
+  }
+  console.log("\n| module | detected (killed or timed out) | score | equivalent survivors | score without them |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const row of rows) console.log(row);
+  console.log(
+    `| **recorded modules** | ${total.detected} of ${total.counted} | ${percent(total.detected, total.counted)} | ${total.equivalent} | ` +
+      `${percent(total.detected, total.counted - total.equivalent)} |`,
+  );
+  const missing = MODULES.filter((module) => !existsSync(reportPath(module.name))).map((module) => module.name);
+  if (missing.length > 0) console.log(`\nNot run yet: ${missing.join(", ")}. The core's score needs every module.`);
+}
+
+/** Stryker's score counts killed, timed-out, surviving and uncovered mutants; the checker's rejects and ignored ones are left out. */
+function countReport(report) {
+  const counts = { detected: 0, counted: 0, equivalent: 0 };
+  for (const [file, { source, mutants }] of Object.entries(report.files)) {
+    const lines = source.split("\n");
+    for (const mutant of mutants) {
+      if (!COUNTED.has(mutant.status)) continue;
+      counts.counted += 1;
+      if (DETECTED.has(mutant.status)) counts.detected += 1;
+      else if (isEquivalent(file, mutant, lines)) counts.equivalent += 1;
+    }
+  }
+  return counts;
+}
+
+function isEquivalent(file, mutant, lines) {
+  const original = textAt(lines, mutant.location);
+  return EQUIVALENT.some(
+    (known) => file.endsWith(known.file) && known.mutator === mutant.mutatorName && known.original === original && known.replacement === mutant.replacement,
+  );
+}
+
+// Locations are 1-based lines and columns, the end exclusive.
+function textAt(lines, { start, end }) {
+  if (start.line === end.line) return lines[start.line - 1]?.slice(start.column - 1, end.column - 1);
+  const middle = lines.slice(start.line, end.line - 1);
+  return [lines[start.line - 1]?.slice(start.column - 1), ...middle, lines[end.line - 1]?.slice(0, end.column - 1)].join("\n");
+}
+
+function percent(part, whole) {
+  return whole === 0 ? "—" : `${((100 * part) / whole).toFixed(1)}%`;
+}
