@@ -22,7 +22,7 @@ import { existsSync, readFileSync } from "node:fs";
 /** The security core, as Stryker runs it: what is mutated, and the tests run against it. */
 export const MODULES = [
   { name: "signing", mutate: ["src/receipt.ts", "src/hex-hmac.ts"], tests: ["tests/receipt.test.ts", "tests/hex-hmac.test.ts", "tests/fixtures.test.ts", "tests/receipt-signer-edges.test.ts"] },
-  { name: "canonical-json", mutate: ["src/canonical-json.ts"], tests: ["tests/canonical-json.test.ts", "tests/jcs.test.ts"] },
+  { name: "canonical-json", mutate: ["src/canonical-json.ts"], tests: ["tests/canonical-json.test.ts", "tests/canonical-json-key-orders.test.ts", "tests/jcs.test.ts"] },
   { name: "policy", mutate: ["src/policy.ts"], tests: ["tests/policy.test.ts", "tests/client-run-order.test.ts", "tests/governance/policy-governance.test.ts", "tests/policies/approval.test.ts"] },
   { name: "policies", mutate: ["src/policies/**/*.ts", "!src/policies/approval.ts"], tests: ["tests/policies/*.test.ts"] },
   { name: "approvals", mutate: ["src/approvals/**/*.ts", "src/policies/approval.ts"], tests: ["tests/approvals/memory-store.test.ts", "tests/approvals/file-store.test.ts", "tests/policies/approval.test.ts"] },
@@ -58,6 +58,19 @@ export const EQUIVALENT = [
   { file: "src/receipt.ts", mutator: "LogicalOperator", original: "!redacted && this.#redactor.appearsIn(unsigned)", replacement: "!redacted || this.#redactor.appearsIn(unsigned)", why: "redacts every receipt once more on the first pass; one without the secret comes out equal, only slower" },
   { file: "src/receipt.ts", mutator: "ConditionalExpression", original: 'typeof signature !== "string" || signature.length !== 64', replacement: "false", why: "a fast path: HexHmac.matches itself refuses anything but 64 lowercase hex digits" },
   { file: "src/receipt.ts", mutator: "ConditionalExpression", original: "signature.length !== 64", replacement: "false", why: "as above" },
+  // The canonicalizer's fast path: each of these only makes it leave the fast path (or take a
+  // slower branch) where the original would not; the reference implementation it falls back to
+  // gives the same bytes. Speed, not output.
+  { file: "src/canonical-json.ts", mutator: "EqualityOperator", original: "index < sorted.length", replacement: "index <= sorted.length", why: "one more turn reads sorted[length], undefined: an object with no such key skips it, one with a key \"undefined\" leaves the fast path" },
+  { file: "src/canonical-json.ts", mutator: "ConditionalExpression", original: "item === undefined", replacement: "false", why: "an undefined member is then serialized, which leaves the fast path for the reference implementation, which skips it" },
+  { file: "src/canonical-json.ts", mutator: "ConditionalExpression", original: 'typeof item === "symbol"', replacement: "false", why: "as above, for a symbol" },
+  { file: "src/canonical-json.ts", mutator: "ConditionalExpression", original: 'item === undefined || typeof item === "symbol"', replacement: "false", why: "as above, for both" },
+  { file: "src/canonical-json.ts", mutator: "LogicalOperator", original: 'item === undefined || typeof item === "symbol"', replacement: 'item === undefined && typeof item === "symbol"', why: "as above, for both" },
+  { file: "src/canonical-json.ts", mutator: "EqualityOperator", original: "name < key", replacement: "name <= key", why: "a member named key was skipped just before" },
+  { file: "src/canonical-json.ts", mutator: "EqualityOperator", original: "depth > MAX_DEPTH", replacement: "depth >= MAX_DEPTH", why: "defers to the reference implementation one level sooner" },
+  { file: "src/canonical-json.ts", mutator: "ConditionalExpression", original: "default:\n      return undefined;", replacement: "default:", why: "the function then ends without a return: undefined all the same" },
+  { file: "src/canonical-json.ts", mutator: "EqualityOperator", original: "index < a.length", replacement: "index <= a.length", why: "compares a[length] with b[length], both undefined, after checking equal lengths" },
+  { file: "src/canonical-json.ts", mutator: "ConditionalExpression", original: "PLAIN_STRING.test(text)", replacement: "false", why: "every string is then quoted by JSON.stringify, which gives the same text" },
 ];
 
 const DETECTED = new Set(["Killed", "Timeout"]);

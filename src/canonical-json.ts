@@ -147,7 +147,7 @@ function serializeObject(object: Record<string, unknown>, depth: number): string
  * A key list in RFC 8785 order: the keys sorted by UTF-16 code units, and each one quoted with its
  * colon (`"runId":`), undefined for a key with a lone surrogate (outside the fast path).
  */
-interface KeyOrder {
+export interface KeyOrder {
   readonly keys: readonly string[];
   readonly sorted: readonly string[];
   readonly members: readonly (string | undefined)[];
@@ -162,7 +162,8 @@ const MAX_KEY_ORDERS = 1024;
 const MAX_KEPT_LIST_LENGTH = 64;
 const NO_KEYS: KeyOrder = { keys: [], sorted: [], members: [] };
 
-function keyOrder(object: Record<string, unknown>): KeyOrder {
+/** The RFC 8785 order of `object`'s keys: the same object for every object with the same key list while that list is kept. Exported for tests. */
+export function keyOrder(object: Record<string, unknown>): KeyOrder {
   const keys = Object.keys(object);
   const first = keys[0];
   if (first === undefined) return NO_KEYS;
@@ -174,6 +175,11 @@ function keyOrder(object: Record<string, unknown>): KeyOrder {
     KEY_ORDERS.set(first, order);
   }
   return order;
+}
+
+/** How many key lists are kept (at most MAX_KEY_ORDERS). Exported for tests. */
+export function keptKeyOrders(): number {
+  return KEY_ORDERS.size;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

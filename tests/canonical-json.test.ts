@@ -53,6 +53,12 @@ describe("jcs()", () => {
     expect(() => jcs(circular)).toThrow(/Circular/);
   });
 
+  it("reports a circular array as canonicalize does instead of overflowing the stack", () => {
+    const circular: unknown[] = [1];
+    circular.push(circular);
+    expect(() => jcs(circular)).toThrow(/Circular/);
+  });
+
   it("sorts each object's keys afresh when key lists share a first key or an order (the sort-order cache)", () => {
     // Few names, so lists repeat and collide: the same list in other orders, other lists with the same first key.
     const names = fc.constantFrom("a", "b", "c", "10", "9", "runId", "é", "\u{1F600}", "B");
@@ -118,6 +124,11 @@ describe("jcsSplit()", () => {
       { numRuns: 500 },
     );
     expect(taken).toBeGreaterThan(250);
+  });
+
+  it("leaves the fast path for a key with a lone surrogate, which has no canonical form", () => {
+    expect(jcsSplit({ "\uD800": 1, b: 2 }, "signature")).toBeUndefined();
+    expect(() => jcsWithout({ "\uD800": 1, signature: "s" }, "signature")).toThrow(/Lone surrogate/);
   });
 
   it("leaves the fast path for an object that is not plain JSON", () => {
