@@ -37,11 +37,15 @@ const SYNC = Uint8Array.of(0x53, 0, 0, 0, 4);
 export class ConnectionQueue {
   readonly #session: ProtocolSession;
   #queue: QueuedMessage[] = [];
-  #running = false;
+  #busy = false;
   // The connection whose statement or transaction is open: only its messages run until it ends.
   #owner: number | undefined;
   // Whether the owner has sent part of a statement and not yet its Sync.
   #statementOpen = false;
+  // The connection whose message is running, and whether it went away meanwhile: then what that
+  // message opened is closed at once, since no message of it will ever come to close it.
+  #running: number | undefined;
+  #runningGone = false;
 
   constructor(session: ProtocolSession) {
     this.#session = session;
@@ -61,6 +65,7 @@ export class ConnectionQueue {
 
   /** A connection went away: its queued messages are dropped. */
   clearQueueForHandler(connection: number): void {
+    if (this.#running === connection) this.#runningGone = true;
     this.#queue = this.#queue.filter((queued) => {
       if (queued.connection !== connection) return true;
       queued.reject(new Error("Connection closed"));
@@ -74,17 +79,22 @@ export class ConnectionQueue {
    */
   async clearTransactionIfNeeded(connection: number): Promise<void> {
     if (this.#owner !== connection) return;
+    await this.#release();
+    await this.#run();
+  }
+
+  /** Closes what the owner left open (its statement with a Sync, its transaction rolled back), and frees the session. */
+  async #release(): Promise<void> {
     if (this.#statementOpen) await this.#session.runExclusive(() => this.#session.execProtocolRawStream(SYNC, { onRawData: () => undefined }));
     // Not inside runExclusive: exec takes PGlite's locks itself.
     if (this.#session.isInTransaction()) await this.#session.exec("ROLLBACK");
     this.#owner = undefined;
     this.#statementOpen = false;
-    await this.#run();
   }
 
   async #run(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
+    if (this.#busy) return;
+    this.#busy = true;
     try {
       for (;;) {
         const index = this.#owner === undefined ? 0 : this.#queue.findIndex((queued) => queued.connection === this.#owner);
@@ -92,6 +102,8 @@ export class ConnectionQueue {
         // Nothing queued, or the owner's next message has not arrived yet: its arrival runs the queue again.
         if (next === undefined) return;
         this.#queue.splice(index, 1);
+        this.#running = next.connection;
+        this.#runningGone = false;
         let bytes = 0;
         try {
           await this.#session.runExclusive(() =>
@@ -105,12 +117,14 @@ export class ConnectionQueue {
         } catch (error) {
           next.reject(error instanceof Error ? error : new Error(String(error)));
         }
+        this.#running = undefined;
         this.#statementOpen = OPENS_STATEMENT.has(next.message[0] as number);
         this.#owner = this.#statementOpen || this.#session.isInTransaction() ? next.connection : undefined;
+        if (this.#owner !== undefined && this.#runningGone) await this.#release();
         next.resolve(bytes);
       }
     } finally {
-      this.#running = false;
+      this.#busy = false;
     }
   }
 }

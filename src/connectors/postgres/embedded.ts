@@ -17,7 +17,8 @@ export interface EmbeddedPostgresOptions {
    * Client connections accepted at once (default 100). PGlite runs one query at a time in one
    * session; the server multiplexes connections and keeps each statement, and each transaction,
    * of a connection together, so a `pg.Pool` of several clients works. A connection that holds a
-   * transaction open while it waits for another connection's query waits forever.
+   * transaction or an unfinished statement (a cursor) open while it waits for another
+   * connection's query waits forever.
    */
   maxConnections?: number;
 }
