@@ -58,6 +58,8 @@ export const EQUIVALENT = [
   { file: "src/receipt.ts", mutator: "LogicalOperator", original: "!redacted && this.#redactor.appearsIn(unsigned)", replacement: "!redacted || this.#redactor.appearsIn(unsigned)", why: "redacts every receipt once more on the first pass; one without the secret comes out equal, only slower" },
   { file: "src/receipt.ts", mutator: "ConditionalExpression", original: 'typeof signature !== "string" || signature.length !== 64', replacement: "false", why: "a fast path: HexHmac.matches itself refuses anything but 64 lowercase hex digits" },
   { file: "src/receipt.ts", mutator: "ConditionalExpression", original: "signature.length !== 64", replacement: "false", why: "as above" },
+  { file: "src/receipt.ts", mutator: "ConditionalExpression", original: "now !== isoMillisecond", replacement: "true", why: "formats the time again within the same millisecond: the same text" },
+  { file: "src/receipt.ts", mutator: "StringLiteral", original: '"Only JSON values have a canonical form"', replacement: '""', why: "unreachable in canonicalText: jcsWithout of an object returns text or throws the reference implementation's own error (the same message in canonicalJson is reached, and its mutant killed)" },
   // The canonicalizer's fast path: each of these only makes it leave the fast path (or take a
   // slower branch) where the original would not; the reference implementation it falls back to
   // gives the same bytes. Speed, not output.

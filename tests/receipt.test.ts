@@ -80,6 +80,12 @@ describe("buildReceipt()", () => {
     const receipt = sampleReceipt({ idempotencyKey: "retry-1", error: "Error: boom" });
     expect(receipt).toMatchObject({ idempotencyKey: "retry-1", error: "Error: boom" });
   });
+
+  it("marks a dry run's receipt, and no other", () => {
+    expect(sampleReceipt({ dryRun: true }).dryRun).toBe(true);
+    expect("dryRun" in sampleReceipt({ dryRun: false })).toBe(false);
+    expect("dryRun" in sampleReceipt()).toBe(false);
+  });
 });
 
 describe("signReceipt()", () => {
