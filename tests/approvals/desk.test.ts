@@ -105,6 +105,16 @@ describe("ApprovalDesk.check", () => {
     expect(await approvals.check("x", DIGEST)).toEqual({ ok: false, reason: "the receipt store cannot keep approvals" });
   });
 
+  it("counts a store lacking any one of the approval methods as unable to keep approvals", async () => {
+    for (const missing of ["putApprovalStage", "getApprovalStages", "listApprovals"] as const) {
+      const store = new MemoryReceiptStore();
+      (store as Partial<MemoryReceiptStore>)[missing] = undefined;
+      const { approvals } = desk({ store });
+      expect(approvals.available).toBe(false);
+      expect(await approvals.check("x", DIGEST)).toEqual({ ok: false, reason: "the receipt store cannot keep approvals" });
+    }
+  });
+
   it("refuses an approval id that is not a string", async () => {
     const { approvals } = desk();
     expect(approvals.available).toBe(true);

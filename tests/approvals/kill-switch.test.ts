@@ -48,7 +48,7 @@ describe("KillSwitch.status", () => {
     const { local } = killSwitch();
     await local.halt({ by: "oncall@co.com", reason: "loop" });
     await local.unhalt({ by: "lead@co.com" });
-    expect(await local.status()).toEqual({ halted: false, by: "lead@co.com", since: new Date(START).toISOString() });
+    expect(await local.status()).toStrictEqual({ halted: false, by: "lead@co.com", since: new Date(START).toISOString() });
   });
 
   it("reports halted, with why, when the record does not verify", async () => {
