@@ -66,6 +66,23 @@ describe("KillSwitch.current", () => {
     expect(ks.current()).toBeNull();
   });
 
+  it("counts a store lacking setHalt or getHalt as unable to keep a halt record", () => {
+    for (const missing of ["setHalt", "getHalt"] as const) {
+      const store = new MemoryReceiptStore();
+      (store as Partial<MemoryReceiptStore>)[missing] = undefined;
+      const ks = new KillSwitch(store, new ControlSigner(TEST_SECRET), () => START);
+      expect(ks.available).toBe(false);
+      expect(ks.current()).toBeNull();
+    }
+  });
+
+  it("shares one read among runs that ask while it is under way", async () => {
+    const { local, reads } = killSwitch();
+    const answers = await Promise.all([local.current(), local.current(), local.current()]);
+    expect(answers).toEqual([null, null, null]);
+    expect(reads.count).toBe(1);
+  });
+
   it("names the cause of a record that does not verify in the failing result", async () => {
     const { local, store } = killSwitch();
     await store.setHalt(new ControlSigner("another-secret-0123456789abcdef-0123456789").sign({ kind: "halt", halted: false, by: "m@evil.com", at: "x" }).json);
