@@ -63,6 +63,11 @@ describe("thermalCutout", () => {
     expect(named(ctx)).toEqual({ policy: "per_workflow", passed: false, reason: "A thermal cutout is counted by EnactClient in its receipt store; it cannot be checked on its own." });
   });
 
+  it("keeps its limits fixed: the spec a client reads cannot be loosened afterwards", () => {
+    const spec = cutoutOf(thermalCutout({ max: 1, windowMs: 1, cooldownMs: 0 }));
+    expect(Object.isFrozen(spec)).toBe(true);
+  });
+
   it("is not found on any other policy", () => {
     expect(cutoutOf(() => ({ policy: "p", passed: true, reason: "r" }))).toBeUndefined();
   });
