@@ -377,6 +377,15 @@ describe("whether the holder is still alive", () => {
     expect(error).toMatchObject({ ownerGone: false });
   });
 
+  it("a holder on this host is presumed dead only when signalling its pid says there is no such process", async () => {
+    // Too large to be a pid: process.kill refuses it (ERR_INVALID_ARG_TYPE), which proves nothing.
+    const store = new ScriptedStore();
+    store.held = claimOf("run-0", { owner: `${hostname()}:4294967296` });
+    const error = await keyed(store, 100).run(request, "run-1", never).catch((e: unknown) => e);
+    expect(error).toMatchObject({ ownerGone: false });
+    expect(timers.pauses.length).toBeGreaterThan(0);
+  });
+
   it("a claim of this process whose run is not executing here is gone", async () => {
     const store = new ScriptedStore();
     store.held = claimOf("run-0", { owner: THIS_PROCESS });
