@@ -84,7 +84,12 @@ export class EnactClient {
     // With Ed25519 the journal is a public hash chain, so a public-key holder can check it too.
     this.#store.attachJournal?.(this.#signer.isEd25519 ? JournalKey.publicChain() : JournalKey.fromSecret(this.#secret));
     this.#actorRoles = options.actorRoles;
-    this.#keyedRuns = new KeyedRuns(this.#store, options.idempotencyWaitMs ?? 30_000, (receipt) => this.#signer.verify(receipt));
+    // NaN (e.g. Number() of an unset variable) or a string would make the wait never time out.
+    const waitMs = options.idempotencyWaitMs ?? 30_000;
+    if (typeof waitMs !== "number" || !(waitMs >= 0)) {
+      throw new ConfigurationError(`idempotencyWaitMs must be a number of ms, 0 or more, got ${String(waitMs)}.`);
+    }
+    this.#keyedRuns = new KeyedRuns(this.#store, waitMs, (receipt) => this.#signer.verify(receipt));
     this.#rollback = new RollbackEngine({
       store: this.#store,
       signer: this.#signer,

@@ -2,8 +2,17 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { IdempotencyConflictError, IdempotencyInProgressError, TamperedStoredReceiptError } from "enact-sdk";
+import {
+  ConfigurationError,
+  EnactClient,
+  IdempotencyConflictError,
+  IdempotencyInProgressError,
+  MemoryReceiptStore,
+  TamperedStoredReceiptError,
+} from "enact-sdk";
 import type { IdempotencyClaim, Receipt, ReceiptStore, RunResult } from "enact-sdk";
+import { TEST_SECRET } from "../support/context.js";
+import { countingWorkflow } from "../support/counting-workflow.js";
 import { KeyedRuns, requestFingerprint, type KeyedRequest } from "../../src/idempotency.js";
 
 // KeyedRuns on its own, against a store whose answers each test scripts. The pause between two
@@ -451,5 +460,30 @@ describe("a stored receipt that does not check out", () => {
     const verify = vi.fn(() => false);
     await expect(keyed(store, 0, verify).loadVerified("inv-1", "run-0")).resolves.toBeUndefined();
     expect(verify).not.toHaveBeenCalled();
+  });
+});
+
+describe("idempotencyWaitMs", () => {
+  const client = (idempotencyWaitMs: unknown) =>
+    new EnactClient({ secret: TEST_SECRET, receiptStore: new MemoryReceiptStore(), idempotencyWaitMs: idempotencyWaitMs as number });
+
+  it("is refused when it is not a number of ms, 0 or more: NaN or a string would never time out", () => {
+    for (const wrong of [Number.NaN, -1, "500"]) expect(() => client(wrong)).toThrow(ConfigurationError);
+    expect(() => client(Number.NaN)).toThrow("idempotencyWaitMs must be a number of ms, 0 or more, got NaN.");
+  });
+
+  it("accepts 0, any wait in ms, and no setting at all", () => {
+    for (const right of [0, 1500, undefined]) expect(() => client(right)).not.toThrow();
+  });
+
+  it("bounds the wait for a holder in another process", async () => {
+    const store = new MemoryReceiptStore();
+    await store.claim(claimOf("run-0"));
+    const { workflow, counter } = countingWorkflow();
+    const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: store, workflows: [workflow], idempotencyWaitMs: 1000 });
+    const error = await enact.run({ workflow: "send_invoice", actorEmail: "billing-agent@co.com", payload, idempotencyKey: "inv-1" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IdempotencyInProgressError);
+    expect(timers.pauses.reduce((sum, ms) => sum + ms, 0)).toBe(1000);
+    expect(counter.executions).toBe(0);
   });
 });
