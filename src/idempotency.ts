@@ -71,7 +71,11 @@ export class KeyedRuns {
   async run(request: KeyedRequest, runId: string, execute: (runId: string) => Promise<Outcome>): Promise<Outcome> {
     const local = this.#inFlight.get(request.key);
     if (local !== undefined) {
-      if (local.fingerprint !== request.fingerprint) throw new IdempotencyConflictError(request.key, local.runId);
+      if (local.fingerprint !== request.fingerprint) {
+        // The run in flight here may be waiting for a holder elsewhere: name the run holding the key.
+        const holder = await this.#store.getClaim(request.key).catch(() => undefined);
+        throw new IdempotencyConflictError(request.key, holder?.runId ?? local.runId);
+      }
       return replay(await local.outcome);
     }
     const outcome = this.#claimThenRun(request, runId, execute);

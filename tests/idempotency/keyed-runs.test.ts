@@ -214,6 +214,36 @@ describe("a duplicate in the same process", () => {
     release();
     await first;
   });
+
+  it("with another request, while the run in flight waits for a holder elsewhere, is a conflict naming that holder", async () => {
+    const store = new ScriptedStore();
+    store.held = claimOf("run-0");
+    const runs = keyed(store, 1000);
+    const waiting = runs.run(request, "run-1", never).catch((e: unknown) => e);
+    const error = await runs.run({ ...request, fingerprint: "other" }, "run-2", never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IdempotencyConflictError);
+    expect(error).toMatchObject({ key: "inv-1", runId: "run-0" });
+    expect(await waiting).toBeInstanceOf(IdempotencyInProgressError);
+  });
+
+  it("with another request is a conflict naming the run in flight when the store cannot say who holds the key", async () => {
+    const store = new ScriptedStore();
+    const runs = keyed(store);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = runs.run(request, "run-1", async (runId) => {
+      await gate;
+      return outcomeOf(runId);
+    });
+    store.getClaim = async () => {
+      throw new Error("getClaim failed");
+    };
+    const error = await runs.run({ ...request, fingerprint: "other" }, "run-2", never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IdempotencyConflictError);
+    expect(error).toMatchObject({ key: "inv-1", runId: "run-1" });
+    release();
+    await first;
+  });
 });
 
 describe("a key already held in the store", () => {
