@@ -39,7 +39,7 @@ export const MODULES = [
       "tests/policies/approval.test.ts",
     ],
   },
-  { name: "idempotency", mutate: ["src/idempotency.ts"], tests: ["tests/idempotency/memory-store.test.ts", "tests/idempotency/file-store.test.ts", "tests/idempotency/tampered-replay.test.ts"] },
+  { name: "idempotency", mutate: ["src/idempotency.ts"], tests: ["tests/idempotency/memory-store.test.ts", "tests/idempotency/file-store.test.ts", "tests/idempotency/tampered-replay.test.ts", "tests/idempotency/keyed-runs.test.ts"] },
   { name: "file-claims", mutate: ["src/stores/file-claims.ts"], tests: ["tests/idempotency/file-store.test.ts", "tests/stores/file-store.test.ts", "tests/stores/file-claims.test.ts"] },
   { name: "memory-store", mutate: ["src/stores/memory-store.ts"], tests: ["tests/stores/store-contract.test.ts", "tests/idempotency/memory-store.test.ts", "tests/approvals/memory-store.test.ts", "tests/stores/memory-store.test.ts"] },
   {
