@@ -151,7 +151,8 @@ describe("ApprovalDesk.check", () => {
   });
 
   it("counts a decision record of the wrong kind or for another id as not verifying", async () => {
-    const { approvals, ask, store, signer } = desk();
+    const store = new MemoryReceiptStore();
+    const { approvals, ask, signer } = desk({ store });
     const { id } = await ask();
     const other = await ask();
     const decidedElsewhere = await approvals.decide(other.id, "approved", { approver: APPROVER });
@@ -165,7 +166,8 @@ describe("ApprovalDesk.check", () => {
 
 describe("ApprovalDesk.claim", () => {
   it("lets one run use an approval, and says no to the next", async () => {
-    const { approvals, ask, store, clock } = desk();
+    const store = new MemoryReceiptStore();
+    const { approvals, ask, clock } = desk({ store });
     const { id } = await ask();
     await approvals.decide(id, "approved", { approver: APPROVER });
     clock.now = START + 5;
