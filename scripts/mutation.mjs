@@ -73,6 +73,20 @@ export const EQUIVALENT = [
   { file: "src/receipt.ts", mutator: "ConditionalExpression", original: "signature.length !== 64", replacement: "false", why: "as above" },
   { file: "src/receipt.ts", mutator: "ConditionalExpression", original: "now !== isoMillisecond", replacement: "true", why: "formats the time again within the same millisecond: the same text" },
   { file: "src/receipt.ts", mutator: "StringLiteral", original: '"Only JSON values have a canonical form"', replacement: '""', why: "unreachable in canonicalText: jcsWithout of an object returns text or throws the reference implementation's own error (the same message in canonicalJson is reached, and its mutant killed)" },
+  // Approvals.
+  { file: "src/approvals/records.ts", mutator: "StringLiteral", original: '""', replacement: '"Stryker was here!"', why: "the placeholder signature is left out of the signed text by jcsWithout whatever it holds" },
+  { file: "src/approvals/records.ts", mutator: "ConditionalExpression", original: "this.#redactor.appearsIn(text)", replacement: "true", why: "redacting a record that does not hold the secret gives an equal record, only slower" },
+  { file: "src/approvals/records.ts", mutator: "BlockStatement", original: "{\n      return undefined;\n    }", replacement: "{}", why: "an emptied catch falls off the end of open(): undefined all the same (a JSON.parse failure leaves value undefined, which the next check refuses)" },
+  { file: "src/approvals/records.ts", mutator: "ConditionalExpression", original: '!isPlainJsonData(value) || typeof value !== "object"', replacement: "false", why: "JSON.parse output is always plain data, and anything but an object has no kind, which the next check refuses" },
+  { file: "src/approvals/records.ts", mutator: "LogicalOperator", original: '!isPlainJsonData(value) || typeof value !== "object"', replacement: '!isPlainJsonData(value) && typeof value !== "object"', why: "as above" },
+  { file: "src/approvals/records.ts", mutator: "ConditionalExpression", original: 'typeof value !== "object"', replacement: "false", why: "as above" },
+  { file: "src/approvals/cutout-window.ts", mutator: "MethodExpression", original: "recent.slice(-limits.max)", replacement: "recent", why: "an admitted run found fewer than max in the window, so the list holds at most max: slicing it changes nothing" },
+  { file: "src/approvals/cutout-window.ts", mutator: "BlockStatement", original: "{\n    return undefined;\n  }", replacement: "{}", why: "an emptied catch falls off the end of parseCutoutState: undefined all the same" },
+  { file: "src/approvals/kill-switch.ts", mutator: "StringLiteral", original: '"no reason"', replacement: '""', why: "unreachable: a status without 'by' is the unverified record's, which always has a reason" },
+  { file: "src/approvals/kill-switch.ts", mutator: "StringLiteral", original: '"?"', replacement: '""', why: "unreachable: a status with 'by' always has 'since' (the record's time)" },
+  { file: "src/approvals/desk.ts", mutator: "EqualityOperator", original: "a.requestedAt < b.requestedAt", replacement: "a.requestedAt <= b.requestedAt", why: "differs only for requests made in the same millisecond, whose order is not specified" },
+  { file: "src/approvals/desk.ts", mutator: "ConditionalExpression", original: "a.requestedAt > b.requestedAt", replacement: "true", why: "as above" },
+  { file: "src/approvals/desk.ts", mutator: "EqualityOperator", original: "a.requestedAt > b.requestedAt", replacement: "a.requestedAt >= b.requestedAt", why: "as above" },
   // The canonicalizer's fast path: each of these only makes it leave the fast path (or take a
   // slower branch) where the original would not; the reference implementation it falls back to
   // gives the same bytes. Speed, not output.

@@ -56,7 +56,26 @@ describe("ApprovalDesk.decide", () => {
     const { id } = await ask();
     const put = store.putApprovalStage.bind(store);
     store.putApprovalStage = async (key, stage, json) => (stage === "decision" ? false : put(key, stage, json));
-    await expect(approvals.decide(id, "approved", { approver: APPROVER })).rejects.toMatchObject({ reason: "decided" });
+    await expect(approvals.decide(id, "approved", { approver: APPROVER })).rejects.toMatchObject({ reason: "decided", message: `Approval request ${id}: it was already decided.` });
+  });
+
+  it("says why it refuses a decision, in the error's message", async () => {
+    const { approvals, ask, clock } = desk({ approvers: [APPROVER, AGENT] });
+    const unknown = "22222222-2222-4222-8222-222222222222";
+    await expect(approvals.decide(unknown, "approved", { approver: APPROVER })).rejects.toThrow(`Approval request ${unknown}: no such request (or its record does not verify).`);
+    const { id, expiresAt } = await ask();
+    await expect(approvals.decide(id, "approved", { approver: "mallory@co.com" })).rejects.toThrow(`Approval request ${id}: mallory@co.com is not one of the client's approvers.`);
+    await expect(approvals.decide(id, "approved", { approver: AGENT })).rejects.toThrow(`Approval request ${id}: ${AGENT} made this request and cannot approve it.`);
+    clock.now = START + TTL;
+    await expect(approvals.decide(id, "approved", { approver: APPROVER })).rejects.toThrow(`Approval request ${id}: it expired at ${expiresAt}.`);
+  });
+
+  it("refuses a second decision as decided, even once the request has expired", async () => {
+    const { approvals, ask, clock } = desk();
+    const { id } = await ask();
+    await approvals.decide(id, "denied", { approver: APPROVER });
+    clock.now = START + TTL;
+    await expect(approvals.decide(id, "approved", { approver: APPROVER })).rejects.toThrow(`Approval request ${id}: it was already decided.`);
   });
 
   it("decides a request up to the last millisecond before it expires", async () => {
@@ -94,6 +113,28 @@ describe("ApprovalDesk.pending", () => {
     expect(await approvals.pending()).toHaveLength(1);
     clock.now = START + TTL;
     expect(await approvals.pending()).toEqual([]);
+  });
+});
+
+describe("ApprovalDesk.pending, order", () => {
+  it("sorts requests made out of order by when they were made", async () => {
+    const { approvals, ask, clock } = desk();
+    clock.now = START;
+    const oldest = await ask();
+    clock.now = START + 2000;
+    const newest = await ask();
+    clock.now = START + 1000;
+    const middle = await ask();
+    expect((await approvals.pending()).map((pending) => pending.id)).toEqual([oldest.id, middle.id, newest.id]);
+  });
+
+  it("tells the user which stores can keep approvals when this one cannot", async () => {
+    const store = new MemoryReceiptStore();
+    const bare = { ...store, listApprovals: undefined, write: store.write.bind(store) } as unknown as ReceiptStore;
+    const { approvals } = desk({ store: bare });
+    await expect(approvals.pending()).rejects.toThrow(
+      "This receipt store cannot keep approvals (it lacks putApprovalStage, getApprovalStages and listApprovals). Use FileReceiptStore, PostgresReceiptStore or MemoryReceiptStore.",
+    );
   });
 });
 

@@ -30,6 +30,7 @@ describe("KillSwitch: input", () => {
     await expect(local.halt({ by: "oncall@co.com", reason: " " })).rejects.toThrow(new TypeError("halt({ by, reason }): reason must be a non-empty string"));
     await expect(local.halt({ by: "oncall@co.com" } as never)).rejects.toThrow(new TypeError("halt({ by, reason }): reason must be a non-empty string"));
     await expect(local.unhalt({ by: "" })).rejects.toThrow(new TypeError("unhalt({ by }): by must be a non-empty string"));
+    await expect(local.unhalt({ by: "  " })).rejects.toThrow(new TypeError("unhalt({ by }): by must be a non-empty string"));
     await expect(local.unhalt(undefined as never)).rejects.toThrow(new TypeError("unhalt({ by }): by must be a non-empty string"));
     expect(await local.status()).toEqual({ halted: false });
   });
@@ -153,6 +154,16 @@ describe("KillSwitch.current", () => {
     const error = await Promise.resolve(local.current()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toContain("its kill switch could not be read (Error: disk gone)");
+    expect((error as Error).cause).toEqual(new Error("disk gone"));
+  });
+
+  it("tells the user which stores can keep a kill switch when this one cannot", async () => {
+    const store = new MemoryReceiptStore();
+    const bare = { ...store, setHalt: undefined, getHalt: undefined, write: store.write.bind(store) } as unknown as MemoryReceiptStore;
+    const local = new KillSwitch(bare, new ControlSigner(TEST_SECRET), () => START);
+    await expect(local.halt({ by: "oncall@co.com", reason: "loop" })).rejects.toThrow(
+      "This receipt store cannot keep a kill switch (it lacks setHalt and getHalt). Use FileReceiptStore, PostgresReceiptStore or MemoryReceiptStore.",
+    );
   });
 
   it("passes a StoreUnavailableError from the store through as it is", async () => {

@@ -50,6 +50,15 @@ describe("ControlSigner", () => {
   });
 });
 
+describe("ControlSigner, hostile text", () => {
+  it("opens nothing from a record with a key that has no canonical form, and never throws", () => {
+    const { json } = signer.sign(use);
+    const withLoneSurrogate = `${json.slice(0, -1)},"\\ud800":1}`;
+    expect(() => signer.open(withLoneSurrogate, "approval_use", ID)).not.toThrow();
+    expect(signer.open(withLoneSurrogate, "approval_use", ID)).toBeUndefined();
+  });
+});
+
 describe("isApprover", () => {
   it("says no to everyone when no approvers are configured, and to an email that is blank or not text", async () => {
     expect(await isApprover(undefined, "a@co.com")).toBe(false);
