@@ -73,6 +73,7 @@ export const EQUIVALENT = [
   { file: "src/receipt.ts", mutator: "ConditionalExpression", original: "signature.length !== 64", replacement: "false", why: "as above" },
   { file: "src/receipt.ts", mutator: "ConditionalExpression", original: "now !== isoMillisecond", replacement: "true", why: "formats the time again within the same millisecond: the same text" },
   { file: "src/receipt.ts", mutator: "StringLiteral", original: '"Only JSON values have a canonical form"', replacement: '""', why: "unreachable in canonicalText: jcsWithout of an object returns text or throws the reference implementation's own error (the same message in canonicalJson is reached, and its mutant killed)" },
+  { file: "src/idempotency.ts", mutator: "ConditionalExpression", original: "this.#inFlight.get(request.key) === entry", replacement: "true", why: "no other run can replace this entry while it is in flight (a second call for the key replays it instead), so the entry found is always this one" },
   // Approvals.
   { file: "src/approvals/records.ts", mutator: "StringLiteral", original: '""', replacement: '"Stryker was here!"', why: "the placeholder signature is left out of the signed text by jcsWithout whatever it holds" },
   { file: "src/approvals/records.ts", mutator: "ConditionalExpression", original: "this.#redactor.appearsIn(text)", replacement: "true", why: "redacting a record that does not hold the secret gives an equal record, only slower" },
