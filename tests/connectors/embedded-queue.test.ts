@@ -103,6 +103,24 @@ describe("ConnectionQueue", () => {
     expect(session.ran).toEqual(["P1", "sync(close)", "Q2"]);
   });
 
+  it("lets the others go on when closing a departed connection's transaction fails", async () => {
+    const session = new RecordingSession();
+    const queue = new ConnectionQueue(session);
+    session.inTransaction = true;
+    await queue.enqueue(1, message(QUERY, 1), ignore);
+    const other = queue.enqueue(2, message(QUERY, 2), ignore);
+    session.exec = async () => {
+      session.inTransaction = false;
+      throw new Error("rollback failed");
+    };
+
+    queue.clearQueueForHandler(1);
+    await queue.clearTransactionIfNeeded(1);
+    await other;
+
+    expect(session.ran).toEqual(["Q1", "Q2"]);
+  });
+
   it("goes on with the next message when running one throws", async () => {
     const session = new RecordingSession();
     const queue = new ConnectionQueue(session);

@@ -50,6 +50,20 @@ function outcomeOf(runId: string): [RunResult, Receipt] {
   return [{ success: true, workflow: "send_invoice", output: {}, decision: "PASS", runId, reasons: [], errors: [], actions: [] }, receipt];
 }
 
+/** A run that stays in flight until released; `started` settles once it is executing. */
+function heldRun(): { execute: (runId: string) => Promise<[RunResult, Receipt]>; release: () => void; started: Promise<void> } {
+  let release: () => void = () => undefined;
+  let start: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const started = new Promise<void>((resolve) => (start = resolve));
+  const execute = async (runId: string): Promise<[RunResult, Receipt]> => {
+    start();
+    await gate;
+    return outcomeOf(runId);
+  };
+  return { execute, release, started };
+}
+
 function claimOf(runId: string, overrides: Partial<IdempotencyClaim> = {}): IdempotencyClaim {
   return {
     key: "inv-1",
@@ -182,15 +196,11 @@ describe("a duplicate in the same process", () => {
   it("awaits the run in flight and gets its outcome marked as a replay, without touching the store", async () => {
     const store = new ScriptedStore();
     const runs = keyed(store);
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const execute = vi.fn(async (runId: string) => {
-      await gate;
-      return outcomeOf(runId);
-    });
+    const held = heldRun();
+    const execute = vi.fn(held.execute);
     const first = runs.run(request, "run-1", execute);
     const second = runs.run(request, "run-2", execute);
-    release();
+    held.release();
     const [[firstResult, firstReceipt], [secondResult, secondReceipt]] = await Promise.all([first, second]);
     expect(execute).toHaveBeenCalledTimes(1);
     expect(firstResult.replayed).toBeUndefined();
@@ -202,12 +212,8 @@ describe("a duplicate in the same process", () => {
   it("with another request is a conflict naming the key and the run in flight", async () => {
     const store = new ScriptedStore();
     const runs = keyed(store);
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const first = runs.run(request, "run-1", async (runId) => {
-      await gate;
-      return outcomeOf(runId);
-    });
+    const { execute, release } = heldRun();
+    const first = runs.run(request, "run-1", execute);
     const error = await runs.run({ ...request, fingerprint: "other" }, "run-2", never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdempotencyConflictError);
     expect(error).toMatchObject({ key: "inv-1", runId: "run-1" });
@@ -229,12 +235,8 @@ describe("a duplicate in the same process", () => {
   it("with another request is a conflict naming the run in flight when the store cannot say who holds the key", async () => {
     const store = new ScriptedStore();
     const runs = keyed(store);
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const first = runs.run(request, "run-1", async (runId) => {
-      await gate;
-      return outcomeOf(runId);
-    });
+    const { execute, release } = heldRun();
+    const first = runs.run(request, "run-1", execute);
     store.getClaim = async () => {
       throw new Error("getClaim failed");
     };
@@ -435,16 +437,9 @@ describe("whether the holder is still alive", () => {
 
   it("a claim of this process whose run another client is executing is waited for", async () => {
     const store = new ScriptedStore();
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let started: () => void = () => undefined;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    const first = keyed(store).run(request, "run-1", async (runId) => {
-      started();
-      await gate;
-      return outcomeOf(runId);
-    });
-    await running;
+    const { execute, release, started } = heldRun();
+    const first = keyed(store).run(request, "run-1", execute);
+    await started;
     const error = await keyed(store, 100).run(request, "run-2", never).catch((e: unknown) => e);
     expect(error).toMatchObject({ runId: "run-1", ownerGone: false });
     release();

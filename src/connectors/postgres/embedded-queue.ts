@@ -83,13 +83,22 @@ export class ConnectionQueue {
     await this.#run();
   }
 
-  /** Closes what the owner left open (its statement with a Sync, its transaction rolled back), and frees the session. */
+  /**
+   * Closes what the owner left open (its statement with a Sync, its transaction rolled back), and
+   * frees the session. Never throws: the connection is gone, so there is no one to tell, and the
+   * other connections must go on.
+   */
   async #release(): Promise<void> {
-    if (this.#statementOpen) await this.#session.runExclusive(() => this.#session.execProtocolRawStream(SYNC, { onRawData: () => undefined }));
-    // Not inside runExclusive: exec takes PGlite's locks itself.
-    if (this.#session.isInTransaction()) await this.#session.exec("ROLLBACK");
-    this.#owner = undefined;
-    this.#statementOpen = false;
+    try {
+      if (this.#statementOpen) await this.#session.runExclusive(() => this.#session.execProtocolRawStream(SYNC, { onRawData: () => undefined }));
+      // Not inside runExclusive: exec takes PGlite's locks itself.
+      if (this.#session.isInTransaction()) await this.#session.exec("ROLLBACK");
+    } catch {
+      // The session is left as PGlite left it; the next connection's statement answers for itself.
+    } finally {
+      this.#owner = undefined;
+      this.#statementOpen = false;
+    }
   }
 
   async #run(): Promise<void> {
