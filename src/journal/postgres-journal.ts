@@ -172,8 +172,8 @@ export class PostgresJournal {
   // receipt, and thrown away when its connection fails. Released by close().
   #client: PoolClient | undefined;
   #connecting: Promise<PoolClient> | undefined;
-  // Only when asked (`holdAppendConnection`), and from a pool of two connections or more: with
-  // one, holding it would leave none for claims and seals.
+  // Unless told not to (`holdAppendConnection: false`), and only from a pool of two connections
+  // or more: with one, holding it would leave none for claims and seals.
   readonly #holds: boolean;
   // When the held client was last used, and the timer that gives it back once idle for
   // HOLD_IDLE_MS (one timer per interval, not per append): a process that forgets close() still

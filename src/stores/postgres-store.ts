@@ -48,9 +48,11 @@ export interface PostgresReceiptStoreOptions extends JournalOptions {
   sealIntervalMs?: number;
   /**
    * Keep one pooled connection checked out for the journal's appends (they run one at a time)
-   * instead of checking one out per receipt; given back after 1 s without an append and by
-   * `close()`. Default false. Saves Node CPU per run (measured: 8 processes on 2 cores went from
-   * about 0.54x to 0.63-0.67x the rate of bare INSERTs).
+   * instead of checking one out per receipt; given back after 1 s without an append, on a
+   * connection fault and by `close()`, and never held from a pool of one connection. Default
+   * true: it saves Node CPU per run, which is what limits a fleet of processes on few cores
+   * (measured: 8 processes on 2 cores went from about 0.54x to 0.63-0.67x the rate of bare
+   * INSERTs). `false` checks a connection out per append.
    */
   holdAppendConnection?: boolean;
 }
@@ -119,7 +121,7 @@ export class PostgresReceiptStore implements ReceiptStore {
       // the process. The pool discards that client, and the next operation connects afresh.
       this.#pool.on("error", () => undefined);
     }
-    this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, this.#tables, key, { sealIntervalMs, holdClient: options.holdAppendConnection === true }));
+    this.#journal = new JournalSlot(options, (key) => new PostgresJournal(this.#pool, this.#tables, key, { sealIntervalMs, holdClient: options.holdAppendConnection !== false }));
     this.#control = new PostgresControl(this.#pool, (name) => qualify(`${prefix}${name}`));
   }
 

@@ -121,11 +121,11 @@ describe("PostgresReceiptStore's per-writer journal", () => {
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 51 }, journal: { entries: 51, problems: [] } });
   });
 
-  it("with holdAppendConnection, appends through one checked-out client, not a checkout per receipt", async () => {
+  it("by default, appends through one checked-out client, not a checkout per receipt", async () => {
     const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
     counting.on("error", () => undefined);
     const tablePrefix = prefix();
-    const store = writer(tablePrefix, { pool: counting, holdAppendConnection: true });
+    const store = writer(tablePrefix, { pool: counting });
     await store.write(makeReceipt()); // creates the tables
     let checkouts = 0;
     counting.on("acquire", () => (checkouts += 1));
@@ -136,10 +136,26 @@ describe("PostgresReceiptStore's per-writer journal", () => {
     expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 4 } });
   });
 
-  it("with holdAppendConnection, gives the appends' client back to the pool once idle, so a process that never closes its store still exits", async () => {
+  it("with holdAppendConnection: false, checks a client out of the pool for each append and gives it back", async () => {
     const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
     counting.on("error", () => undefined);
-    const store = writer(prefix(), { pool: counting, holdAppendConnection: true });
+    const tablePrefix = prefix();
+    const store = writer(tablePrefix, { pool: counting, holdAppendConnection: false });
+    await store.write(makeReceipt()); // creates the tables
+    let checkouts = 0;
+    counting.on("acquire", () => (checkouts += 1));
+    await writeAll(store, 3);
+    expect(checkouts).toBe(3);
+    expect(counting.idleCount).toBe(counting.totalCount);
+    await store.close();
+    await counting.end();
+    expect(await audit(tablePrefix)).toMatchObject({ ok: true, counts: { valid: 4 } });
+  });
+
+  it("gives the appends' held client back to the pool once idle, so a process that never closes its store still exits", async () => {
+    const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+    counting.on("error", () => undefined);
+    const store = writer(prefix(), { pool: counting });
     await store.write(makeReceipt());
     expect(counting.idleCount).toBeLessThan(counting.totalCount);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
