@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigurationError, ReceiptExistsError, type Receipt } from "enact-sdk";
 import { PostgresReceiptStore } from "enact-sdk/connectors/postgres";
 import { chainEntries, EMPTY_HEAD, entryLine } from "../../src/journal/entry.js";
@@ -155,12 +155,20 @@ describe("PostgresReceiptStore's per-writer journal", () => {
   it("gives the appends' held client back to the pool once idle, so a process that never closes its store still exits", async () => {
     const counting = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
     counting.on("error", () => undefined);
-    const store = writer(prefix(), { pool: counting });
-    await store.write(makeReceipt());
-    expect(counting.idleCount).toBeLessThan(counting.totalCount);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(counting.idleCount).toBe(counting.totalCount);
-    await store.close();
+    // The store's clock, not the wall's: the idle check runs on timers and Date.now().
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const store = writer(prefix(), { pool: counting });
+      await store.write(makeReceipt());
+      expect(counting.idleCount).toBeLessThan(counting.totalCount);
+      await vi.advanceTimersByTimeAsync(900);
+      expect(counting.idleCount).toBeLessThan(counting.totalCount);
+      await vi.advanceTimersByTimeAsync(1_100);
+      expect(counting.idleCount).toBe(counting.totalCount);
+      await store.close();
+    } finally {
+      vi.useRealTimers();
+    }
     await counting.end();
   });
 
