@@ -50,7 +50,22 @@ export const MODULES = [
   {
     name: "client",
     mutate: ["src/client.ts"],
-    tests: ["tests/client*.test.ts", "tests/payload-snapshot.test.ts", "tests/policy-results-json-safe.test.ts", "tests/receipt-write-path.test.ts"],
+    tests: [
+      "tests/client*.test.ts",
+      "tests/payload-snapshot.test.ts",
+      "tests/policy-results-json-safe.test.ts",
+      "tests/receipt-write-path.test.ts",
+      // The run path's keyed runs, approval gates, kill switch and cutouts, signers and telemetry.
+      "tests/idempotency/keyed-runs.test.ts",
+      "tests/idempotency/tampered-replay.test.ts",
+      "tests/approvals/kill-switch.test.ts",
+      "tests/approvals/thermal-cutout.test.ts",
+      "tests/approvals/desk.test.ts",
+      "tests/approvals/approval-policies.test.ts",
+      "tests/governance/policy-governance.test.ts",
+      "tests/governance/ed25519-receipts.test.ts",
+      "tests/governance/telemetry.test.ts",
+    ],
   },
   {
     name: "rollback",
