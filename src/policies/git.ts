@@ -157,7 +157,7 @@ function fileCount(ctx: WorkflowContext): number | string {
   if (files !== undefined) return Array.isArray(files) ? files.length : "payload.files must be an array";
   if (declared === undefined) return 0;
   if (typeof declared !== "number" || !Number.isSafeInteger(declared) || declared < 0) {
-    return `payload.fileCount must be a non-negative integer, got ${JSON.stringify(declared) ?? String(declared)}`;
+    return `payload.fileCount must be a non-negative integer, got ${shown(declared)}`;
   }
   return declared;
 }
@@ -173,10 +173,16 @@ function toInstant(value: Date | string, label: string): number {
         : Number.NaN;
   if (Number.isNaN(time)) {
     throw new ConfigurationError(
-      `noPushDuringDeployFreeze: ${label} must be a valid Date or an ISO-8601 date-time with a timezone (e.g. 2025-12-24T18:00:00Z), got ${JSON.stringify(value) ?? String(value)}`,
+      `noPushDuringDeployFreeze: ${label} must be a valid Date or an ISO-8601 date-time with a timezone (e.g. 2025-12-24T18:00:00Z), got ${shown(value)}`,
     );
   }
   return time;
+}
+
+// A bad value as a reason shows it: JSON where that is faithful, but NaN, Infinity and an invalid
+// Date as themselves (JSON.stringify would print all three as null).
+function shown(value: unknown): string {
+  return typeof value === "number" || value instanceof Date ? String(value) : (JSON.stringify(value) ?? String(value));
 }
 
 function iso(time: number): string {
