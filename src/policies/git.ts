@@ -148,7 +148,13 @@ function result(policy: string, passed: boolean, reason: string): PolicyResult {
 }
 
 function missingBranch(value: unknown): string {
-  return `payload.branch is ${value === undefined ? "missing" : `a ${value === null ? "null" : typeof value}, not a string`}; cannot check the target branch`;
+  return `payload.branch is ${value === undefined ? "missing" : `${kindOf(value)}, not a string`}; cannot check the target branch`;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 // A count, or the reason the payload cannot be counted.

@@ -18,7 +18,9 @@ describe("noPushToMain reasons", () => {
     [{ branch: "" }, false, 'Branch "" is empty after normalisation'],
     [{ branch: "refs/heads/" }, false, 'Branch "refs/heads/" is empty after normalisation'],
     [{}, false, "payload.branch is missing; cannot check the target branch"],
-    [{ branch: null }, false, "payload.branch is a null, not a string; cannot check the target branch"],
+    [{ branch: null }, false, "payload.branch is null, not a string; cannot check the target branch"],
+    [{ branch: ["main"] }, false, "payload.branch is an array, not a string; cannot check the target branch"],
+    [{ branch: { name: "main" } }, false, "payload.branch is an object, not a string; cannot check the target branch"],
     [{ branch: 1 }, false, "payload.branch is a number, not a string; cannot check the target branch"],
   ])("for %j records passed=%s with reason %j", (payload, passed, reason) => {
     expect(run(noPushToMain, payload)).toEqual({ policy: "no_push_to_main", passed, reason });
