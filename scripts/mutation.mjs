@@ -76,7 +76,8 @@ export const MODULES = [
 
 /**
  * Mutants no test can tell from the original, each with why (docs/mutation.md has the tables).
- * Matched by file, mutator, the code replaced and its replacement, so they survive line moves.
+ * Matched by file, mutator, the code replaced and its replacement, so they survive line moves;
+ * `onLine`, where the code replaced is too common to name one place (`""`), is text its line holds.
  */
 export const EQUIVALENT = [
   { file: "src/policy.ts", mutator: "ArrayDeclaration", original: "new Array(policies.length)", replacement: "new Array()", why: "the array grows as results are stored by index" },
@@ -118,6 +119,11 @@ export const EQUIVALENT = [
   { file: "src/canonical-json.ts", mutator: "ConditionalExpression", original: "default:\n      return undefined;", replacement: "default:", why: "the function then ends without a return: undefined all the same" },
   { file: "src/canonical-json.ts", mutator: "EqualityOperator", original: "index < a.length", replacement: "index <= a.length", why: "compares a[length] with b[length], both undefined, after checking equal lengths" },
   { file: "src/canonical-json.ts", mutator: "ConditionalExpression", original: "PLAIN_STRING.test(text)", replacement: "false", why: "every string is then quoted by JSON.stringify, which gives the same text" },
+  // Policies.
+  { file: "src/policies/crm.ts", mutator: "ConditionalExpression", original: "typeof windowDays !== \"number\"", replacement: "false", why: "Number.isFinite returns false for every non-number (strings, bigints, objects), so the next clause throws the same RangeError with the same message whether or not the typeof check runs." },
+  { file: "src/policies/git.ts", mutator: "ConditionalExpression", original: "colon !== -1", replacement: "true", why: "With no colon, name.slice(0).trim() returns the name unchanged, because it was already trimmed (and lower-casing never produces whitespace), so always taking the branch changes nothing (checked by a 2M-string fuzz plus every BMP code point)." },
+  { file: "src/policies/git.ts", mutator: "StringLiteral", original: "\"\"", replacement: "\"Stryker was here!\"", onLine: "for (let previous = \"\"; previous !== name;)", why: "The loop's seed for previous only decides whether the first pass runs: the original skips it only when name is \"\", where a pass is a no-op, and the lower-cased name can never equal the capitalised \"Stryker was here!\", so the result is the same (fuzz-checked)." },
+  { file: "src/policies/git.ts", mutator: "Regex", original: "/^\\/+|\\/+$/g", replacement: "/^\\/|\\/+$/g", why: "Every prefix the loop strips starts with a letter, so while leading slashes remain nothing else matches; removing them one per pass instead of all at once only adds passes and reaches the same fixed point (fuzz-checked)." },
 ];
 
 const DETECTED = new Set(["Killed", "Timeout"]);
@@ -203,7 +209,12 @@ function countReport(report) {
 function isEquivalent(file, mutant, lines) {
   const original = textAt(lines, mutant.location);
   return EQUIVALENT.some(
-    (known) => file.endsWith(known.file) && known.mutator === mutant.mutatorName && known.original === original && known.replacement === mutant.replacement,
+    (known) =>
+      file.endsWith(known.file) &&
+      known.mutator === mutant.mutatorName &&
+      known.original === original &&
+      known.replacement === mutant.replacement &&
+      (known.onLine === undefined || (lines[mutant.location.start.line - 1] ?? "").includes(known.onLine)),
   );
 }
 
