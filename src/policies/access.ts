@@ -44,7 +44,8 @@ export const contractorCannotWritePii = definePolicy("contractor_cannot_write_pi
   if (piiFields !== undefined && (!Array.isArray(piiFields) || !piiFields.every((field) => typeof field === "string"))) {
     return result(false, "payload.piiFields must be an array of field names");
   }
-  const pii = new Set([...DEFAULT_PII_FIELDS, ...((piiFields as string[] | undefined) ?? [])].map(normalizeField));
+  const pii = new Set(DEFAULT_PII_FIELDS.map(normalizeField));
+  if (piiFields !== undefined) for (const field of piiFields as string[]) pii.add(normalizeField(field));
   const written = Object.keys(data).filter((field) => pii.has(normalizeField(field)));
   if (written.length === 0) return result(true, "No PII fields written");
   const role = actorRole(ctx);
