@@ -32,8 +32,9 @@ export function tokenize(sql: string): SqlToken[] {
     if (/\s/u.test(char)) {
       index += 1;
     } else if (char === "-" && next === "-") {
-      const end = sql.indexOf("\n", index);
-      index = end === -1 ? sql.length : end + 1;
+      // Postgres ends a -- comment at \n or \r, so a lone \r starts a new line that runs.
+      const end = sql.slice(index).search(/[\n\r]/u);
+      index = end === -1 ? sql.length : index + end + 1;
     } else if (char === "/" && next === "*") {
       index = skipBlockComment(sql, index);
     } else if (char === "'") {
