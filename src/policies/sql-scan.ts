@@ -17,7 +17,9 @@ export class MalformedSqlError extends Error {
   override readonly name = "MalformedSqlError";
 }
 
-const WORD = /[\p{L}\p{N}_$]/u;
+// Postgres identifier characters: ASCII letters, digits, `_`, `$` and every non-ASCII character (all
+// of its UTF-8 bytes are >= 0x80), so `x\u00a0where` or `✓where` is one word to Postgres, not a WHERE.
+const WORD = /[A-Za-z0-9_$\u0080-\u{10FFFF}]/u;
 
 /** Splits `sql` into words and punctuation, skipping literals, comments and whitespace. */
 export function tokenize(sql: string): SqlToken[] {
@@ -29,7 +31,7 @@ export function tokenize(sql: string): SqlToken[] {
   while (index < sql.length) {
     const char = sql[index] as string;
     const next = sql[index + 1];
-    if (/\s/u.test(char)) {
+    if (/[ \t\n\r\f\v]/u.test(char)) {
       index += 1;
     } else if (char === "-" && next === "-") {
       // Postgres ends a -- comment at \n or \r, so a lone \r starts a new line that runs.
@@ -46,7 +48,7 @@ export function tokenize(sql: string): SqlToken[] {
       const end = skipQuoted(sql, index, '"', false);
       push(sql.slice(index + 1, end - 1).replaceAll('""', '"'), true);
       index = end;
-    } else if (char === "$" && /[$\p{L}_]/u.test(next ?? "") && !WORD.test(sql[index - 1] ?? "")) {
+    } else if (char === "$" && /[$A-Za-z_\u0080-\u{10FFFF}]/u.test(next ?? "") && !WORD.test(sql[index - 1] ?? "")) {
       index = skipDollarQuoted(sql, index);
     } else if ("();,.".includes(char)) {
       push(char);
@@ -99,7 +101,7 @@ function skipQuoted(sql: string, start: number, quote: string, backslashEscapes:
 }
 
 function skipDollarQuoted(sql: string, start: number): number {
-  const tag = /^\$(?:[\p{L}_][\p{L}\p{N}_]*)?\$/u.exec(sql.slice(start))?.[0];
+  const tag = /^\$(?:[A-Za-z_\u0080-\u{10FFFF}][A-Za-z0-9_\u0080-\u{10FFFF}]*)?\$/u.exec(sql.slice(start))?.[0];
   if (tag === undefined) return start + 1; // a parameter such as $1
   const end = sql.indexOf(tag, start + tag.length);
   if (end === -1) throw new MalformedSqlError(`SQL has an unterminated ${tag} string.`);

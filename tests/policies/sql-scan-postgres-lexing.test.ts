@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { WorkflowContext } from "enact-sdk";
 import { noDeleteWithoutWhere } from "enact-sdk/policies";
-import { containsStatement, tokenize } from "../../src/policies/sql-scan.js";
+import { containsStatement, tokenize, unfilteredStatements } from "../../src/policies/sql-scan.js";
 
 function ctx(payload: Record<string, unknown>): WorkflowContext {
   return { workflow: "custom_workflow", actorEmail: "agent@example.com", payload, systems: {} };
@@ -18,6 +18,39 @@ describe("-- comments end where Postgres ends them", () => {
 
   it("finds a DELETE that follows a -- comment ended by a lone carriage return", () => {
     expect(containsStatement("SELECT 1 -- note\rDELETE FROM users", "DELETE")).toBe(true);
+  });
+});
+
+describe("identifiers are read with Postgres's identifier characters", () => {
+  it("reads a non-ASCII symbol followed by letters as one word", () => {
+    expect(texts("DELETE FROM t ✓where")).toEqual(["DELETE", "FROM", "t", "✓where"]);
+  });
+
+  it("reads a no-break space as part of a word, not as whitespace", () => {
+    expect(texts("t x\u00a0where")).toEqual(["t", "x\u00a0where"]);
+  });
+
+  it("does not take an alias ending in WHERE after a non-ASCII symbol as a WHERE clause", () => {
+    expect(unfilteredStatements("DELETE FROM t ✓WHERE", "DELETE")).toEqual([{ kind: "DELETE", excerpt: "DELETE FROM t ✓WHERE" }]);
+  });
+
+  it("does not take an alias joined to WHERE by a no-break space as a WHERE clause", () => {
+    expect(unfilteredStatements("DELETE FROM t x\u00a0WHERE", "DELETE")).toEqual([{ kind: "DELETE", excerpt: "DELETE FROM t x\u00a0WHERE" }]);
+  });
+
+  it("skips a body dollar-quoted with a non-ASCII tag", () => {
+    expect(texts("SELECT $✓$ WHERE $✓$ x")).toEqual(["SELECT", "x"]);
+  });
+
+  it("does not take a WHERE inside a body with a non-ASCII tag as a WHERE clause", () => {
+    expect(unfilteredStatements("DELETE FROM t RETURNING $✓$ WHERE $✓$", "DELETE")).toEqual([
+      { kind: "DELETE", excerpt: "DELETE FROM t RETURNING" },
+    ]);
+  });
+
+  it("blocks an unfiltered delete whose alias hides a WHERE behind a no-break space", async () => {
+    const result = await noDeleteWithoutWhere(ctx({ sql: "DELETE FROM users u\u00a0WHERE" }));
+    expect(result.passed).toBe(false);
   });
 
   it("blocks a delete hidden after a -- comment ended by a carriage return", async () => {
