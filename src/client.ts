@@ -567,15 +567,15 @@ function deepFreeze<T>(value: T): T {
 /**
  * The request with its actor and idempotency key well formed (lone surrogates → U+FFFD, as in
  * payloads): policies check, the claim holds and the receipt records one and the same text.
- * The request object is kept as is when nothing changes, which is almost always.
+ * Always a copy, each field read once: a getter cannot show the policies one actor, payload or
+ * approval id and the receipt, the payload check or the claim another.
  */
 function wellFormedRequest(request: RunRequest): RunRequest {
-  const { actorEmail, idempotencyKey, approvalId } = request;
-  const actor = typeof actorEmail === "string" ? wellFormed(actorEmail) : actorEmail;
-  const key = typeof idempotencyKey === "string" ? wellFormed(idempotencyKey) : idempotencyKey;
-  // An approval id read once: a getter cannot show the checks one id and the claim another.
-  if (approvalId !== undefined) return { ...request, actorEmail: actor, idempotencyKey: key, approvalId };
-  return actor === actorEmail && key === idempotencyKey ? request : { ...request, actorEmail: actor, idempotencyKey: key };
+  const copy = { ...request };
+  const { actorEmail, idempotencyKey } = copy;
+  if (typeof actorEmail === "string") copy.actorEmail = wellFormed(actorEmail);
+  if (typeof idempotencyKey === "string") copy.idempotencyKey = wellFormed(idempotencyKey);
+  return copy;
 }
 
 const NO_PAYLOAD: Payload = toFrozenJsonSafeObject({});

@@ -168,3 +168,40 @@ describe("an approval id given by a getter", () => {
     expect(counter.executions).toBe(1);
   });
 });
+
+describe("a request whose fields are getters", () => {
+  it("records the actor the policies checked, reading the actor once", async () => {
+    const seenActor: Policy = (ctx) => ({ policy: "seen_actor", passed: true, reason: ctx.actorEmail });
+    const { workflow } = countingWorkflow();
+    const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: new MemoryReceiptStore(), workflows: [workflow], policies: [seenActor] });
+    let reads = 0;
+    const request = {
+      workflow: "send_invoice",
+      get actorEmail(): string {
+        reads += 1;
+        return reads === 1 ? "intern@co.com" : "ceo@co.com";
+      },
+    } satisfies RunRequest;
+    const [, receipt] = await enact.run(request);
+    expect(receipt.policyResults).toEqual([{ policy: "seen_actor", passed: true, reason: "intern@co.com" }]);
+    expect(receipt.actorEmail).toBe("intern@co.com");
+  });
+
+  it("blocks a payload that is not an object on the read it records, whatever later reads give", async () => {
+    const { workflow, counter } = countingWorkflow();
+    const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: new MemoryReceiptStore(), workflows: [workflow] });
+    let reads = 0;
+    const request = {
+      workflow: "send_invoice",
+      actorEmail: AGENT,
+      get payload(): Payload {
+        reads += 1;
+        return (reads === 1 ? [1, 2] : {}) as unknown as Payload;
+      },
+    } satisfies RunRequest;
+    const [, receipt] = await enact.run(request);
+    expect(receipt.decision).toBe("BLOCK");
+    expect(receipt.policyResults).toEqual([{ policy: "payload_schema", passed: false, reason: "payload must be an object" }]);
+    expect(counter.executions).toBe(0);
+  });
+});
