@@ -57,6 +57,16 @@ describe("run() before side effects", () => {
     expect(receipt.policyResults).toEqual([{ policy: "seen_role", passed: true, reason: "undefined" }]);
   });
 
+  it("ignores a role the actorRoles lookup gives as something other than text", async () => {
+    const seenRole: Policy = (ctx) => ({ policy: "seen_role", passed: true, reason: String(ctx.actorRole) });
+    const { workflow } = countingWorkflow();
+    // A lookup written in JavaScript, or typed loosely, can resolve to anything.
+    const lookup = async (): Promise<string | undefined> => 7 as unknown as string;
+    const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: new MemoryReceiptStore(), workflows: [workflow], policies: [seenRole], actorRoles: lookup });
+    const [, receipt] = await enact.run({ workflow: "send_invoice", actorEmail: AGENT });
+    expect(receipt.policyResults).toEqual([{ policy: "seen_role", passed: true, reason: "undefined" }]);
+  });
+
   it("gives the workflow a schema-checked payload it cannot change, nested values included", async () => {
     const seen: { threw: boolean; sku: unknown } = { threw: false, sku: undefined };
     const schema = z.object({ items: z.array(z.object({ sku: z.string() })) });
