@@ -190,3 +190,24 @@ describe("run() that needs an approval", () => {
     expect(counter.executions).toBe(0);
   });
 });
+
+describe("a run with no thermal cutout, approval or kill switch", () => {
+  it("never reads the injected clock: runs are counted for cutouts only when there are cutouts", async () => {
+    const { workflow, counter } = countingWorkflow();
+    let reads = 0;
+    const enact = new EnactClient({
+      secret: TEST_SECRET,
+      receiptStore: new ReceiptsOnlyStore(),
+      workflows: [workflow],
+      policies: [() => ({ policy: "pass_policy", passed: true, reason: "ok" })],
+      now: () => {
+        reads += 1;
+        return START;
+      },
+    });
+    const [, receipt] = await enact.run(request);
+    expect(receipt.decision).toBe("PASS");
+    expect(counter.executions).toBe(1);
+    expect(reads).toBe(0);
+  });
+});
