@@ -62,6 +62,7 @@ export const MODULES = [
       "tests/approvals/thermal-cutout.test.ts",
       "tests/approvals/desk.test.ts",
       "tests/approvals/approval-policies.test.ts",
+      "tests/approvals/memory-store.test.ts",
       "tests/governance/policy-governance.test.ts",
       "tests/governance/ed25519-receipts.test.ts",
       "tests/governance/telemetry.test.ts",
@@ -134,6 +135,12 @@ export const EQUIVALENT = [
   { file: "src/policies/sql-scan.ts", mutator: "EqualityOperator", original: "index < sql.length", replacement: "index <= sql.length", why: "In skipBlockComment and skipQuoted (the same text in both) the extra turn at index === length reads undefined, matches nothing, steps past the end and reaches the same unterminated-comment or -string error." },
   { file: "src/policies/sql-scan.ts", mutator: "StringLiteral", original: "\"\"", replacement: "\"Stryker was here!\"", onLine: "!NOT_A_STATEMENT.has(previous ?? \"\")", why: "In unfilteredStatements the fallback for a missing previous token is only looked up in NOT_A_STATEMENT ({DO, ON}), which contains neither \"\" nor \"Stryker was here!\"." },
   { file: "src/policies/sql-scan.ts", mutator: "StringLiteral", original: "\"\"", replacement: "\"Stryker was here!\"", onLine: "!NOT_A_STATEMENT.has(tokens[index - 1]?.upper ?? \"\")", why: "In containsStatement the fallback for a missing previous token is only looked up in NOT_A_STATEMENT ({DO, ON}), which contains neither \"\" nor \"Stryker was here!\"." },
+  // The client.
+  { file: "src/client.ts", mutator: "ConditionalExpression", original: "halt === null", replacement: "false", why: "null is not a Promise, so `!(halt instanceof Promise)` is true for it and the expression yields halt (null) either way." },
+  { file: "src/client.ts", mutator: "ConditionalExpression", original: "writable !== undefined", replacement: "true", why: "when assertWritable is absent or returns undefined, awaiting #beforeSideEffects(undefined) resolves to undefined without touching the store, so only extra microtask ticks differ." },
+  { file: "src/client.ts", mutator: "ArrowFunction", original: "() => false", replacement: "() => undefined", onLine: "const won = await this.#desk.claim(approval.id, runId).catch(() => false);", why: "the claim's fallback is only read as `!won`, and !undefined === !false, so a failed claim blocks the run either way (line 336)." },
+  { file: "src/client.ts", mutator: "ArrowFunction", original: "() => false", replacement: "() => undefined", onLine: "await this.#store.releaseClaim(request.idempotencyKey, runId).catch(() => false);", why: "the value of releaseClaim(...).catch(...) in #beforeSideEffects is awaited and discarded, so what the fallback returns is never read (line 365)." },
+  { file: "src/client.ts", mutator: "BooleanLiteral", original: "false", replacement: "true", onLine: "await this.#store.releaseClaim(request.idempotencyKey, runId).catch(() => false);", why: "the value of releaseClaim(...).catch(...) in #beforeSideEffects is awaited and discarded, so what the fallback returns is never read (line 365)." },
 ];
 
 const DETECTED = new Set(["Killed", "Timeout"]);
