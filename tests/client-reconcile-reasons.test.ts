@@ -64,11 +64,6 @@ describe("the receipt of a run reconciled as completed", () => {
 });
 
 describe("reconcile() of what is not a crashed run", () => {
-  it("has nothing to do, and returns no receipt, for a completed claim", async () => {
-    const { enact } = await crashed("completed");
-    expect(await enact.reconcile("crash-1", { outcome: "failed" })).toEqual({ status: "nothing-to-do" });
-  });
-
   it("has nothing to do for a key that is not a string", async () => {
     const { enact } = await crashed();
     expect(await enact.reconcile(42 as unknown as string, { outcome: "failed" })).toEqual({ status: "nothing-to-do" });
