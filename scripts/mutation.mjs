@@ -63,6 +63,7 @@ export const MODULES = [
       "tests/approvals/desk.test.ts",
       "tests/approvals/approval-policies.test.ts",
       "tests/approvals/memory-store.test.ts",
+      "tests/idempotency/memory-store.test.ts",
       "tests/governance/policy-governance.test.ts",
       "tests/governance/ed25519-receipts.test.ts",
       "tests/governance/telemetry.test.ts",
