@@ -59,3 +59,9 @@ describe("identifiers are read with Postgres's identifier characters", () => {
     expect(result.passed).toBe(false);
   });
 });
+
+describe("whitespace is what Postgres takes for whitespace", () => {
+  it("separates words at a vertical tab and keeps a capital V inside a word", () => {
+    expect(texts("DELETE\vFROM VERSIONS")).toEqual(["DELETE", "FROM", "VERSIONS"]);
+  });
+});
