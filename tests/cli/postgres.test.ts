@@ -141,7 +141,9 @@ describe("enact-sdk on a Postgres store (--database-url)", () => {
 
   it("verifies 10,000 receipts with exact counts", { timeout: 120_000 }, async () => {
     const { prefix, receipts } = await store(10_000);
-    await sql(`DELETE FROM "${prefix}receipts" WHERE run_id = ANY($1::uuid[])`, [[receipts[7]!.runId, receipts[7000]!.runId]]);
+    // Mid-batch receipts: a batch's first receipt goes alone, so it can be a sealed head, and
+    // deleting a sealed head is reported once more (its tail cut), depending on when a seal fell.
+    await sql(`DELETE FROM "${prefix}receipts" WHERE run_id = ANY($1::uuid[])`, [[receipts[7]!.runId, receipts[7250]!.runId]]);
     await sql(`UPDATE "${prefix}receipts" SET receipt = replace(receipt, 'agent@company.com', 'x@company.com') WHERE run_id = $1`, [receipts[70]!.runId]);
     const { code, report } = await verifyJson(prefix);
     expect(code).toBe(1);
