@@ -1,0 +1,77 @@
+import { connect, createServer, type Socket } from "node:net";
+
+/**
+ * A loopback TCP proxy in front of a database that can refuse one statement: the statement never
+ * reaches the server, and the client gets an error for it (an ErrorResponse, then ReadyForQuery, as
+ * the server would send) on a connection that stays open. The way to make a real pg client see a
+ * statement fail, e.g. ROLLBACK, while its session on the server goes on as it was.
+ */
+export interface RefusingProxy {
+  /** The database's connection string, pointed at the proxy. */
+  readonly connectionString: string;
+  /** The next simple query (pg's `query(text)` without parameters) whose text contains `pattern` is refused with `message`. */
+  refuseNext(pattern: string, message: string): void;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy on a free loopback port forwarding to the host and port of `connectionString`. */
+export async function startRefusingProxy(connectionString: string): Promise<RefusingProxy> {
+  const target = new URL(connectionString);
+  const sockets = new Set<Socket>();
+  let refusal: { pattern: string; message: string } | undefined;
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => undefined);
+    }
+    client.on("data", (chunk: Buffer) => {
+      // 'Q': a simple query, sent by pg in one write of its own.
+      if (refusal !== undefined && chunk[0] === 0x51 && chunk.includes(refusal.pattern)) {
+        const { message } = refusal;
+        refusal = undefined;
+        client.write(Buffer.concat([errorResponse(message), readyForQuery()]));
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on("data", (chunk: Buffer) => client.write(chunk));
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("The proxy has no TCP address");
+  const proxied = new URL(connectionString);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String(address.port);
+  return {
+    connectionString: proxied.toString(),
+    refuseNext(pattern, message) {
+      refusal = { pattern, message };
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** ErrorResponse ('E'): severity ERROR, SQLSTATE XX000 (internal error), `message`. */
+function errorResponse(message: string): Buffer {
+  const field = (type: string, value: string): Buffer => Buffer.concat([Buffer.from(type, "ascii"), Buffer.from(value, "utf8"), Buffer.of(0)]);
+  const body = Buffer.concat([field("S", "ERROR"), field("V", "ERROR"), field("C", "XX000"), field("M", message), Buffer.of(0)]);
+  return frame("E", body);
+}
+
+/** ReadyForQuery ('Z') in a failed transaction block ('E'). */
+function readyForQuery(): Buffer {
+  return frame("Z", Buffer.from("E", "ascii"));
+}
+
+function frame(type: string, body: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeInt32BE(body.length + 4);
+  return Buffer.concat([Buffer.from(type, "ascii"), length, body]);
+}
