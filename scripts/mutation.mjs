@@ -142,6 +142,9 @@ export const EQUIVALENT = [
   { file: "src/client.ts", mutator: "ArrowFunction", original: "() => false", replacement: "() => undefined", onLine: "const won = await this.#desk.claim(approval.id, runId).catch(() => false);", why: "the claim's fallback is only read as `!won`, and !undefined === !false, so a failed claim blocks the run either way (line 336)." },
   { file: "src/client.ts", mutator: "ArrowFunction", original: "() => false", replacement: "() => undefined", onLine: "await this.#store.releaseClaim(request.idempotencyKey, runId).catch(() => false);", why: "the value of releaseClaim(...).catch(...) in #beforeSideEffects is awaited and discarded, so what the fallback returns is never read (line 365)." },
   { file: "src/client.ts", mutator: "BooleanLiteral", original: "false", replacement: "true", onLine: "await this.#store.releaseClaim(request.idempotencyKey, runId).catch(() => false);", why: "the value of releaseClaim(...).catch(...) in #beforeSideEffects is awaited and discarded, so what the fallback returns is never read (line 365)." },
+  // The file store's control files (approvals, kill switch, cutouts).
+  { file: "src/stores/file-control.ts", mutator: "ObjectLiteral", original: '{ flag: "wx" }', replacement: "{}", onLine: "writeFile(temporary, text", why: "replace()'s temporary name carries 48 random bits: wx only guards two replacements of one file picking the same name (as in file-claims.ts)" },
+  { file: "src/stores/file-control.ts", mutator: "StringLiteral", original: '"wx"', replacement: '""', onLine: "writeFile(temporary, text", why: "as above" },
 ];
 
 const DETECTED = new Set(["Killed", "Timeout"]);
