@@ -1,0 +1,67 @@
+import { mkdtemp, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { auditReceiptDirectory, buildReceipt, FileReceiptStore, ReceiptExistsError, settleReceiptDirectory, signReceipt, type Receipt } from "enact-sdk";
+import { TEST_SECRET } from "../support/context.js";
+
+// Each receipt is appended to the store's write-ahead log (journal/wal/*.log) before its file is
+// created. When the file cannot be created, what the log says next decides what verify and settle
+// make of the line: abandoned (never to be stored), or an interrupted write (settle stores it).
+
+let directory: string;
+let store: FileReceiptStore;
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), "enact-write-ahead-"));
+  store = new FileReceiptStore(directory, { secret: TEST_SECRET, journalIntervalMs: 60_000 });
+});
+
+function receipt(overrides: { runId?: string; workflow?: string } = {}): Receipt {
+  return signReceipt(
+    buildReceipt({ runId: overrides.runId, workflow: overrides.workflow ?? "w1", actorEmail: "a@co.com", payload: {}, policyResults: [], decision: "PASS" }),
+    TEST_SECRET,
+  );
+}
+
+async function logLines(): Promise<unknown[]> {
+  const wal = join(directory, "journal", "wal");
+  const lines: unknown[] = [];
+  for (const name of await readdir(wal)) {
+    for (const line of (await readFile(join(wal, name), "utf8")).split("\n")) if (line !== "") lines.push(JSON.parse(line));
+  }
+  return lines;
+}
+
+describe("FileReceiptStore's write-ahead log", () => {
+  it("abandons the line of a receipt whose run id another receipt holds, so settle and verify leave it be", async () => {
+    const stored = receipt();
+    await store.write(stored);
+    await store.flush();
+    const refused = receipt({ runId: stored.runId, workflow: "w2" });
+
+    await expect(store.write(refused)).rejects.toBeInstanceOf(ReceiptExistsError);
+    expect(await logLines()).toContainEqual({ runId: refused.runId, signature: refused.signature, abandoned: "another receipt holds its name" });
+    expect(await settleReceiptDirectory(directory, TEST_SECRET)).toEqual({ stored: [], chained: [], removedLogs: [], skipped: [] });
+    expect((await auditReceiptDirectory(directory, TEST_SECRET)).ok).toBe(true);
+    expect(await store.load(stored.runId)).toEqual(stored);
+  });
+
+  it("keeps the line of a receipt whose file could not be created for another reason: verify reports an interrupted write, settle stores it", async () => {
+    await store.write(receipt());
+    await store.flush();
+    // The receipt directory is swapped for a file (the log's file stays open): creating the next
+    // receipt's file fails with ENOTDIR after its line is in the log.
+    await rename(directory, `${directory}.moved`);
+    await writeFile(directory, "not a directory");
+    const interrupted = receipt();
+    await expect(store.write(interrupted)).rejects.toMatchObject({ code: "ENOTDIR" });
+    await unlink(directory);
+    await rename(`${directory}.moved`, directory);
+
+    const report = await auditReceiptDirectory(directory, TEST_SECRET);
+    expect(report.counts.interrupted).toBe(1);
+    expect(report.findings).toEqual([expect.objectContaining({ runId: interrupted.runId, status: "interrupted" })]);
+    expect((await settleReceiptDirectory(directory, TEST_SECRET)).stored).toEqual([interrupted.runId]);
+    expect(await store.load(interrupted.runId)).toEqual(interrupted);
+  });
+});
