@@ -46,6 +46,27 @@ describe("FileReceiptStore's write-ahead log", () => {
     expect(await store.load(stored.runId)).toEqual(stored);
   });
 
+  it("abandons the line of a receipt whose name a file that is not a receipt holds", async () => {
+    const refused = receipt();
+    await writeFile(join(directory, `${refused.runId}.json`), "not a receipt");
+    await expect(store.write(refused)).rejects.toBeInstanceOf(ReceiptExistsError);
+    expect(await logLines()).toContainEqual({ runId: refused.runId, signature: refused.signature, abandoned: "another receipt holds its name" });
+  });
+
+  it("keeps vouching for a receipt written twice: the second write is refused, the first line still stands until settled", async () => {
+    const written = receipt();
+    await store.write(written);
+    await expect(store.write(written)).rejects.toBeInstanceOf(ReceiptExistsError);
+    expect(await logLines()).not.toContainEqual(expect.objectContaining({ abandoned: expect.any(String) }));
+
+    // As if the writer stopped here, before its journal chained the receipt.
+    const report = await auditReceiptDirectory(directory, TEST_SECRET);
+    expect(report.findings).toEqual([]);
+    expect(report.counts.unsealed).toBe(1);
+    expect((await settleReceiptDirectory(directory, TEST_SECRET)).chained).toEqual([written.runId]);
+    expect((await auditReceiptDirectory(directory, TEST_SECRET)).ok).toBe(true);
+  });
+
   it("keeps the line of a receipt whose file could not be created for another reason: verify reports an interrupted write, settle stores it", async () => {
     await store.write(receipt());
     await store.flush();
