@@ -145,6 +145,9 @@ export const EQUIVALENT = [
   // The file store's control files (approvals, kill switch, cutouts).
   { file: "src/stores/file-control.ts", mutator: "ObjectLiteral", original: '{ flag: "wx" }', replacement: "{}", onLine: "writeFile(temporary, text", why: "replace()'s temporary name carries 48 random bits: wx only guards two replacements of one file picking the same name (as in file-claims.ts)" },
   { file: "src/stores/file-control.ts", mutator: "StringLiteral", original: '"wx"', replacement: '""', onLine: "writeFile(temporary, text", why: "as above" },
+  // The Postgres store (src/stores/postgres-store.ts); its other survivors are killed by tests/stores/postgres-store-*.test.ts.
+  { file: "src/stores/postgres-store.ts", mutator: "StringLiteral", original: '"SELECT 1"', replacement: '""', why: "the probe only asks whether the database answers: an empty query is a round trip on a pooled connection too (the server answers EmptyQueryResponse, pg resolves it), and fails exactly when SELECT 1 would, on a connection refused, dropped or cut mid-statement" },
+  { file: "src/stores/postgres-store.ts", mutator: "ConditionalExpression", original: "!this.#migrated", replacement: "true", why: "a fast path: once migrated, the first-write path awaits migrate()'s settled promise and goes through #observed, which records a fault and a success exactly as the inline path does; only microtask hops differ" },
 ];
 
 const DETECTED = new Set(["Killed", "Timeout"]);

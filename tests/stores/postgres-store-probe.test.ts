@@ -146,6 +146,17 @@ describe("PostgresReceiptStore.assertWritable makes no round trip", () => {
     expect(store.assertWritable()).toBeUndefined();
   });
 
+  it("after a probe the database refused (it answered), once the tables were created", async () => {
+    const schema = db.uniqueName("enact_schema");
+    cleanups.push(() => db.admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    const { store } = freshStore({ schema });
+    await expect(store.assertWritable()).rejects.toThrow(`schema "${schema}" does not exist`);
+    await db.admin.query(`CREATE SCHEMA "${schema}"`);
+    await store.migrate();
+
+    expect(store.assertWritable()).toBeUndefined();
+  });
+
   it("after a receipt refused as a second one for its run (the database answered)", async () => {
     const { store } = freshStore();
     const written = receipt();
