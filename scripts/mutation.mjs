@@ -18,6 +18,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 
 /** The security core, as Stryker runs it: what is mutated, and the tests run against it. */
 export const MODULES = [
@@ -153,34 +154,39 @@ export const EQUIVALENT = [
 const DETECTED = new Set(["Killed", "Timeout"]);
 const COUNTED = new Set(["Killed", "Timeout", "Survived", "NoCoverage"]);
 
-const args = process.argv.slice(2);
-const only = args.find((arg) => arg.startsWith("--only="))?.slice("--only=".length).split(",");
-const summaryOnly = args.includes("--summary");
+// Only when run, not when imported (for MODULES or EQUIVALENT): importing must never start Stryker.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
 
-if (only !== undefined) {
-  const unknown = only.filter((name) => !MODULES.some((module) => module.name === name));
-  if (unknown.length > 0) {
-    console.error(`Unknown module(s): ${unknown.join(", ")}. Modules: ${MODULES.map((module) => module.name).join(", ")}`);
-    process.exit(2);
-  }
-}
+function main() {
+  const args = process.argv.slice(2);
+  const only = args.find((arg) => arg.startsWith("--only="))?.slice("--only=".length).split(",");
+  const summaryOnly = args.includes("--summary");
 
-if (!summaryOnly) {
-  for (const module of MODULES) {
-    if (only !== undefined && !only.includes(module.name)) continue;
-    console.log(`\n=== ${module.name}: ${module.mutate.join(", ")}`);
-    const run = spawnSync("npx", ["stryker", "run", "--mutate", module.mutate.join(","), "--incrementalFile", reportPath(module.name)], {
-      stdio: "inherit",
-      env: { ...process.env, MUTATION_TESTS: module.tests.join(",") },
-    });
-    if (run.status !== 0) {
-      console.error(`Stryker failed on ${module.name} (exit ${run.status ?? run.signal}).`);
-      process.exit(1);
+  if (only !== undefined) {
+    const unknown = only.filter((name) => !MODULES.some((module) => module.name === name));
+    if (unknown.length > 0) {
+      console.error(`Unknown module(s): ${unknown.join(", ")}. Modules: ${MODULES.map((module) => module.name).join(", ")}`);
+      process.exit(2);
     }
   }
-}
 
-printSummary();
+  if (!summaryOnly) {
+    for (const module of MODULES) {
+      if (only !== undefined && !only.includes(module.name)) continue;
+      console.log(`\n=== ${module.name}: ${module.mutate.join(", ")}`);
+      const run = spawnSync("npx", ["stryker", "run", "--mutate", module.mutate.join(","), "--incrementalFile", reportPath(module.name)], {
+        stdio: "inherit",
+        env: { ...process.env, MUTATION_TESTS: module.tests.join(",") },
+      });
+      if (run.status !== 0) {
+        console.error(`Stryker failed on ${module.name} (exit ${run.status ?? run.signal}).`);
+        process.exit(1);
+      }
+    }
+  }
+
+  printSummary();
+}
 
 function reportPath(name) {
   return `reports/incremental/${name}.json`;
