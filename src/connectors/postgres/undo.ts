@@ -107,7 +107,10 @@ async function restoreRows(
     const changed = restored.filter((pair) => !sameRow(current[pairs.indexOf(pair)], pair.after));
     if (changed.length > 0) return leftAlone("restore_rows", target, "changed after the run", changed.map((pair) => keyOf(target, pair.before)));
     for (const pair of restored) {
-      const differing = Object.keys(pair.before).filter((column) => canonicalJson(pair.before[column] ?? null) !== canonicalJson(pair.after?.[column] ?? null));
+      // Generated columns follow the columns they are computed from: Postgres refuses to set them.
+      const differing = Object.keys(pair.before).filter(
+        (column) => columns.get(column)?.generated !== true && canonicalJson(pair.before[column] ?? null) !== canonicalJson(pair.after?.[column] ?? null),
+      );
       if (differing.length > 0) await client.query(updateByKey(target, columns, pair.before, differing));
     }
     const output = { table: target.table.name, rows: restored.map((pair) => keyOf(target, pair.before)), rowCount: restored.length };
