@@ -133,20 +133,21 @@ describe("rollback of an update_row", () => {
     expect(await db.rows(table, "id")).toEqual([{ id: 1, name: "after" }]);
   });
 
-  it("refuses when a row was changed since the run, and restores none of the others", async () => {
+  it("refuses when rows were changed since the run, names each, and restores none of the others", async () => {
     const table = await db.createTable("accounts", "id int primary key, name text not null");
-    await db.admin.query(`INSERT INTO "${table}" VALUES (1, 'before'), (2, 'before')`);
+    await db.admin.query(`INSERT INTO "${table}" VALUES (1, 'before'), (2, 'before'), (3, 'before')`);
     const enact = client();
     const run = await edit(enact, { table, update: { name: "after" }, where: { name: "before" } });
-    await db.admin.query(`UPDATE "${table}" SET name = 'edited' WHERE id = 2`);
+    await db.admin.query(`UPDATE "${table}" SET name = 'edited' WHERE id > 1`);
 
     const [, receipt] = await enact.rollback(run.runId);
 
-    expect(receipt.actionsTaken[0]).toMatchObject({ action: "restore_rows", success: false, output: { leftAlone: true, rows: [{ id: 2 }] } });
-    expect(receipt.actionsTaken[0]?.output.error).toBe(`1 row(s) of ${table} were changed after the run ({"id":2}), so nothing was changed`);
+    expect(receipt.actionsTaken[0]).toMatchObject({ action: "restore_rows", success: false, output: { leftAlone: true, rows: [{ id: 2 }, { id: 3 }] } });
+    expect(receipt.actionsTaken[0]?.output.error).toBe(`2 row(s) of ${table} were changed after the run ({"id":2}, {"id":3}), so nothing was changed`);
     expect(await db.rows(table, "id")).toEqual([
       { id: 1, name: "after" },
       { id: 2, name: "edited" },
+      { id: 3, name: "edited" },
     ]);
   });
 
