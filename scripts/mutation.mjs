@@ -149,6 +149,8 @@ export const EQUIVALENT = [
   // The Postgres store (src/stores/postgres-store.ts); its other survivors are killed by tests/stores/postgres-store-*.test.ts.
   { file: "src/stores/postgres-store.ts", mutator: "StringLiteral", original: '"SELECT 1"', replacement: '""', why: "the probe only asks whether the database answers: an empty query is a round trip on a pooled connection too (the server answers EmptyQueryResponse, pg resolves it), and fails exactly when SELECT 1 would, on a connection refused, dropped or cut mid-statement" },
   { file: "src/stores/postgres-store.ts", mutator: "ConditionalExpression", original: "!this.#migrated", replacement: "true", why: "a fast path: once migrated, the first-write path awaits migrate()'s settled promise and goes through #observed, which records a fault and a success exactly as the inline path does; only microtask hops differ" },
+  // Rollback: src/connectors/github/pulls.ts.
+  { file: "src/connectors/github/pulls.ts", mutator: "ArrayDeclaration", original: "[]", replacement: '["Stryker was here"]', onLine: "[]", why: "the secrets failed() redacts from the did-not-merge result: that result holds only GitHub's message, the repo and the PR number, never a secret, and the connector's #attempt redacts its token from every result anyway; an extra unrelated string to redact changes nothing" },
 ];
 
 const DETECTED = new Set(["Killed", "Timeout"]);
