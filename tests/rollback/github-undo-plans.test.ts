@@ -186,6 +186,13 @@ describe("deleting a created branch", () => {
     expect(result?.output.error).toMatch(new RegExp(`^Could not delete branch 'feature' of ${repo}: `));
     expect(server.branchSha(repo, "feature")).toBe(head);
   });
+  it("refuses to delete a protected branch, as the delete_branch it would be", async () => {
+    const guarded = new GitHubConnector({ token: TOKEN, baseUrl: server.url, protectedBranches: ["feature"] });
+    const head = server.commitOn(repo, "feature", { "a.txt": "1\n" });
+    const created = createBranch(head);
+    await expect(guarded.undo(created, { actions: [created], index: 0 })).rejects.toMatchObject({ action: "delete_branch", branch: "feature" });
+    expect(server.branchSha(repo, "feature")).toBe(head);
+  });
 });
 
 describe("restoring a deleted branch", () => {
