@@ -214,7 +214,6 @@ export function readWriteAheadIndex(directory: string): WriteAheadIndex {
   const contents = readWriteAheadLogs(directory);
   const records = new Map<string, { where: string; signatures: Set<string> }>();
   for (const record of contents.records) {
-    if (contents.abandoned.has(`${record.runId} ${record.signature}`)) continue;
     const known = records.get(record.runId);
     if (known === undefined) records.set(record.runId, { where: record.where, signatures: new Set([record.signature]) });
     else known.signatures.add(record.signature);

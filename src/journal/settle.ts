@@ -56,7 +56,6 @@ export async function settleReceiptDirectoryWith(directory: string, keys: AuditK
   const toChain = new Map<string, string>();
 
   for (const record of contents.records) {
-    if (contents.abandoned.has(`${record.runId} ${record.signature}`)) continue;
     const chained = chainedBefore.get(record.runId);
     if (chained?.signature === record.signature || toChain.get(record.runId) === record.signature) continue;
     const skip = (reason: string): void => {

@@ -67,8 +67,10 @@ export class WriteAheadLog {
   }
 
   /**
-   * Records that the receipt appended for `runId` was not stored and never will be (its name was
-   * taken): readers then do not report it as an interrupted write.
+   * Records that the receipt just appended for `runId` was not stored and never will be (its name
+   * was taken): readers then do not report it as an interrupted write. The line cancels one earlier
+   * line of this log with the same run id and signature, the one this write appended: a line of
+   * the same receipt appended by an earlier write, or by another process's log, still stands.
    */
   abandon(runId: string, signature: string, reason: string): void {
     const line = `{"runId":${JSON.stringify(runId)},"signature":${JSON.stringify(signature)},"abandoned":${JSON.stringify(reason)}}\n`;
@@ -187,9 +189,8 @@ export interface WriteAheadFile {
 /** What the write-ahead logs of a receipt directory hold. */
 export interface WriteAheadContents {
   files: WriteAheadFile[];
+  /** The receipts appended, less those abandoned (each abandon line cancels one line of its own log). */
   records: WriteAheadRecord[];
-  /** Receipts appended and then abandoned (`run id` + signature, as `${runId} ${signature}`). */
-  abandoned: Set<string>;
   /** Run ids whose writer saw their journal entries chained. */
   sealed: Set<string>;
   /** Lines that are not records: a torn last line is an interrupted write, any other is damage. */
@@ -205,10 +206,10 @@ export function readWriteAheadLogs(receiptDirectory: string, read: (path: string
   } catch (error) {
     // No log directory, or a journal that is not a directory (reported as such by the journal's reader).
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return { files: [], records: [], abandoned: new Set(), sealed: new Set(), problems: [] };
+    if (code === "ENOENT" || code === "ENOTDIR") return { files: [], records: [], sealed: new Set(), problems: [] };
     throw error;
   }
-  const contents: WriteAheadContents = { files: [], records: [], abandoned: new Set(), sealed: new Set(), problems: [] };
+  const contents: WriteAheadContents = { files: [], records: [], sealed: new Set(), problems: [] };
   for (const name of names.sort()) {
     const match = WRITE_AHEAD_FILE.exec(name);
     if (match === null) continue;
@@ -231,16 +232,29 @@ export function readWriteAheadLogs(receiptDirectory: string, read: (path: string
         problem: "is cut short (the writer stopped while writing it; its run never resolved)",
       });
     }
+    const records: (WriteAheadRecord | undefined)[] = [];
     lines.forEach((line, index) => {
       const at = `${where} line ${index + 1}`;
       const record = parseRecord(line);
       if (typeof record === "string") contents.problems.push({ where: at, file: name, torn: false, problem: record });
       else if ("sealed" in record) for (const runId of record.sealed) contents.sealed.add(runId);
-      else if ("abandoned" in record) contents.abandoned.add(`${record.runId} ${record.signature}`);
-      else contents.records.push({ where: at, file: name, ...record });
+      else if ("abandoned" in record) cancelLast(records, record);
+      else records.push({ where: at, file: name, ...record });
     });
+    for (const record of records) if (record !== undefined) contents.records.push(record);
   }
   return contents;
+}
+
+/** An abandon line cancels the latest line before it, in its own log, of the same run id and signature. */
+function cancelLast(records: (WriteAheadRecord | undefined)[], abandoned: { runId: string; signature: string }): void {
+  for (let index = records.length - 1; index >= 0; index -= 1) {
+    const record = records[index];
+    if (record?.runId === abandoned.runId && record.signature === abandoned.signature) {
+      records[index] = undefined;
+      return;
+    }
+  }
 }
 
 // A log holds whole receipts and is removed once they are chained, past 8 MiB: a larger cap than a

@@ -76,23 +76,14 @@ export class FileReceiptStore implements ReceiptStore {
       // reader a complete receipt from one still being written (see load and the audit).
       path = await createReceiptFile(receipt, this.directory);
     } catch (error) {
-      // Another receipt holds the name: this one will never be stored. Any other failure leaves the
-      // line as an interrupted write, since the file may or may not exist. The same receipt written
-      // again is stored already: readers match lines by run id and signature, so abandoning this
-      // line would cancel the first one too, and with it what vouches for the receipt until chained.
-      if (error instanceof ReceiptExistsError && !(await this.#holds(receipt))) {
-        this.#log.abandon(receipt.runId, receipt.signature, "another receipt holds its name");
-      }
+      // Another receipt (or this very one, written before) holds the name: this write will never
+      // store it, so its own line is abandoned; a line of an earlier write of it still stands. Any
+      // other failure leaves the line as an interrupted write, since the file may or may not exist.
+      if (error instanceof ReceiptExistsError) this.#log.abandon(receipt.runId, receipt.signature, "another receipt holds its name");
       throw error;
     }
     journal.append({ runId: receipt.runId, signature: receipt.signature });
     return path;
-  }
-
-  /** True when the file of `receipt`'s run holds that very receipt (its signature covers every field). */
-  async #holds(receipt: Receipt): Promise<boolean> {
-    const stored = await this.load(receipt.runId).catch(() => undefined);
-    return stored?.signature === receipt.signature;
   }
 
   /**

@@ -32,6 +32,15 @@ async function logLines(): Promise<unknown[]> {
   return lines;
 }
 
+/** What verify and settle make of a receipt whose file is written and whose only voucher is its log line. */
+async function expectVouchedButUnchained(written: Receipt): Promise<void> {
+  const report = await auditReceiptDirectory(directory, TEST_SECRET);
+  expect(report.findings).toEqual([]);
+  expect(report.counts.unsealed).toBe(1);
+  expect((await settleReceiptDirectory(directory, TEST_SECRET)).chained).toEqual([written.runId]);
+  expect((await auditReceiptDirectory(directory, TEST_SECRET)).ok).toBe(true);
+}
+
 describe("FileReceiptStore's write-ahead log", () => {
   it("abandons the line of a receipt whose run id another receipt holds, so settle and verify leave it be", async () => {
     const stored = receipt();
@@ -53,18 +62,32 @@ describe("FileReceiptStore's write-ahead log", () => {
     expect(await logLines()).toContainEqual({ runId: refused.runId, signature: refused.signature, abandoned: "another receipt holds its name" });
   });
 
-  it("keeps vouching for a receipt written twice: the second write is refused, the first line still stands until settled", async () => {
+  it("keeps vouching for a receipt written twice: the second write abandons only its own line, the first still stands until settled", async () => {
     const written = receipt();
     await store.write(written);
     await expect(store.write(written)).rejects.toBeInstanceOf(ReceiptExistsError);
-    expect(await logLines()).not.toContainEqual(expect.objectContaining({ abandoned: expect.any(String) }));
+    expect(await logLines()).toEqual([
+      expect.objectContaining({ runId: written.runId, receipt: written }),
+      expect.objectContaining({ runId: written.runId, receipt: written }),
+      { runId: written.runId, signature: written.signature, abandoned: "another receipt holds its name" },
+    ]);
 
     // As if the writer stopped here, before its journal chained the receipt.
-    const report = await auditReceiptDirectory(directory, TEST_SECRET);
-    expect(report.findings).toEqual([]);
-    expect(report.counts.unsealed).toBe(1);
-    expect((await settleReceiptDirectory(directory, TEST_SECRET)).chained).toEqual([written.runId]);
-    expect((await auditReceiptDirectory(directory, TEST_SECRET)).ok).toBe(true);
+    await expectVouchedButUnchained(written);
+  });
+
+  it("keeps vouching for a receipt when another writer's log abandons its own line of the same receipt", async () => {
+    const written = receipt();
+    await store.write(written);
+    // Another writer's write of the same receipt, refused (a file that is not a receipt held the
+    // name when it looked): its log holds the receipt's line and the abandon line cancelling it.
+    const elsewhere = await mkdtemp(join(tmpdir(), "enact-write-ahead-other-"));
+    await writeFile(join(elsewhere, `${written.runId}.json`), "not a receipt");
+    await expect(new FileReceiptStore(elsewhere, { secret: TEST_SECRET }).write(written)).rejects.toBeInstanceOf(ReceiptExistsError);
+    const [otherLog] = await readdir(join(elsewhere, "journal", "wal"));
+    await rename(join(elsewhere, "journal", "wal", otherLog as string), join(directory, "journal", "wal", otherLog as string));
+
+    await expectVouchedButUnchained(written);
   });
 
   it("keeps the line of a receipt whose file could not be created for another reason: verify reports an interrupted write, settle stores it", async () => {
