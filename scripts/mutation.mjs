@@ -151,6 +151,14 @@ export const EQUIVALENT = [
   { file: "src/stores/postgres-store.ts", mutator: "ConditionalExpression", original: "!this.#migrated", replacement: "true", why: "a fast path: once migrated, the first-write path awaits migrate()'s settled promise and goes through #observed, which records a fault and a success exactly as the inline path does; only microtask hops differ" },
   // Rollback: src/connectors/github/pulls.ts.
   { file: "src/connectors/github/pulls.ts", mutator: "ArrayDeclaration", original: "[]", replacement: '["Stryker was here"]', onLine: "[]", why: "the secrets failed() redacts from the did-not-merge result: that result holds only GitHub's message, the repo and the PR number, never a secret, and the connector's #attempt redacts its token from every result anyway; an extra unrelated string to redact changes nothing" },
+  // Rollback: src/connectors/postgres/undo.ts.
+  { file: "src/connectors/postgres/undo.ts", mutator: "ConditionalExpression", original: "a !== undefined && b !== undefined", replacement: "true", why: "every caller of sameRow passes two rows it has already found present (rows gone since the run are filtered out or refused first), so the guard never decides" },
+  { file: "src/connectors/postgres/undo.ts", mutator: "ConditionalExpression", original: "a !== undefined", replacement: "true", onLine: "return a !== undefined && b !== undefined && canonicalJson(a)", why: "as above" },
+  { file: "src/connectors/postgres/undo.ts", mutator: "ConditionalExpression", original: "b !== undefined", replacement: "true", onLine: "return a !== undefined && b !== undefined && canonicalJson(a)", why: "as above" },
+  { file: "src/connectors/postgres/undo.ts", mutator: "StringLiteral", original: '"column"', replacement: '""', onLine: "= $${first + values.length - 1}", why: "keyFilter quotes only primary-key columns, which keyColumns has already checked with quoteIdentifier (labelled \"primary-key column\"), so this call never throws and its label is never shown" },
+  // Rollback: src/rollback/engine.ts.
+  { file: "src/rollback/engine.ts", mutator: "MethodExpression", original: "runId.toLowerCase()", replacement: "runId.toUpperCase()", onLine: "enact-rollback:", why: "the rollback's key is an opaque HMAC of the run id: folding every spelling of an id to upper case instead of lower gives each run one key just the same" },
+  { file: "src/rollback/engine.ts", mutator: "StringLiteral", original: '"invalid"', replacement: '""', why: "a failed Zod safeParse always has at least one issue, so the fallback after ?? is never used" },
 ];
 
 const DETECTED = new Set(["Killed", "Timeout"]);
