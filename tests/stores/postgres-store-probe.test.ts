@@ -1,4 +1,3 @@
-import { connect, createServer, type Socket } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildReceipt, ReceiptExistsError, signReceipt, StoreUnavailableError, type Receipt } from "enact-sdk";
@@ -6,6 +5,7 @@ import { PostgresReceiptStore, StoreDamagedError } from "enact-sdk/connectors/po
 import { TEST_SECRET } from "../support/context.js";
 import { getTestDatabase, releaseTestDatabase, unusedLoopbackPort, type TestDatabase } from "../support/database.js";
 import { dropStoreTablesSql } from "../../src/stores/postgres-tables.js";
+import { startLoopbackProxy } from "../support/loopback-proxy.js";
 
 /*
  * When PostgresReceiptStore.assertWritable() asks the database whether a receipt could be written
@@ -48,40 +48,14 @@ interface Gate {
 }
 
 async function startGate(): Promise<Gate> {
-  const target = new URL(db.connectionString);
-  const sockets = new Set<Socket>();
   let shut = false;
-  const server = createServer((client) => {
-    if (shut) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => undefined);
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("The gate has no TCP address");
-  cleanups.push(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  const proxied = new URL(db.connectionString);
-  proxied.hostname = "127.0.0.1";
-  proxied.port = String(address.port);
+  const proxy = await startLoopbackProxy(db.connectionString, () => (shut ? undefined : {}));
+  cleanups.push(() => proxy.close());
   return {
-    connectionString: proxied.toString(),
+    connectionString: proxy.connectionString,
     shut() {
       shut = true;
-      for (const socket of sockets) socket.destroy();
+      proxy.dropAll();
     },
     open() {
       shut = false;

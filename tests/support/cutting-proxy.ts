@@ -1,4 +1,4 @@
-import { connect, createServer, type Socket } from "node:net";
+import { startLoopbackProxy } from "./loopback-proxy.js";
 
 /**
  * A loopback TCP proxy in front of a database that can drop connections on demand: the way to
@@ -25,54 +25,33 @@ export interface CuttingProxy {
 
 /** Starts a proxy on a free loopback port forwarding to the host and port of `connectionString`. */
 export async function startCuttingProxy(connectionString: string): Promise<CuttingProxy> {
-  const target = new URL(connectionString);
-  const sockets = new Set<Socket>();
   let cutPending = false;
   let answerPattern: string | undefined;
-  let accepted = 0;
-  const server = createServer((client) => {
-    accepted += 1;
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => undefined);
-    }
+  const proxy = await startLoopbackProxy(connectionString, () => {
     let swallowAnswer = false;
-    client.on("data", (chunk: Buffer) => {
-      if (cutPending) {
-        cutPending = false;
-        client.destroy();
-        upstream.destroy();
-        return;
-      }
-      if (answerPattern !== undefined && chunk.includes(answerPattern)) {
-        answerPattern = undefined;
-        swallowAnswer = true;
-      }
-      upstream.write(chunk);
-    });
-    upstream.on("data", (chunk) => {
-      if (swallowAnswer) {
-        client.destroy();
-        upstream.destroy();
-        return;
-      }
-      client.write(chunk);
-    });
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
+    return {
+      fromClient(chunk, connection) {
+        if (cutPending) {
+          cutPending = false;
+          connection.cut();
+          return;
+        }
+        if (answerPattern !== undefined && chunk.includes(answerPattern)) {
+          answerPattern = undefined;
+          swallowAnswer = true;
+        }
+        connection.toServer(chunk);
+      },
+      fromServer(chunk, connection) {
+        if (swallowAnswer) connection.cut();
+        else connection.toClient(chunk);
+      },
+    };
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("The proxy has no TCP address");
-  const proxied = new URL(connectionString);
-  proxied.hostname = "127.0.0.1";
-  proxied.port = String(address.port);
   return {
-    connectionString: proxied.toString(),
+    connectionString: proxy.connectionString,
     get accepted() {
-      return accepted;
+      return proxy.accepted;
     },
     cutOnNextMessage() {
       cutPending = true;
@@ -80,9 +59,6 @@ export async function startCuttingProxy(connectionString: string): Promise<Cutti
     cutAnswerTo(pattern) {
       answerPattern = pattern;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => proxy.close(),
   };
 }

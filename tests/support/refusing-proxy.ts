@@ -1,4 +1,4 @@
-import { connect, createServer, type Socket } from "node:net";
+import { startLoopbackProxy } from "./loopback-proxy.js";
 
 /**
  * A loopback TCP proxy in front of a database that can refuse one statement: the statement never
@@ -16,45 +16,25 @@ export interface RefusingProxy {
 
 /** Starts a proxy on a free loopback port forwarding to the host and port of `connectionString`. */
 export async function startRefusingProxy(connectionString: string): Promise<RefusingProxy> {
-  const target = new URL(connectionString);
-  const sockets = new Set<Socket>();
   let refusal: { pattern: string; message: string } | undefined;
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => undefined);
-    }
-    client.on("data", (chunk: Buffer) => {
+  const proxy = await startLoopbackProxy(connectionString, () => ({
+    fromClient(chunk, connection) {
       // 'Q': a simple query, sent by pg in one write of its own.
       if (refusal !== undefined && chunk[0] === 0x51 && chunk.includes(refusal.pattern)) {
         const { message } = refusal;
         refusal = undefined;
-        client.write(Buffer.concat([errorResponse(message), readyForQuery()]));
+        connection.toClient(Buffer.concat([errorResponse(message), readyForQuery()]));
         return;
       }
-      upstream.write(chunk);
-    });
-    upstream.on("data", (chunk: Buffer) => client.write(chunk));
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("The proxy has no TCP address");
-  const proxied = new URL(connectionString);
-  proxied.hostname = "127.0.0.1";
-  proxied.port = String(address.port);
+      connection.toServer(chunk);
+    },
+  }));
   return {
-    connectionString: proxied.toString(),
+    connectionString: proxy.connectionString,
     refuseNext(pattern, message) {
       refusal = { pattern, message };
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => proxy.close(),
   };
 }
 
