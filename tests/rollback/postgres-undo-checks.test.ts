@@ -1,7 +1,7 @@
-import { defineWorkflow, EnactClient, MemoryReceiptStore, type Receipt, requireSystem } from "enact-sdk";
+import type { EnactClient } from "enact-sdk";
 import { PostgresConnector } from "enact-sdk/connectors/postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_SECRET } from "../support/context.js";
+import { edit, editingClient } from "../support/postgres-edits.js";
 import { getTestDatabase, releaseTestDatabase, type TestDatabase } from "../support/database.js";
 
 /*
@@ -22,28 +22,8 @@ afterAll(async () => {
   await releaseTestDatabase();
 });
 
-const editRows = defineWorkflow("edit_rows", async (ctx) => {
-  const pg = requireSystem(ctx, "postgres", PostgresConnector);
-  const table = String(ctx.payload.table);
-  const where = ctx.payload.where as Record<string, unknown>;
-  if (ctx.payload.update !== undefined) return [await pg.updateRow({ table, data: ctx.payload.update as Record<string, unknown>, where })];
-  return [await pg.deleteRow({ table, where })];
-});
-
 function client(): EnactClient {
-  return new EnactClient({
-    systems: { postgres },
-    workflows: [editRows],
-    secret: TEST_SECRET,
-    receiptStore: new MemoryReceiptStore(),
-    rollbackEnabled: true,
-  });
-}
-
-async function edit(enact: EnactClient, payload: Record<string, unknown>): Promise<Receipt> {
-  const [result, receipt] = await enact.run({ workflow: "edit_rows", actorEmail: "agent@acme.dev", payload });
-  expect(result.success).toBe(true);
-  return receipt;
+  return editingClient(postgres);
 }
 
 describe("rollback of a delete_row", () => {

@@ -1,7 +1,7 @@
-import { type ActionResult, defineWorkflow, EnactClient, MemoryReceiptStore, type Receipt, requireSystem } from "enact-sdk";
+import { type ActionResult, type EnactClient, MemoryReceiptStore, type Receipt } from "enact-sdk";
 import { PostgresConnector } from "enact-sdk/connectors/postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_SECRET } from "../support/context.js";
+import { edit, editingClient } from "../support/postgres-edits.js";
 import { getTestDatabase, releaseTestDatabase, type TestDatabase } from "../support/database.js";
 import { resigned, storeSignedRun } from "../support/signed-receipts.js";
 
@@ -24,22 +24,8 @@ afterAll(async () => {
   await releaseTestDatabase();
 });
 
-const editRows = defineWorkflow("edit_rows", async (ctx) => {
-  const pg = requireSystem(ctx, "postgres", PostgresConnector);
-  const table = String(ctx.payload.table);
-  const where = ctx.payload.where as Record<string, unknown>;
-  if (ctx.payload.update !== undefined) return [await pg.updateRow({ table, data: ctx.payload.update as Record<string, unknown>, where })];
-  return [await pg.deleteRow({ table, where })];
-});
-
-function client(store = new MemoryReceiptStore()): EnactClient {
-  return new EnactClient({ systems: { postgres }, workflows: [editRows], secret: TEST_SECRET, receiptStore: store, rollbackEnabled: true });
-}
-
-async function edit(enact: EnactClient, payload: Record<string, unknown>): Promise<Receipt> {
-  const [result, receipt] = await enact.run({ workflow: "edit_rows", actorEmail: "agent@acme.dev", payload });
-  expect(result.success).toBe(true);
-  return receipt;
+function client(store?: MemoryReceiptStore): EnactClient {
+  return editingClient(postgres, store);
 }
 
 /** Rolls back `receipt` changed by `change` (and signed again): the first undo result. */
