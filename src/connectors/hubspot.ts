@@ -127,7 +127,7 @@ export class HubSpotConnector implements Undoable {
         const created = await this.#objects.basicApi.create("contacts", { properties: { ...properties, email } });
         return succeeded(SYSTEM, action, { id: created.id, email, properties: created.properties }, {
           alreadyDone: false,
-          rollbackData: { objectType: "contacts", id: created.id },
+          rollbackData: { objectType: "contacts", id: created.id, written: written(created.properties, { ...properties, email }) },
         });
       } catch (error) {
         const existingId = existingContactId(describeHubSpotError(error));
@@ -165,7 +165,7 @@ export class HubSpotConnector implements Undoable {
       });
       return succeeded(SYSTEM, action, { id: created.id, ...(contactId !== undefined ? { contactId } : {}), properties: created.properties }, {
         alreadyDone: false,
-        rollbackData: { objectType: "deals", id: created.id },
+        rollbackData: { objectType: "deals", id: created.id, written: written(created.properties, properties) },
       });
     });
   }
@@ -211,7 +211,7 @@ export class HubSpotConnector implements Undoable {
       });
       return succeeded(SYSTEM, action, { id: created.id, contactId, properties: created.properties }, {
         alreadyDone: false,
-        rollbackData: { objectType: "tasks", id: created.id },
+        rollbackData: { objectType: "tasks", id: created.id, written: written(created.properties, properties) },
       });
     });
   }
@@ -263,7 +263,7 @@ export class HubSpotConnector implements Undoable {
    * Undoes one action this connector took in a run, from its receipt (called by
    * `EnactClient.rollback()`): created contacts, deals and tasks are archived (`archive_contact`,
    * `archive_deal`, `archive_task`); an `update_deal` is reverted (`restore_deal`) to the values it
-   * replaced, unless someone changed them since (then left alone and reported). Reads resolve
+   * replaced; either unless someone changed what the run wrote since (then left alone and reported). Reads resolve
    * undefined. The undo action must be allowed, else `PermissionError`.
    */
   async undo(action: ActionResult, _context?: UndoContext): Promise<ActionResult | undefined> {
@@ -319,4 +319,13 @@ function toContact(contactId: string, associationTypeId: number): NonNullable<Cr
 
 function pick(properties: Record<string, string | null>, names: readonly string[]): Record<string, string | null> {
   return Object.fromEntries(names.map((name) => [name, properties[name] ?? null]));
+}
+
+/**
+ * The properties a create wrote, for its undo to check that they still hold: each as HubSpot
+ * answered it (its own form, e.g. an email lower-cased, as a later read shows it; `update_deal`
+ * records its values the same way), else as sent.
+ */
+function written(answered: Record<string, string | null>, sent: HubSpotProperties): Record<string, string> {
+  return Object.fromEntries(Object.entries(sent).map(([name, value]) => [name, answered[name] ?? value]));
 }

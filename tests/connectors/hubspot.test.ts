@@ -22,13 +22,13 @@ const writes = (): string[] =>
   fake.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/search")).map((r) => `${r.method} ${r.path}`);
 
 describe("HubSpotConnector.createContact()", () => {
-  it("creates the contact with the properties unchanged plus the email, and records its id for rollback", async () => {
+  it("creates the contact with the properties unchanged plus the email, and records its id and what it wrote for rollback", async () => {
     const result = await hubspot.createContact({ email: "ada@example.com", properties: { firstname: "Ada", company: "Engines" } });
 
     expect(result).toMatchObject({ action: "create_contact", system: "hubspot", success: true, alreadyDone: false });
     const id = result.output.id as string;
     expect(result.output).toMatchObject({ email: "ada@example.com", properties: { firstname: "Ada", company: "Engines" } });
-    expect(result.rollbackData).toEqual({ objectType: "contacts", id });
+    expect(result.rollbackData).toEqual({ objectType: "contacts", id, written: { firstname: "Ada", company: "Engines", email: "ada@example.com" } });
     expect(fake.requests.at(-1)?.body).toEqual({ properties: { firstname: "Ada", company: "Engines", email: "ada@example.com" } });
     expect(fake.objects.contacts.get(id)?.properties.email).toBe("ada@example.com");
   });
@@ -123,7 +123,7 @@ describe("HubSpotConnector.createDeal()", () => {
 
     expect(result).toMatchObject({ action: "create_deal", success: true, alreadyDone: false, output: { contactId: contact.id } });
     const dealId = result.output.id as string;
-    expect(result.rollbackData).toEqual({ objectType: "deals", id: dealId });
+    expect(result.rollbackData).toEqual({ objectType: "deals", id: dealId, written: { dealname: "Engines", amount: "25000" } });
     expect(fake.requests.at(-1)?.body).toEqual({
       properties: { dealname: "Engines", amount: "25000" },
       associations: [{ to: { id: contact.id }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 3 }] }],
@@ -195,7 +195,7 @@ describe("HubSpotConnector.createTask()", () => {
 
     expect(result).toMatchObject({ action: "create_task", success: true, output: { contactId: contact.id, properties } });
     const taskId = result.output.id as string;
-    expect(result.rollbackData).toEqual({ objectType: "tasks", id: taskId });
+    expect(result.rollbackData).toEqual({ objectType: "tasks", id: taskId, written: properties });
     expect(fake.associations).toContainEqual({ fromType: "tasks", fromId: taskId, toType: "contacts", toId: contact.id, typeId: 204 });
   });
 
