@@ -32,7 +32,8 @@ export interface HubSpotUndoStep {
 /**
  * How to undo one HubSpot action, from its signed receipt alone: a step, a `not_undoable` result,
  * or undefined for a read. Creates are archived (HubSpot keeps archived records restorable for 90
- * days); a deal update is restored to the values it replaced, unless someone changed them since.
+ * days) and a deal update is restored to the values it replaced, each unless someone changed what
+ * the run wrote since.
  */
 export function planUndo(action: ActionResult): HubSpotUndoStep | ActionResult | undefined {
   if (READS.has(action.action)) return undefined;
@@ -41,12 +42,16 @@ export function planUndo(action: ActionResult): HubSpotUndoStep | ActionResult |
   if (created !== undefined) {
     if (data.objectType !== created) return notUndoable(SYSTEM, `The receipt's rollback data of ${action.action} names no ${created} record.`);
     const id = checkId("id", data.id);
-    return { action: ARCHIVE_ACTIONS[created], run: (objects) => archive(objects, created, id) };
+    // A receipt signed before creates recorded `written` has none: it is archived unchecked, as
+    // it was then, so that every receipt already signed can still be rolled back.
+    if (data.written === undefined) return { action: ARCHIVE_ACTIONS[created], run: (objects) => archive(objects, created, id) };
+    const written = propertyValues(data.written, "rollbackData.written", action.action, { nonEmpty: false });
+    return { action: ARCHIVE_ACTIONS[created], run: (objects) => archiveUnchanged(objects, created, id, written) };
   }
   if (action.action === "update_deal") {
     const id = checkId("id", data.id);
-    const previous = propertyValues(data.previousProperties, "previousProperties");
-    const written = propertyValues(action.output.properties, "output.properties");
+    const previous = propertyValues(data.previousProperties, "previousProperties", action.action);
+    const written = propertyValues(action.output.properties, "output.properties", action.action);
     return { action: "restore_deal", run: (objects) => restoreDeal(objects, id, previous, written) };
   }
   return notUndoable(SYSTEM, `HubSpot action '${action.action}' has no undo.`);
@@ -62,6 +67,49 @@ export async function archive(objects: ObjectsApi, type: ArchivableType, id: str
     return succeeded(SYSTEM, action, { objectType: type, id, archived: true }, { alreadyDone: true });
   }
   return succeeded(SYSTEM, action, { objectType: type, id, archived: true });
+}
+
+const NOUNS: Record<ArchivableType, string> = { contacts: "Contact", deals: "Deal", tasks: "Task" };
+
+/**
+ * Archives a record the run created, only while every property the run wrote still holds what it
+ * wrote: a record someone edited since is left alone and reported. Gone (404): already archived.
+ * HubSpot cannot archive conditionally, so an edit landing between the read and the archive is
+ * archived with the record (a one-request window).
+ */
+async function archiveUnchanged(
+  objects: ObjectsApi,
+  type: ArchivableType,
+  id: string,
+  written: Record<string, string | null>,
+): Promise<ActionResult> {
+  const names = Object.keys(written);
+  if (names.length > 0) {
+    let current: Record<string, string | null>;
+    try {
+      current = (await objects.basicApi.getById(type, id, names)).properties;
+    } catch (error) {
+      if (describeHubSpotError(error).status !== 404) throw error;
+      return succeeded(SYSTEM, ARCHIVE_ACTIONS[type], { objectType: type, id, archived: true }, { alreadyDone: true });
+    }
+    const changed = names.filter((name) => !holds(name, current[name], written[name]));
+    if (changed.length > 0) {
+      return failed(
+        SYSTEM,
+        ARCHIVE_ACTIONS[type],
+        `${NOUNS[type]} ${id} was changed after the run (${changed.join(", ")} no longer hold what the run wrote), so it is left alone`,
+        { objectType: type, id, leftAlone: true, changed: Object.fromEntries(changed.map((name) => [name, current[name] ?? null])) },
+      );
+    }
+  }
+  return archive(objects, type, id);
+}
+
+// HubSpot stores an email address lower-cased (Ada@Example.com reads back as ada@example.com) and
+// `written` holds the address as sent when HubSpot's answer left it out, so email is compared
+// case-insensitively; every other value exactly.
+function holds(name: string, current: string | null | undefined, written: string | null | undefined): boolean {
+  return name === "email" ? same(current?.toLowerCase(), written?.toLowerCase()) : same(current, written);
 }
 
 /**
@@ -108,13 +156,14 @@ function same(a: string | null | undefined, b: string | null | undefined): boole
   return (a ?? "") === (b ?? "");
 }
 
-function propertyValues(value: unknown, field: string): Record<string, string | null> {
+/** A receipt's map of property name → value (string, or null for unset), refused naming `field`. */
+function propertyValues(value: unknown, field: string, action: string, { nonEmpty = true } = {}): Record<string, string | null> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidInput(`The receipt's ${field} of update_deal is not an object of property values.`);
+    throw new InvalidInput(`The receipt's ${field} of ${action} is not an object of property values.`);
   }
   const entries = Object.entries(value);
-  if (entries.length === 0 || entries.some(([, item]) => item !== null && typeof item !== "string")) {
-    throw new InvalidInput(`The receipt's ${field} of update_deal must map property names to strings or null.`);
+  if ((nonEmpty && entries.length === 0) || entries.some(([, item]) => item !== null && typeof item !== "string")) {
+    throw new InvalidInput(`The receipt's ${field} of ${action} must map property names to strings or null.`);
   }
   return Object.fromEntries(entries) as Record<string, string | null>;
 }
