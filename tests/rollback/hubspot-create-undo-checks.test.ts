@@ -128,6 +128,16 @@ describe("records edited since the run are left alone", () => {
     expect(undoOf(receipt, 0)).toMatchObject({ success: false, output: { leftAlone: true, changed: { company: null } } });
     expect(stored("contacts", ids.contacts).archived).toBe(false);
   });
+
+  it("counts an email someone cleared after the run as changed, reporting it as null", async () => {
+    const { runId, ids } = await runNewLead();
+    delete stored("contacts", ids.contacts).properties.email;
+
+    const [, receipt] = await enact.rollback(runId);
+
+    expect(undoOf(receipt, 0)).toMatchObject({ success: false, output: { leftAlone: true, changed: { email: null } } });
+    expect(stored("contacts", ids.contacts).archived).toBe(false);
+  });
 });
 
 describe("records as the run left them are archived", () => {
@@ -161,6 +171,18 @@ describe("records as the run left them are archived", () => {
 
     expect(result.success).toBe(true);
     expect(stored("contacts", ids.contacts).archived).toBe(true);
+  });
+
+  it("archives a contact whose receipt holds the email as sent, in another case than HubSpot stores it", async () => {
+    const contact = fake.seed("contacts", { email: "ada@example.com" });
+    const run = await storeSignedRun(store, [
+      { system: "hubspot", action: "create_contact", success: true, output: { id: contact.id }, alreadyDone: false, rollbackData: { objectType: "contacts", id: contact.id, written: { email: "Ada@Example.com" } } },
+    ]);
+
+    const [result] = await enact.rollback(run.runId);
+
+    expect(result.success).toBe(true);
+    expect(stored("contacts", contact.id).archived).toBe(true);
   });
 
   it("archives a record whose create wrote no properties without reading it first", async () => {
