@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { PostgresReceiptStore } from "../../src/connectors/postgres.js";
-import { defineWorkflow, EnactClient } from "../../src/index.js";
+import { defineWorkflow, EnactClient, type Receipt } from "../../src/index.js";
 import { PAYLOAD, policies, SECRET } from "../fixtures.js";
 
 /**
@@ -24,6 +24,11 @@ export interface StoreSubjects {
   bare: () => Promise<void>;
   /** One run: 3 policies, a one-action workflow, its receipt and journal entry stored. */
   store: () => Promise<void>;
+  /**
+   * The store's part of a run alone: `write()` of a receipt and its journal entry, no decision and
+   * no signing (the receipt of the setup run under a fresh run id: the store does not verify).
+   */
+  write: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,7 +47,7 @@ export function openSubjects(tables: StoreTables): StoreSubjects {
   pool.on("error", () => undefined);
   const store = new PostgresReceiptStore({ connectionString: tables.connectionString, tablePrefix: tables.storePrefix });
   const enact = storeClient(store);
-  const receipt = JSON.parse(tables.receiptText) as { workflow: string; actorEmail: string; decision: string; timestamp: string };
+  const receipt = JSON.parse(tables.receiptText) as Receipt;
   const insert = `INSERT INTO "${tables.bareTable}" (run_id, workflow, actor_email, decision, created_at, idempotency_key_sha256, receipt)
     VALUES ($1, $2, $3, $4, $5, $6, $7)`;
   return {
@@ -52,6 +57,10 @@ export function openSubjects(tables: StoreTables): StoreSubjects {
     async store() {
       const [result] = await enact.run({ workflow: "record_invoice", actorEmail: "agent@company.com", payload: PAYLOAD });
       if (!result.success) throw new Error("benchmark run did not pass");
+    },
+    async write() {
+      const copy = { ...receipt, runId: randomUUID() };
+      await store.write(copy, JSON.stringify(copy));
     },
     async close() {
       await store.close();

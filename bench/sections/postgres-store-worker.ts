@@ -13,6 +13,7 @@ const subjects = openSubjects(tables);
 for (let i = 0; i < 5; i++) {
   await subjects.bare();
   await subjects.store();
+  await subjects.write();
 }
 process.stdout.write("READY\n");
 
@@ -20,7 +21,7 @@ let queue = Promise.resolve();
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   queue = queue.then(async () => {
-    const { subject, ms } = JSON.parse(line) as { subject: "bare" | "store"; ms: number };
+    const { subject, ms } = JSON.parse(line) as { subject: "bare" | "store" | "write"; ms: number };
     const sample = await sequential(subjects[subject], ms);
     process.stdout.write(`${JSON.stringify({ latencies: sample.latencies, elapsedMs: sample.elapsedMs })}\n`);
   });

@@ -50,6 +50,7 @@ export async function postgresStore(report: Report, settings: Settings): Promise
       const subjects: Record<string, Subject> = {
         bare: { batch: () => sequential(local.bare, ms) },
         store: { batch: () => sequential(local.store, ms) },
+        write: { batch: () => sequential(local.write, ms) },
         storeInFlight: { batch: () => concurrent(local.store, IN_FLIGHT, ms) },
       };
       if (embedded === undefined) {
@@ -58,6 +59,7 @@ export async function postgresStore(report: Report, settings: Settings): Promise
         const fleetMs = Math.max(ms * 2, 100);
         subjects.bareFleet = { batch: () => fleetBatch(fleet, "bare", fleetMs) };
         subjects.storeFleet = { batch: () => fleetBatch(fleet, "store", fleetMs) };
+        subjects.writeFleet = { batch: () => fleetBatch(fleet, "write", fleetMs) };
       } else {
         // PGlite runs one query at a time for everyone, so a fleet measures nothing there; and
         // with 8 processes at once its socket server fails statements ('portal "" cannot be run').
@@ -75,7 +77,7 @@ export async function postgresStore(report: Report, settings: Settings): Promise
   }
 }
 
-type Measured = Record<"bare" | "store" | "storeInFlight", Stats> & Partial<Record<"bareFleet" | "storeFleet", Stats>>;
+type Measured = Record<"bare" | "store" | "write" | "storeInFlight", Stats> & Partial<Record<"bareFleet" | "storeFleet" | "writeFleet", Stats>>;
 
 function record(report: Report, stats: Measured, where: string): void {
   const bare = `bare INSERT of the receipt text, sequential, 1 process (${where})`;
@@ -85,10 +87,13 @@ function record(report: Report, stats: Measured, where: string): void {
   report.add(SECTION, bare, stats.bare);
   const sequentialRow = report.add(SECTION, store, stats.store, bare);
   const inFlightRow = report.add(SECTION, `PostgresReceiptStore run, ${IN_FLIGHT} in flight, 1 process`, stats.storeInFlight, store);
+  // Where a run's cost goes: the store's write alone (no decision, no signing), against the same baseline.
+  report.add(SECTION, "PostgresReceiptStore.write() alone (no run), sequential, 1 process", stats.write, bare);
   report.target({ ...TARGETS.sequential, value: sequentialRow.rateRatio ?? Number.NaN, detail: `runs/s ÷ bare INSERTs/s, one at a time (${where})` });
   if (stats.bareFleet !== undefined && stats.storeFleet !== undefined) {
     report.add(SECTION, bareFleet, stats.bareFleet, bare);
     const fleetRow = report.add(SECTION, storeFleet, stats.storeFleet, bareFleet);
+    if (stats.writeFleet !== undefined) report.add(SECTION, `PostgresReceiptStore.write() alone (no run), ${PROCESSES} processes each sequential (aggregate)`, stats.writeFleet, bareFleet);
     const bareSpeedUp = stats.bareFleet.opsPerSec / stats.bare.opsPerSec;
     const storeSpeedUp = stats.storeFleet.opsPerSec / stats.store.opsPerSec;
     report.target({ ...TARGETS.fleet, value: fleetRow.rateRatio ?? Number.NaN, detail: `aggregate runs/s ÷ aggregate bare INSERTs/s over ${PROCESSES} processes` });
@@ -145,7 +150,7 @@ async function assertSameIndexes(admin: pg.Pool, receipts: string, bare: string)
 }
 
 interface Worker {
-  run(subject: "bare" | "store", ms: number): Promise<Sample>;
+  run(subject: "bare" | "store" | "write", ms: number): Promise<Sample>;
   stop(): Promise<void>;
 }
 
@@ -201,7 +206,7 @@ function startWorker(tables: StoreTables): Worker & { ready: Promise<void> } {
  * One batch on every worker at once; the aggregate rate is every worker's runs over the longest
  * worker's time (they run side by side), the latencies are all of theirs.
  */
-async function fleetBatch(workers: readonly Worker[], subject: "bare" | "store", ms: number): Promise<Sample> {
+async function fleetBatch(workers: readonly Worker[], subject: "bare" | "store" | "write", ms: number): Promise<Sample> {
   const samples = await Promise.all(workers.map((worker) => worker.run(subject, ms)));
   return {
     latencies: samples.flatMap((sample) => sample.latencies),
