@@ -138,6 +138,28 @@ describe("records edited since the run are left alone", () => {
     expect(undoOf(receipt, 0)).toMatchObject({ success: false, output: { leftAlone: true, changed: { email: null } } });
     expect(stored("contacts", ids.contacts).archived).toBe(false);
   });
+
+  it("names every property that changed", async () => {
+    const { runId, ids } = await runNewLead();
+    stored("contacts", ids.contacts).properties.firstname = "Augusta";
+    stored("contacts", ids.contacts).properties.company = "Difference Engines";
+
+    const [, receipt] = await enact.rollback(runId);
+
+    expect(undoOf(receipt, 0)?.output.error).toBe(
+      `Contact ${ids.contacts} was changed after the run (company, firstname no longer hold what the run wrote), so it is left alone`,
+    );
+  });
+
+  it("counts a property other than the email changed only in case as changed", async () => {
+    const { runId, ids } = await runNewLead();
+    stored("contacts", ids.contacts).properties.firstname = "ADA";
+
+    const [, receipt] = await enact.rollback(runId);
+
+    expect(undoOf(receipt, 0)).toMatchObject({ success: false, output: { leftAlone: true, changed: { firstname: "ADA" } } });
+    expect(stored("contacts", ids.contacts).archived).toBe(false);
+  });
 });
 
 describe("records as the run left them are archived", () => {
