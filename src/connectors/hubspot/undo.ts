@@ -92,17 +92,30 @@ async function archiveUnchanged(
       if (describeHubSpotError(error).status !== 404) throw error;
       return succeeded(SYSTEM, ARCHIVE_ACTIONS[type], { objectType: type, id, archived: true }, { alreadyDone: true });
     }
-    const changed = names.filter((name) => !holds(name, current[name], written[name]));
-    if (changed.length > 0) {
-      return failed(
-        SYSTEM,
-        ARCHIVE_ACTIONS[type],
-        `${NOUNS[type]} ${id} was changed after the run (${changed.join(", ")} no longer hold what the run wrote), so it is left alone`,
-        { objectType: type, id, leftAlone: true, changed: Object.fromEntries(changed.map((name) => [name, current[name] ?? null])) },
-      );
-    }
+    const changed = changedSince(names, current, written);
+    if (changed.length > 0) return changedAfterRun(ARCHIVE_ACTIONS[type], `${NOUNS[type]} ${id}`, changed, current, { objectType: type, id });
   }
   return archive(objects, type, id);
+}
+
+/** The properties of `names` that no longer hold what the run wrote. */
+function changedSince(names: readonly string[], current: Record<string, string | null>, written: Record<string, string | null>): string[] {
+  return names.filter((name) => !holds(name, current[name], written[name]));
+}
+
+/** An undo's refusal of a record someone changed after the run: left alone, with what it now holds. */
+function changedAfterRun(
+  action: HubSpotUndoAction,
+  record: string,
+  changed: readonly string[],
+  current: Record<string, string | null>,
+  output: Record<string, unknown>,
+): ActionResult {
+  return failed(SYSTEM, action, `${record} was changed after the run (${changed.join(", ")} no longer hold what the run wrote), so it is left alone`, {
+    ...output,
+    leftAlone: true,
+    changed: Object.fromEntries(changed.map((name) => [name, current[name] ?? null])),
+  });
 }
 
 // HubSpot stores an email address lower-cased (Ada@Example.com reads back as ada@example.com) and
@@ -137,15 +150,8 @@ async function restoreDeal(
   if (names.every((name) => same(current[name], previous[name]))) {
     return succeeded(SYSTEM, "restore_deal", { id, properties: previous }, { alreadyDone: true });
   }
-  const changed = names.filter((name) => !same(current[name], written[name]));
-  if (changed.length > 0) {
-    return failed(
-      SYSTEM,
-      "restore_deal",
-      `Deal ${id} was changed after the run (${changed.join(", ")} no longer hold what the run wrote), so it is left alone`,
-      { id, leftAlone: true, changed: Object.fromEntries(changed.map((name) => [name, current[name] ?? null])) },
-    );
-  }
+  const changed = changedSince(names, current, written);
+  if (changed.length > 0) return changedAfterRun("restore_deal", `Deal ${id}`, changed, current, { id });
   const restore = Object.fromEntries(names.map((name) => [name, previous[name] ?? ""]));
   await objects.basicApi.update("deals", id, { properties: restore });
   return succeeded(SYSTEM, "restore_deal", { id, properties: previous });
