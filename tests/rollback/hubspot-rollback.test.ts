@@ -150,7 +150,7 @@ describe("rollback of a deal update", () => {
     expect(receipt.actionsTaken[0]).toMatchObject({
       action: "restore_deal",
       success: false,
-      output: { leftAlone: true, changed: { amount: "95000" } },
+      output: { id: deal.id, leftAlone: true, changed: { amount: "95000" } },
     });
     expect(record?.properties).toMatchObject({ dealstage: "closedwon", amount: "95000" });
   });
