@@ -4,7 +4,8 @@ import { promisify } from "node:util";
 import { ReceiptExistsError } from "./errors.js";
 import type { Receipt } from "./models.js";
 import { closeTemporaryFile, forgetTemporaryName, openTemporaryFile, removeTemporaryName, reserveTemporaryName } from "./temporary-file.js";
-import { writerThreads, WriterThreadStoppedError, type WriterThreads } from "./writer-thread.js";
+import { createInline, takeInlineTurn } from "./inline-create.js";
+import { writerThreads, writerThreadsBusy, WriterThreadStoppedError, type WriterThreads } from "./writer-thread.js";
 
 const RUN_ID = /^[0-9a-fA-F-]{36}$/;
 
@@ -80,8 +81,14 @@ export interface NewFileOptions {
 export async function writeNewFile(path: string, text: string, options: NewFileOptions = {}): Promise<void> {
   const durable = options.durable === true;
   const direct = options.direct === true && !durable;
-  const threads = durable ? undefined : writerThreads();
   try {
+    // A direct create (the file store's receipts) may be made on this thread when no other is on
+    // its way (see takeInlineTurn); concurrent creates go to the writer threads, to overlap.
+    if (direct && !writerThreadsBusy() && takeInlineTurn()) {
+      await createInline(path, text);
+      return;
+    }
+    const threads = durable ? undefined : writerThreads();
     if (direct) await (threads === undefined ? createDirectly(path, text) : threads.create({ path, temporaryPath: null, text }));
     else if (threads === undefined) await createThroughThreadpool(path, text, durable);
     else await createInWriterThread(threads, path, text);

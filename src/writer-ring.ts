@@ -7,7 +7,7 @@ import type { FileToCreate } from "./writer-thread.js";
  * index costs a few µs, and the thread is woken by `Atomics.notify` only.
  *
  * Layout: a 16-byte header of Int32 (`HEAD`: where this thread writes next; `TAIL`: where the
- * writer thread reads next; `BELL`: the wake-up counter), then `RING_BYTES` of records. A record, at a multiple of 4 bytes:
+ * writer thread reads next; `BELL`: the wake-up counter; `SLEEPING`: whether the writer thread waits on it), then `RING_BYTES` of records. A record, at a multiple of 4 bytes:
  * Int32 id, path bytes, temporary path bytes (-1: none), text bytes, then the three UTF-8 strings.
  * An id of `WRAP` says the records go on at offset 0. HEAD == TAIL means empty; a record never
  * fills the ring up to TAIL, so that stays unambiguous. Only this thread moves HEAD and only the
@@ -18,6 +18,8 @@ export const HEAD = 0;
 export const TAIL = 1;
 /** Bumped for each hand-over (ring or message): the writer thread sleeps on it with `Atomics.wait`. */
 export const BELL = 2;
+/** 1 while the writer thread sleeps (or is about to) on BELL: only then does a hand-over notify it. */
+export const SLEEPING = 3;
 export const WRAP = -1;
 const HEADER_BYTES = 16;
 const RECORD_HEADER_BYTES = 16;
@@ -69,11 +71,16 @@ export class FileRing {
   /**
    * Wakes the writer thread (for a message sent beside the ring, too). It sleeps in a blocking
    * `Atomics.wait`, whose wake-up costs this thread a few µs; an `Atomics.waitAsync` in the
-   * thread's event loop cost about 20 µs per notify here, a message about 25.
+   * thread's event loop cost about 20 µs per notify here, a message about 25. A thread still busy
+   * with earlier files is not notified: it reads BELL again before it sleeps, and with many runs in
+   * flight a notify per hand-over (which takes the engine's futex lock, contended by the waiting
+   * thread) cost the event loop's thread about 5 µs per receipt.
    */
   ring(): void {
+    // Sequentially consistent, as every Atomics operation: if SLEEPING still reads 0, the thread
+    // has yet to set it, and its wait then finds BELL changed and returns at once.
     Atomics.add(this.#header, BELL, 1);
-    Atomics.notify(this.#header, BELL);
+    if (Atomics.load(this.#header, SLEEPING) !== 0) Atomics.notify(this.#header, BELL);
   }
 }
 

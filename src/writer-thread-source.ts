@@ -1,4 +1,4 @@
-import { BELL, HEAD, RING_BYTES, TAIL, WRAP } from "./writer-ring.js";
+import { BELL, HEAD, RING_BYTES, SLEEPING, TAIL, WRAP } from "./writer-ring.js";
 
 /**
  * What a receipt writer thread runs (see `writer-thread.ts`), as source text for
@@ -29,7 +29,7 @@ function attempt(target, temporary, text) {
 
 // The shared ring (see writer-ring.ts): records are read from TAIL up to HEAD, each file created,
 // TAIL moved past them, and one message answers for all of them.
-const HEAD = ${HEAD}, TAIL = ${TAIL}, BELL = ${BELL}, WRAP = ${WRAP}, HEADER_BYTES = 16, RING_BYTES = ${RING_BYTES};
+const HEAD = ${HEAD}, TAIL = ${TAIL}, BELL = ${BELL}, SLEEPING = ${SLEEPING}, WRAP = ${WRAP}, HEADER_BYTES = 16, RING_BYTES = ${RING_BYTES};
 const header = new Int32Array(workerData.ring, 0, HEADER_BYTES / 4);
 const ints = new Int32Array(workerData.ring, HEADER_BYTES, RING_BYTES / 4);
 const bytes = Buffer.from(workerData.ring, HEADER_BYTES, RING_BYTES);
@@ -66,11 +66,15 @@ function drainPort() {
 }
 
 // The thread only ever waits for the bell: termination and the process's exit interrupt the wait.
+// SLEEPING tells the event loop's thread to notify; set after the bell was read, so a hand-over
+// that came in between changed the bell and the wait returns at once.
 for (;;) {
   const bell = Atomics.load(header, BELL);
   drainRing();
   drainPort();
+  Atomics.store(header, SLEEPING, 1);
   Atomics.wait(header, BELL, bell);
+  Atomics.store(header, SLEEPING, 0);
 }
 
 function create(target, temporary, text) {

@@ -91,6 +91,11 @@ export function writerThreads(): WriterThreads | undefined {
   }
 }
 
+/** Whether the process's writer threads have files they have not answered for yet. */
+export function writerThreadsBusy(): boolean {
+  return shared?.busy ?? false;
+}
+
 /**
  * Creates files atomically in worker threads that make the file system calls synchronously. Files
  * go to a thread through a shared ring (`writer-ring.ts`) and a futex wake-up; answers come back
@@ -133,6 +138,11 @@ export class WriterThreads {
     }
     if (!running) throw refusal;
     return ready;
+  }
+
+  /** True while a thread has files it has not answered for. */
+  get busy(): boolean {
+    return this.#threads.some((thread) => thread.load > 0);
   }
 
   /**

@@ -50,6 +50,22 @@ describe("the receipt writer threads", () => {
     await rm(directory, { recursive: true, force: true });
   });
 
+  it("take files handed over while asleep and while busy alike, none left waiting for a wake-up", async () => {
+    const directory = await tempRoot();
+    const threads = new WriterThreads({ threads: 1 });
+    // Alone (the thread asleep, so it must be woken), then in bursts (handed over while it works,
+    // so it finds them when it reads the bell again before sleeping): a lost wake-up hangs here.
+    for (let round = 0; round < 100; round += 1) {
+      await threads.create({ path: join(directory, `alone-${round}.json`), temporaryPath: null, text: "alone" });
+      await Promise.all(
+        Array.from({ length: 10 }, (_, n) => threads.create({ path: join(directory, `burst-${round}-${n}.json`), temporaryPath: null, text: "burst" })),
+      );
+    }
+    expect(await readdir(directory)).toHaveLength(1_100);
+    await threads.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
   it("hand a file larger than the ring over as a message, with files beside it through the ring", async () => {
     const directory = await tempRoot();
     const threads = new WriterThreads({ threads: 1 });

@@ -5,8 +5,10 @@
 //   exit | throw | sigterm | sigkill: <count> runs one after another, then process.exit(0), an
 //     uncaught exception, SIGTERM or SIGKILL to itself.
 //   in-flight: keeps 64 runs in flight until killed from outside.
-//   unawaited: starts one store write and exits in the same turn, before its file is written.
+//   unawaited: starts one store write and exits in the same turn, before its file is written (the
+//     turn's create on this thread taken first, so the write goes to a thread, not done at once).
 import { defineWorkflow, EnactClient, FileReceiptStore } from "../../src/index.js";
+import { takeInlineTurn } from "../../src/inline-create.js";
 import { CLI_SECRET, makeReceipt } from "./cli.js";
 
 const [directory = "", how = "exit", count = "1"] = process.argv.slice(2);
@@ -21,6 +23,7 @@ async function runOne(n: number): Promise<void> {
 
 if (how === "unawaited") {
   const receipt = makeReceipt();
+  takeInlineTurn();
   void store.write(receipt);
   process.stdout.write(`${receipt.runId}\n`);
   process.exit(0);

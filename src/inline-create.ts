@@ -1,0 +1,72 @@
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+
+/**
+ * A create slower than this (ms) sends files to the writer threads for `SLOW_DISK_PAUSE_MS`: a
+ * disk that has become slow (ext4 after a mass delete, a loaded volume) should hold up the runs
+ * waiting for their receipts, not the whole event loop.
+ */
+const SLOW_CREATE_MS = 2;
+const SLOW_DISK_PAUSE_MS = 1_000;
+
+let turnTaken = false;
+let inlineAfter = 0;
+
+/**
+ * Whether the file a receipt write asks for now may be created on the event loop's own thread:
+ * the first of each turn of the event loop may, unless a recent inline create was slow. The rest
+ * of a turn's files go to the writer threads, where concurrent runs overlap their I/O.
+ *
+ * Why: a run that waits for its receipt pays two thread wake-ups for a writer thread (there and
+ * back), which on small VMs cost as much as creating the file. One create per turn blocks the
+ * event loop for about what one file costs (the write-ahead log's append before it already
+ * blocks on the same disk), and a caller running one run at a time gets every file that way.
+ */
+export function takeInlineTurn(): boolean {
+  if (turnTaken || performance.now() < inlineAfter) return false;
+  turnTaken = true;
+  setImmediate(endTurn);
+  return true;
+}
+
+function endTurn(): void {
+  turnTaken = false;
+}
+
+/**
+ * Creates `path` exclusively with `text` on this thread, with the writer thread's system calls
+ * (`open` wx, `write`, `close`; the directory created if missing), then yields to the event
+ * loop's next turn, so that the caller's next file is again the first of a turn. Throws Node's
+ * error for the call that failed (EEXIST from `open` if the path exists).
+ */
+export async function createInline(path: string, text: string): Promise<void> {
+  const started = performance.now();
+  try {
+    createNow(path, text);
+  } finally {
+    noteInlineCreate(started, performance.now());
+  }
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Records how long an inline create took (performance.now() times): a slow one pauses inline creates. */
+export function noteInlineCreate(started: number, finished: number): void {
+  if (finished - started > SLOW_CREATE_MS) inlineAfter = finished + SLOW_DISK_PAUSE_MS;
+}
+
+function createNow(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, "wx");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, "wx");
+  }
+  try {
+    const bytes = Buffer.from(text, "utf8");
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  } finally {
+    closeSync(fd);
+  }
+}

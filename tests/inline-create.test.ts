@@ -1,0 +1,62 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { FileReceiptStore, ReceiptExistsError } from "enact-sdk";
+import { createInline, noteInlineCreate, takeInlineTurn } from "../src/inline-create.js";
+import { writeNewFile } from "../src/receipt-file.js";
+import { makeReceipt } from "./support/cli.js";
+
+const tempRoot = (): Promise<string> => mkdtemp(join(tmpdir(), "enact-inline-"));
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("receipt files created on the event loop's thread", () => {
+  it("are one per turn of the event loop: the rest of that turn's files go to the writer threads", async () => {
+    await nextTurn();
+    expect(takeInlineTurn()).toBe(true);
+    expect(takeInlineTurn()).toBe(false);
+    await nextTurn();
+    expect(takeInlineTurn()).toBe(true);
+  });
+
+  it("are created exclusively, with their directory when it is missing", async () => {
+    const path = join(await tempRoot(), "nested", "a.json");
+    await createInline(path, "first");
+    await expect(createInline(path, "second")).rejects.toMatchObject({ code: "EEXIST", syscall: "open" });
+    expect(await readFile(path, "utf8")).toBe("first");
+  });
+
+  it("refuse an existing name as ReceiptExistsError through writeNewFile, the file untouched", async () => {
+    const path = join(await tempRoot(), "taken.json");
+    await writeFile(path, "someone else's");
+    await nextTurn();
+    await expect(writeNewFile(path, "mine", { direct: true })).rejects.toBeInstanceOf(ReceiptExistsError);
+    expect(await readFile(path, "utf8")).toBe("someone else's");
+  });
+
+  it("include a file store's lone receipt, which is on disk before write() first yields", async () => {
+    const directory = await tempRoot();
+    const store = new FileReceiptStore(directory, { secret: "inline-create-test-secret-0123456789abcdef" });
+    const receipt = makeReceipt();
+    await nextTurn();
+    const written = store.write(receipt);
+    expect(existsSync(join(directory, `${receipt.runId}.json`))).toBe(true);
+    await written;
+    await store.flush();
+  });
+
+  // Last: it leaves inline creates paused on the fake clock.
+  it("stop for a second after a slow one, so a slow disk holds up only the runs that wait for it", async () => {
+    vi.useFakeTimers({ toFake: ["performance"], now: 0 });
+    await nextTurn();
+    noteInlineCreate(performance.now(), performance.now() + 5);
+    expect(takeInlineTurn()).toBe(false);
+    vi.advanceTimersByTime(1_006);
+    expect(takeInlineTurn()).toBe(true);
+  });
+});
