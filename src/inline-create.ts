@@ -9,13 +9,17 @@ import { dirname } from "node:path";
 const SLOW_CREATE_MS = 2;
 const SLOW_DISK_PAUSE_MS = 1_000;
 
-let turnTaken = false;
+// Direct creates asked for in this turn of the event loop, and in the one before.
+let turnCreates = 0;
+let lastTurnCreates = 0;
 let inlineAfter = 0;
 
 /**
  * Whether the file a receipt write asks for now may be created on the event loop's own thread:
- * the first of each turn of the event loop may, unless a recent inline create was slow. The rest
- * of a turn's files go to the writer threads, where concurrent runs overlap their I/O.
+ * the first of a turn of the event loop may, when the turn before asked for one file at most
+ * (runs one at a time, not a wave of concurrent ones) and no recent inline create was slow.
+ * Concurrent runs' files go to the writer threads, where they overlap their I/O and leave the
+ * event loop to the runs.
  *
  * Why: a run that waits for its receipt pays two thread wake-ups for a writer thread (there and
  * back), which on small VMs cost as much as creating the file. One create per turn blocks the
@@ -23,14 +27,14 @@ let inlineAfter = 0;
  * blocks on the same disk), and a caller running one run at a time gets every file that way.
  */
 export function takeInlineTurn(): boolean {
-  if (turnTaken || performance.now() < inlineAfter) return false;
-  turnTaken = true;
-  setImmediate(endTurn);
-  return true;
+  turnCreates += 1;
+  if (turnCreates === 1) setImmediate(endTurn);
+  return turnCreates === 1 && lastTurnCreates <= 1 && performance.now() >= inlineAfter;
 }
 
 function endTurn(): void {
-  turnTaken = false;
+  lastTurnCreates = turnCreates;
+  turnCreates = 0;
 }
 
 /**

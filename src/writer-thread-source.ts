@@ -49,7 +49,8 @@ function drainRing() {
     let offset = tail + 16;
     const target = bytes.toString("utf8", offset, (offset += pathBytes));
     const temporary = temporaryBytes < 0 ? null : bytes.toString("utf8", offset, (offset += temporaryBytes));
-    const text = bytes.toString("utf8", offset, (offset += textBytes));
+    // The text's bytes are written from the ring itself: TAIL moves past them only once all are done.
+    const text = bytes.subarray(offset, (offset += textBytes));
     tail = (offset + 3) & ~3;
     answers.push(id, attempt(target, temporary, text));
   }
@@ -105,7 +106,7 @@ function create(target, temporary, text) {
 }
 
 function writeAll(fd, text) {
-  const bytes = Buffer.from(text, "utf8");
+  const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : text;
   for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
 }
 

@@ -150,11 +150,23 @@ export class WriterThreads {
    * failed (EEXIST from `link` if the path exists), or with `WriterThreadStoppedError`.
    */
   create(file: FileToCreate): Promise<void> {
-    return new Promise((resolve, reject) => {
-      // Handed over at once: through the ring a file costs a few µs whether alone or in a batch,
-      // and a run waiting for its receipt should not wait for the event loop's next turn too.
-      this.#send([{ file, settle: (failure) => (failure === undefined ? resolve() : reject(failure)) }]);
-    });
+    // Handed over at once: a run waiting for its receipt should not wait for the event loop's next turn too.
+    return this.createAll([file])[0] as Promise<void>;
+  }
+
+  /**
+   * `create` for several files in one hand-over: a thread then takes them in one go and answers
+   * for all of them in one message. Handed over one by one, each file woke the thread, which
+   * answered it alone: about one message per file with 64 runs in flight, each costing the event
+   * loop's thread more than the rest of the hand-over.
+   */
+  createAll(files: readonly FileToCreate[]): Promise<void>[] {
+    const waiters: Waiter[] = [];
+    const promises = files.map(
+      (file) => new Promise<void>((resolve, reject) => waiters.push({ file, settle: (failure) => (failure === undefined ? resolve() : reject(failure)) })),
+    );
+    this.#send(waiters);
+    return promises;
   }
 
   /** Stops the threads; files on their way fail with `WriterThreadStoppedError`. For tests. */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FileReceiptStore, ReceiptExistsError } from "enact-sdk";
 import { createInline, noteInlineCreate, takeInlineTurn } from "../src/inline-create.js";
-import { writeNewFile } from "../src/receipt-file.js";
+import { createReceiptFileInline } from "../src/receipt-file.js";
 import { makeReceipt } from "./support/cli.js";
 
 const tempRoot = (): Promise<string> => mkdtemp(join(tmpdir(), "enact-inline-"));
@@ -18,27 +18,18 @@ afterEach(() => {
 describe("receipt files created on the event loop's thread", () => {
   it("are one per turn of the event loop: the rest of that turn's files go to the writer threads", async () => {
     await nextTurn();
+    await nextTurn();
     expect(takeInlineTurn()).toBe(true);
     expect(takeInlineTurn()).toBe(false);
     await nextTurn();
+    // The turn before asked for two: runs come concurrently, so this turn's first goes to a thread too.
+    expect(takeInlineTurn()).toBe(false);
+    await nextTurn();
+    // One in the turn before: runs one at a time again.
     expect(takeInlineTurn()).toBe(true);
   });
 
-  it("are created exclusively, with their directory when it is missing", async () => {
-    const path = join(await tempRoot(), "nested", "a.json");
-    await createInline(path, "first");
-    await expect(createInline(path, "second")).rejects.toMatchObject({ code: "EEXIST", syscall: "open" });
-    expect(await readFile(path, "utf8")).toBe("first");
-  });
-
-  it("refuse an existing name as ReceiptExistsError through writeNewFile, the file untouched", async () => {
-    const path = join(await tempRoot(), "taken.json");
-    await writeFile(path, "someone else's");
-    await nextTurn();
-    await expect(writeNewFile(path, "mine", { direct: true })).rejects.toBeInstanceOf(ReceiptExistsError);
-    expect(await readFile(path, "utf8")).toBe("someone else's");
-  });
-
+  // Before any test that creates a file inline: under load one can take over 2 ms, which pauses them.
   it("include a file store's lone receipt, which is on disk before write() first yields", async () => {
     const directory = await tempRoot();
     const store = new FileReceiptStore(directory, { secret: "inline-create-test-secret-0123456789abcdef" });
@@ -50,6 +41,22 @@ describe("receipt files created on the event loop's thread", () => {
     await store.flush();
   });
 
+  it("are created exclusively, with their directory when it is missing", async () => {
+    const path = join(await tempRoot(), "nested", "a.json");
+    await createInline(path, "first");
+    await expect(createInline(path, "second")).rejects.toMatchObject({ code: "EEXIST", syscall: "open" });
+    expect(await readFile(path, "utf8")).toBe("first");
+  });
+
+  it("refuse a receipt whose name is taken as ReceiptExistsError, the file untouched", async () => {
+    const directory = await tempRoot();
+    const receipt = makeReceipt();
+    const path = join(directory, `${receipt.runId}.json`);
+    await writeFile(path, "someone else's");
+    await expect(createReceiptFileInline(receipt, path)).rejects.toBeInstanceOf(ReceiptExistsError);
+    expect(await readFile(path, "utf8")).toBe("someone else's");
+  });
+
   // Last: it leaves inline creates paused on the fake clock.
   it("stop for a second after a slow one, so a slow disk holds up only the runs that wait for it", async () => {
     vi.useFakeTimers({ toFake: ["performance"], now: 0 });
@@ -57,6 +64,7 @@ describe("receipt files created on the event loop's thread", () => {
     noteInlineCreate(performance.now(), performance.now() + 5);
     expect(takeInlineTurn()).toBe(false);
     vi.advanceTimersByTime(1_006);
+    await nextTurn();
     expect(takeInlineTurn()).toBe(true);
   });
 });

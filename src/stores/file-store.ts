@@ -8,7 +8,9 @@ import { ReceiptExistsError, StoreUnavailableError } from "../errors.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
 import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
-import { createReceiptFile, receiptPath } from "../receipt-file.js";
+import { createReceiptFileInline, createReceiptFiles, receiptPath } from "../receipt-file.js";
+import { takeInlineTurn } from "../inline-create.js";
+import { writerThreadsBusy } from "../writer-thread.js";
 import { FileClaims } from "./file-claims.js";
 import { FileControl } from "./file-control.js";
 import type { CutoutState } from "../approvals/cutout-window.js";
@@ -57,9 +59,11 @@ export class FileReceiptStore implements ReceiptStore {
   }
 
   /**
-   * Appends the signed receipt to the store's write-ahead log (synchronously: from then on it
-   * survives the process being killed), writes the receipt file, then queues its journal entry.
-   * Entries are group-committed (see `journalIntervalMs`), so a run pays for one file write and one
+   * Appends the signed receipt to the store's write-ahead log (a synchronous `write(2)`: from then
+   * on it survives the process being killed), creates the receipt file, then queues its journal
+   * entry; resolves only after all three. A lone receipt is logged at once and its file created on
+   * this thread (see `takeInlineTurn`); the receipts of concurrent runs are logged together at the
+   * end of this turn of the event loop and created by the writer threads. Entries are group-committed (see `journalIntervalMs`), so a run pays for one file write and one
    * append, not for a journal segment or its fsync. Until its entry is chained, the write-ahead
    * log vouches for the receipt (see `WriteAheadLog`). `flush()` writes the queue at once and waits.
    *
@@ -68,13 +72,17 @@ export class FileReceiptStore implements ReceiptStore {
    */
   async write(receipt: Receipt, json?: string): Promise<string> {
     const journal = this.#journal.journal;
-    receiptPath(this.directory, receipt.runId); // refuses a run id that is not a file name, before anything is written
-    this.#log.append(receipt.runId, receipt.signature, json ?? JSON.stringify(receipt));
-    let path: string;
+    const path = receiptPath(this.directory, receipt.runId); // refuses a run id that is not a file name, before anything is written
+    const text = json ?? JSON.stringify(receipt);
     try {
       // Created under its final name directly: the log already holds it whole, which is what tells a
       // reader a complete receipt from one still being written (see load and the audit).
-      path = await createReceiptFile(receipt, this.directory);
+      if (takeInlineTurn() && !writerThreadsBusy()) {
+        this.#log.append(receipt.runId, receipt.signature, text);
+        await createReceiptFileInline(receipt, path);
+      } else {
+        await this.#writeWithTurn(receipt, path, text);
+      }
     } catch (error) {
       // Another receipt (or this very one, written before) holds the name: this write will never
       // store it, so its own line is abandoned; a line of an earlier write of it still stands. Any
@@ -84,6 +92,35 @@ export class FileReceiptStore implements ReceiptStore {
     }
     journal.append({ runId: receipt.runId, signature: receipt.signature });
     return path;
+  }
+
+  // Receipts of concurrent runs, gathered until the end of this turn of the event loop.
+  #turn: Array<{ receipt: Receipt; path: string; text: string; resolve: (path: string) => void; reject: (error: unknown) => void }> = [];
+
+  /**
+   * Logs and creates the receipt with the others written in this turn of the event loop: their
+   * lines in one append to the log, then their files in one hand-over to the writer threads, which
+   * answer for them together. Per receipt, that was a `write(2)`, a thread wake-up and an answer
+   * message for the event loop's thread, most of what a concurrent run cost it beyond the run.
+   */
+  #writeWithTurn(receipt: Receipt, path: string, text: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      if (this.#turn.push({ receipt, path, text, resolve, reject }) === 1) setImmediate(() => this.#writeTurn());
+    });
+  }
+
+  #writeTurn(): void {
+    const turn = this.#turn;
+    this.#turn = [];
+    let created: Promise<string>[];
+    try {
+      this.#log.appendAll(turn.map(({ receipt, text }) => ({ runId: receipt.runId, signature: receipt.signature, json: text })));
+      created = createReceiptFiles(turn);
+    } catch (error) {
+      for (const { reject } of turn) reject(error);
+      return;
+    }
+    turn.forEach(({ resolve, reject }, index) => (created[index] as Promise<string>).then(resolve, reject));
   }
 
   /**

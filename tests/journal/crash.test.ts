@@ -74,7 +74,7 @@ describe("receipts whose run() resolved verify whatever happens to the process n
 
 describe("a write interrupted before its receipt was stored", () => {
   it("is named by verify as an interrupted write, with its own exit code, not as tampering", async () => {
-    const { directory, resolved } = await runAndStop("unawaited");
+    const { directory, resolved } = await runAndStop("logged-only");
     const [runId] = resolved;
     const result = await runCli(["verify", directory, "--json"]);
     expect(result.code).toBe(7);
@@ -84,7 +84,7 @@ describe("a write interrupted before its receipt was stored", () => {
   });
 
   it("is stored, signature checked, and chained by settle, after which verify passes", async () => {
-    const { directory, resolved } = await runAndStop("unawaited");
+    const { directory, resolved } = await runAndStop("logged-only");
     const [runId] = resolved;
     const report = await settleReceiptDirectory(directory, CLI_SECRET);
     expect(report).toMatchObject({ stored: [runId], chained: [runId], skipped: [] });
@@ -92,7 +92,7 @@ describe("a write interrupted before its receipt was stored", () => {
   });
 
   it("is not stored by settle under another secret", async () => {
-    const { directory } = await runAndStop("unawaited");
+    const { directory } = await runAndStop("logged-only");
     const report = await settleReceiptDirectory(directory, "another-secret-0123456789abcdef-0123456789");
     expect(report).toMatchObject({ stored: [], chained: [], removedLogs: [] });
     expect(report.skipped).toEqual([expect.objectContaining({ reason: expect.stringMatching(/does not verify/) })]);

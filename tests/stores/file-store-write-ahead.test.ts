@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -60,6 +60,31 @@ describe("FileReceiptStore's write-ahead log", () => {
     await writeFile(join(directory, `${refused.runId}.json`), "not a receipt");
     await expect(store.write(refused)).rejects.toBeInstanceOf(ReceiptExistsError);
     expect(await logLines()).toContainEqual({ runId: refused.runId, signature: refused.signature, abandoned: "another receipt holds its name" });
+  });
+
+  it("refuses only the receipt whose name is taken among receipts written in one turn, abandoning only its line", async () => {
+    const [first, taken, last] = [receipt(), receipt(), receipt()];
+    await writeFile(join(directory, `${taken.runId}.json`), "not a receipt");
+    const outcomes = await Promise.allSettled([first, taken, last].map((written) => store.write(written)));
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ReceiptExistsError);
+    const abandoned = (await logLines()).filter((line) => typeof line === "object" && line !== null && "abandoned" in line);
+    expect(abandoned).toEqual([{ runId: taken.runId, signature: taken.signature, abandoned: "another receipt holds its name" }]);
+    expect(await store.load(first.runId)).toEqual(first);
+    expect(await store.load(last.runId)).toEqual(last);
+  });
+
+  it("refuses every receipt of a turn when the log cannot be written, and creates none of their files", async () => {
+    // A file where the log's directory should be: opening a log fails (ENOTDIR).
+    await mkdir(join(directory, "journal"), { recursive: true });
+    await writeFile(join(directory, "journal", "wal"), "");
+    const receipts = [receipt(), receipt(), receipt()];
+    const outcomes = await Promise.allSettled(receipts.map((written) => store.write(written)));
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(outcomes.map((outcome) => ((outcome as PromiseRejectedResult).reason as NodeJS.ErrnoException).code)).toEqual(["ENOTDIR", "ENOTDIR", "ENOTDIR"]);
+    expect((await readdir(directory)).filter((name) => name.endsWith(".json"))).toEqual([]);
   });
 
   it("keeps vouching for a receipt written twice: the second write abandons only its own line, the first still stands until settled", async () => {

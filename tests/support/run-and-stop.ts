@@ -5,10 +5,10 @@
 //   exit | throw | sigterm | sigkill: <count> runs one after another, then process.exit(0), an
 //     uncaught exception, SIGTERM or SIGKILL to itself.
 //   in-flight: keeps 64 runs in flight until killed from outside.
-//   unawaited: starts one store write and exits in the same turn, before its file is written (the
-//     turn's create on this thread taken first, so the write goes to a thread, not done at once).
+//   logged-only: appends a receipt to a store's write-ahead log, as FileReceiptStore.write() does
+//     before it creates the file, and exits: a process stopped between the two.
 import { defineWorkflow, EnactClient, FileReceiptStore } from "../../src/index.js";
-import { takeInlineTurn } from "../../src/inline-create.js";
+import { WriteAheadLog } from "../../src/journal/write-ahead-log.js";
 import { CLI_SECRET, makeReceipt } from "./cli.js";
 
 const [directory = "", how = "exit", count = "1"] = process.argv.slice(2);
@@ -21,10 +21,9 @@ async function runOne(n: number): Promise<void> {
   process.stdout.write(`${receipt.runId}\n`);
 }
 
-if (how === "unawaited") {
+if (how === "logged-only") {
   const receipt = makeReceipt();
-  takeInlineTurn();
-  void store.write(receipt);
+  new WriteAheadLog(directory).append(receipt.runId, receipt.signature, JSON.stringify(receipt));
   process.stdout.write(`${receipt.runId}\n`);
   process.exit(0);
 } else if (how === "in-flight") {
