@@ -5,7 +5,7 @@ import { ReceiptExistsError } from "./errors.js";
 import type { Receipt } from "./models.js";
 import { closeTemporaryFile, forgetTemporaryName, openTemporaryFile, removeTemporaryName, reserveTemporaryName } from "./temporary-file.js";
 import { createInline } from "./inline-create.js";
-import { writerThreads, WriterThreadStoppedError, type WriterThreads } from "./writer-thread.js";
+import { writerThreads, WriterThreadStoppedError, type FileToCreate, type WriterThreads } from "./writer-thread.js";
 
 const RUN_ID = /^[0-9a-fA-F-]{36}$/;
 
@@ -45,24 +45,18 @@ export async function writeReceipt(receipt: Receipt, directory = "receipts"): Pr
  * `writeReceipt` without the temporary file, for several receipts at once, each at its
  * `receiptPath`: created under its final name directly (exclusively, so an existing receipt is never replaced), one directory
  * operation instead of three, by the writer threads in one hand-over (see
- * `WriterThreads.createAll`); one promise per receipt, in order. A reader can then find a file
+ * `WriterThreads.createAll`); `settle` is called once per receipt with its index and, when it
+ * failed, its error (ReceiptExistsError when its name is taken). A reader can then find a file
  * still being written, or left half-written by a killed process: only for a store whose journal
  * records which receipts are complete, and whose readers honour it (`FileReceiptStore`, with its
  * write-ahead log).
  */
-export function createReceiptFiles(receipts: readonly { receipt: Receipt; path: string }[]): Promise<string>[] {
+export function createReceiptFiles(receipts: readonly { receipt: Receipt; path: string }[], settle: (index: number, error: unknown) => void): void {
   const files = receipts.map(({ receipt, path }) => ({ path, temporaryPath: null, text: receiptText(receipt) }));
+  const done = (index: number, error: unknown): void => settle(index, error === undefined ? undefined : directError((files[index] as FileToCreate).path, error));
   const threads = writerThreads();
-  const created = threads === undefined ? files.map((file) => createDirectly(file.path, file.text)) : threads.createAll(files);
-  return created.map((promise, index) => {
-    const { path } = files[index] as { path: string };
-    return promise.then(
-      () => path,
-      (error: unknown) => {
-        throw directError(path, error);
-      },
-    );
-  });
+  if (threads !== undefined) threads.createAll(files, done);
+  else files.forEach((file, index) => createDirectly(file.path, file.text).then(() => done(index, undefined), (error: unknown) => done(index, error)));
 }
 
 /**

@@ -151,22 +151,18 @@ export class WriterThreads {
    */
   create(file: FileToCreate): Promise<void> {
     // Handed over at once: a run waiting for its receipt should not wait for the event loop's next turn too.
-    return this.createAll([file])[0] as Promise<void>;
+    return new Promise((resolve, reject) => this.createAll([file], (_index, failure) => (failure === undefined ? resolve() : reject(failure))));
   }
 
   /**
    * `create` for several files in one hand-over: a thread then takes them in one go and answers
    * for all of them in one message. Handed over one by one, each file woke the thread, which
    * answered it alone: about one message per file with 64 runs in flight, each costing the event
-   * loop's thread more than the rest of the hand-over.
+   * loop's thread more than the rest of the hand-over. `settle` is called once per file, with its
+   * index in `files` and, when it failed, the error `create` would reject with.
    */
-  createAll(files: readonly FileToCreate[]): Promise<void>[] {
-    const waiters: Waiter[] = [];
-    const promises = files.map(
-      (file) => new Promise<void>((resolve, reject) => waiters.push({ file, settle: (failure) => (failure === undefined ? resolve() : reject(failure)) })),
-    );
-    this.#send(waiters);
-    return promises;
+  createAll(files: readonly FileToCreate[], settle: (index: number, failure: Error | undefined) => void): void {
+    this.#send(files.map((file, index) => ({ file, settle: (failure) => settle(index, failure) })));
   }
 
   /** Stops the threads; files on their way fail with `WriterThreadStoppedError`. For tests. */

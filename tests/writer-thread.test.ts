@@ -34,6 +34,28 @@ describe("the receipt writer threads", () => {
     await threads.stop();
   });
 
+  it("answer for each file of a batch handed over together, a taken name failing only its own file", async () => {
+    const directory = await tempRoot();
+    const threads = new WriterThreads({ threads: 2 });
+    await writeFile(join(directory, "taken.json"), "already here");
+    const names = ["a.json", "taken.json", "b.json", "c.json"];
+    const outcomes = await new Promise<Array<Error | undefined>>((resolve) => {
+      const settled: Array<Error | undefined> = [];
+      let left = names.length;
+      threads.createAll(
+        names.map((name) => ({ path: join(directory, name), temporaryPath: null, text: `text of ${name}` })),
+        (index, failure) => {
+          settled[index] = failure;
+          if (--left === 0) resolve(settled);
+        },
+      );
+    });
+    expect(outcomes.map((failure) => (failure as NodeJS.ErrnoException | undefined)?.code)).toEqual([undefined, "EEXIST", undefined, undefined]);
+    expect(await readFile(join(directory, "taken.json"), "utf8")).toBe("already here");
+    expect(await readFile(join(directory, "c.json"), "utf8")).toBe("text of c.json");
+    await threads.stop();
+  });
+
   it("hand files over through the shared ring past its end and around again, each created once", async () => {
     const directory = await tempRoot();
     const threads = new WriterThreads({ threads: 1 });

@@ -112,15 +112,16 @@ export class FileReceiptStore implements ReceiptStore {
   #writeTurn(): void {
     const turn = this.#turn;
     this.#turn = [];
-    let created: Promise<string>[];
     try {
       this.#log.appendAll(turn.map(({ receipt, text }) => ({ runId: receipt.runId, signature: receipt.signature, json: text })));
-      created = createReceiptFiles(turn);
+      createReceiptFiles(turn, (index, error) => {
+        const { path, resolve, reject } = turn[index] as (typeof turn)[number];
+        if (error === undefined) resolve(path);
+        else reject(error);
+      });
     } catch (error) {
       for (const { reject } of turn) reject(error);
-      return;
     }
-    turn.forEach(({ resolve, reject }, index) => (created[index] as Promise<string>).then(resolve, reject));
   }
 
   /**
