@@ -58,22 +58,12 @@ export class WriteAheadLog {
    * line is in the page cache, and nothing the process does afterwards can lose it.
    */
   append(runId: string, signature: string, json: string): void {
-    this.appendAll([{ runId, signature, json }]);
-  }
-
-  /**
-   * `append` for several receipts with one `write(2)`: a store appends the receipts of one turn of
-   * the event loop together. A process killed during the call can leave the last line cut short,
-   * which readers take for the interrupted write it is (none of these writes had resolved).
-   */
-  appendAll(receipts: readonly { runId: string; signature: string; json: string }[]): void {
-    let lines = "";
-    for (const { runId, signature, json } of receipts) lines += `{"runId":${JSON.stringify(runId)},"signature":${JSON.stringify(signature)},"receipt":${json}}\n`;
-    const bytes = Buffer.from(lines, "utf8");
+    const line = `{"runId":${JSON.stringify(runId)},"signature":${JSON.stringify(signature)},"receipt":${json}}\n`;
+    const bytes = Buffer.from(line, "utf8");
     const fd = this.#open();
     for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
     this.#bytes += bytes.length;
-    for (const { runId } of receipts) this.#unsealed.add(runId);
+    this.#unsealed.add(runId);
   }
 
   /**

@@ -61,10 +61,10 @@ export class FileReceiptStore implements ReceiptStore {
   /**
    * Appends the signed receipt to the store's write-ahead log (a synchronous `write(2)`: from then
    * on it survives the process being killed), creates the receipt file, then queues its journal
-   * entry; resolves only after all three. A lone receipt is logged at once and its file created on
-   * this thread (see `takeInlineTurn`); the receipts of concurrent runs are logged together at the
-   * end of this turn of the event loop and created by the writer threads. Entries are group-committed (see `journalIntervalMs`), so a run pays for one file write and one
-   * append, not for a journal segment or its fsync. Until its entry is chained, the write-ahead
+   * entry; resolves only after all three. A lone receipt's file is created on this thread (see
+   * `takeInlineTurn`); the files of concurrent runs are handed to the writer threads together at
+   * the end of this turn of the event loop. Entries are group-committed (see `journalIntervalMs`),
+   * so a run pays for one file write and one append, not for a journal segment or its fsync. Until its entry is chained, the write-ahead
    * log vouches for the receipt (see `WriteAheadLog`). `flush()` writes the queue at once and waits.
    *
    * A journal segment that cannot be written never fails a receipt: its entries are tried again,
@@ -73,16 +73,13 @@ export class FileReceiptStore implements ReceiptStore {
   async write(receipt: Receipt, json?: string): Promise<string> {
     const journal = this.#journal.journal;
     const path = receiptPath(this.directory, receipt.runId); // refuses a run id that is not a file name, before anything is written
-    const text = json ?? JSON.stringify(receipt);
+    // Before anything else, synchronously: from here on the receipt survives the process being killed.
+    this.#log.append(receipt.runId, receipt.signature, json ?? JSON.stringify(receipt));
     try {
       // Created under its final name directly: the log already holds it whole, which is what tells a
       // reader a complete receipt from one still being written (see load and the audit).
-      if (takeInlineTurn() && !writerThreadsBusy()) {
-        this.#log.append(receipt.runId, receipt.signature, text);
-        await createReceiptFileInline(receipt, path);
-      } else {
-        await this.#writeWithTurn(receipt, path, text);
-      }
+      if (takeInlineTurn() && !writerThreadsBusy()) await createReceiptFileInline(receipt, path);
+      else await this.#createWithTurn(receipt, path);
     } catch (error) {
       // Another receipt (or this very one, written before) holds the name: this write will never
       // store it, so its own line is abandoned; a line of an earlier write of it still stands. Any
@@ -94,26 +91,25 @@ export class FileReceiptStore implements ReceiptStore {
     return path;
   }
 
-  // Receipts of concurrent runs, gathered until the end of this turn of the event loop.
-  #turn: Array<{ receipt: Receipt; path: string; text: string; resolve: (path: string) => void; reject: (error: unknown) => void }> = [];
+  // Receipt files of concurrent runs, gathered until the end of this turn of the event loop.
+  #turn: Array<{ receipt: Receipt; path: string; resolve: (path: string) => void; reject: (error: unknown) => void }> = [];
 
   /**
-   * Logs and creates the receipt with the others written in this turn of the event loop: their
-   * lines in one append to the log, then their files in one hand-over to the writer threads, which
-   * answer for them together. Per receipt, that was a `write(2)`, a thread wake-up and an answer
-   * message for the event loop's thread, most of what a concurrent run cost it beyond the run.
+   * Creates the receipt's file with the others asked for in this turn of the event loop, handed to
+   * the writer threads in one go, which answer for them together. One by one, each file cost the
+   * event loop's thread a wake-up of the thread and an answer message of its own: with 64 runs in
+   * flight, most of what a run cost it beyond the run.
    */
-  #writeWithTurn(receipt: Receipt, path: string, text: string): Promise<string> {
+  #createWithTurn(receipt: Receipt, path: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      if (this.#turn.push({ receipt, path, text, resolve, reject }) === 1) setImmediate(() => this.#writeTurn());
+      if (this.#turn.push({ receipt, path, resolve, reject }) === 1) setImmediate(() => this.#createTurn());
     });
   }
 
-  #writeTurn(): void {
+  #createTurn(): void {
     const turn = this.#turn;
     this.#turn = [];
     try {
-      this.#log.appendAll(turn.map(({ receipt, text }) => ({ runId: receipt.runId, signature: receipt.signature, json: text })));
       createReceiptFiles(turn, (index, error) => {
         const { path, resolve, reject } = turn[index] as (typeof turn)[number];
         if (error === undefined) resolve(path);
