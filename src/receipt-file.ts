@@ -43,13 +43,13 @@ export async function writeReceipt(receipt: Receipt, directory = "receipts"): Pr
 
 /**
  * `writeReceipt` without the temporary file, for several receipts at once, each at its
- * `receiptPath`: created under its final name directly (exclusively, so an existing receipt is never replaced), one directory
- * operation instead of three, by the writer threads in one hand-over (see
- * `WriterThreads.createAll`); `settle` is called once per receipt with its index and, when it
- * failed, its error (ReceiptExistsError when its name is taken). A reader can then find a file
- * still being written, or left half-written by a killed process: only for a store whose journal
- * records which receipts are complete, and whose readers honour it (`FileReceiptStore`, with its
- * write-ahead log).
+ * `receiptPath`: created under its final name directly (exclusively, so an existing receipt is
+ * never replaced), one directory operation instead of three, by the writer threads in one
+ * hand-over (see `WriterThreads.createAll`); `settle` is called once per receipt with its index
+ * and, when it failed, its error (ReceiptExistsError when its name is taken). A reader can then
+ * find a file still being written, or left half-written by a killed process: only for a store
+ * whose journal records which receipts are complete, and whose readers honour it
+ * (`FileReceiptStore`, with its write-ahead log).
  */
 export function createReceiptFiles(receipts: readonly { receipt: Receipt; path: string }[], settle: (index: number, error: unknown) => void): void {
   const files = receipts.map(({ receipt, path }) => ({ path, temporaryPath: null, text: receiptText(receipt) }));
