@@ -7,8 +7,9 @@ import type { FileToCreate } from "./writer-thread.js";
  * index costs a few µs, and the thread is woken by `Atomics.notify` only.
  *
  * Layout: a 16-byte header of Int32 (`HEAD`: where this thread writes next; `TAIL`: where the
- * writer thread reads next; `BELL`: the wake-up counter; `SLEEPING`: whether the writer thread waits on it), then `RING_BYTES` of records. A record, at a multiple of 4 bytes:
- * Int32 id, path bytes, temporary path bytes (-1: none), text bytes, then the three UTF-8 strings.
+ * writer thread reads next; `BELL`: the wake-up counter; `SLEEPING`: whether the writer thread
+ * waits on it), then `RING_BYTES` of records. A record, at a multiple of 4 bytes: Int32 id, path
+ * bytes, temporary path bytes (-1: none), text bytes, then the three UTF-8 strings.
  * An id of `WRAP` says the records go on at offset 0. HEAD == TAIL means empty; a record never
  * fills the ring up to TAIL, so that stays unambiguous. Only this thread moves HEAD and only the
  * writer thread moves TAIL, each with `Atomics.store` after the bytes it covers are written or read.

@@ -64,8 +64,9 @@ export class FileReceiptStore implements ReceiptStore {
    * entry; resolves only after all three. A lone receipt's file is created on this thread (see
    * `takeInlineTurn`); the files of concurrent runs are handed to the writer threads together at
    * the end of this turn of the event loop. Entries are group-committed (see `journalIntervalMs`),
-   * so a run pays for one file write and one append, not for a journal segment or its fsync. Until its entry is chained, the write-ahead
-   * log vouches for the receipt (see `WriteAheadLog`). `flush()` writes the queue at once and waits.
+   * so a run pays for one file write and one append, not for a journal segment or its fsync. Until
+   * its entry is chained, the write-ahead log vouches for the receipt (see `WriteAheadLog`).
+   * `flush()` writes the queue at once and waits.
    *
    * A journal segment that cannot be written never fails a receipt: its entries are tried again,
    * and `assertWritable()` refuses new runs until they are in (fail closed before side effects).
