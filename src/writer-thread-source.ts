@@ -6,11 +6,12 @@ import { BELL, HEAD, RING_BYTES, SLEEPING, TAIL, WRAP } from "./writer-ring.js";
  * run time, whatever bundles or transpiles the SDK. Plain CommonJS, Node's built-in modules only.
  *
  * Files come in the shared ring (`writer-ring.ts`), or, when it has no room, as a batch on a
- * message port the thread reads when woken. For each, in order, the thread creates the temporary file (its directory too, if
- * missing), writes the text, closes it, hard-links it to its final name (which fails if that name
- * exists) and removes the temporary name; a file without a temporary name is created under its
- * final name directly (exclusively: that fails if it exists). It answers with one message per
- * batch or per turn through the ring: an outcome per file, null when created, else the error's own fields.
+ * message port the thread reads when woken. For each, in order, the thread creates the temporary
+ * file (its directory too, if missing), writes the text, closes it, hard-links it to its final
+ * name (which fails if that name exists) and removes the temporary name; a file without a
+ * temporary name is created under its final name directly (exclusively: that fails if it exists).
+ * It answers with one message per batch, or per 8 files taken from the ring: an outcome per file,
+ * null when created, else the error's own fields.
  */
 export const WRITER_THREAD_SOURCE = `
 "use strict";
@@ -28,8 +29,12 @@ function attempt(target, temporary, text) {
 }
 
 // The shared ring (see writer-ring.ts): records are read from TAIL up to HEAD, each file created,
-// TAIL moved past them, and one message answers for all of them.
+// TAIL moved past them, and one message answers for every ANSWER_FILES of them and for the rest.
 const HEAD = ${HEAD}, TAIL = ${TAIL}, BELL = ${BELL}, SLEEPING = ${SLEEPING}, WRAP = ${WRAP}, HEADER_BYTES = 16, RING_BYTES = ${RING_BYTES};
+// Answered all at once, the first runs of a long hand-over waited for its last file; every 8 files,
+// the event loop's thread goes on with them while this one creates the rest (one message per file
+// cost it more than the rest of a run).
+const ANSWER_FILES = 8;
 const header = new Int32Array(workerData.ring, 0, HEADER_BYTES / 4);
 const ints = new Int32Array(workerData.ring, HEADER_BYTES, RING_BYTES / 4);
 const bytes = Buffer.from(workerData.ring, HEADER_BYTES, RING_BYTES);
@@ -53,7 +58,13 @@ function drainRing() {
     const text = bytes.subarray(offset, (offset += textBytes));
     tail = (offset + 3) & ~3;
     answers.push(id, attempt(target, temporary, text));
+    if (answers.length === 2 * ANSWER_FILES) answer(answers.splice(0));
   }
+  answer(answers);
+}
+
+// The records up to tail are read and their files written: their room in the ring is free again.
+function answer(answers) {
   Atomics.store(header, TAIL, tail);
   if (answers.length > 0) parentPort.postMessage({ ring: answers });
 }

@@ -99,10 +99,10 @@ export function writerThreadsBusy(): boolean {
 /**
  * Creates files atomically in worker threads that make the file system calls synchronously. Files
  * go to a thread through a shared ring (`writer-ring.ts`) and a futex wake-up; answers come back
- * one message per turn of the thread. For the event loop's thread a file then costs a few µs
- * instead of a threadpool request per system call: each request wakes a pool thread and then this
- * one, 10–25 µs of this thread's CPU apiece on the VMs we measured, which was most of a receipt
- * write's cost, and with many runs in flight capped their rate. Each file is handed to the
+ * one message per 8 files. For the event loop's thread a file then costs a few µs instead of a
+ * threadpool request per system call: each request wakes a pool thread and then this one,
+ * 10–25 µs of this thread's CPU apiece on the VMs we measured, which was most of a receipt write's
+ * cost, and with many runs in flight capped their rate. Each file is handed to the
  * least-loaded thread that is ready as soon as it is asked for.
  *
  * Idle threads keep no process alive; a thread with files on their way does, so a process that
@@ -156,7 +156,7 @@ export class WriterThreads {
 
   /**
    * `create` for several files in one hand-over: a thread then takes them in one go and answers
-   * for all of them in one message. Handed over one by one, each file woke the thread, which
+   * for them in one message per 8 files. Handed over one by one, each file woke the thread, which
    * answered it alone: about one message per file with 64 runs in flight, each costing the event
    * loop's thread more than the rest of the hand-over. `settle` is called once per file, with its
    * index in `files` and, when it failed, the error `create` would reject with.

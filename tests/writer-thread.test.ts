@@ -19,6 +19,18 @@ const openSync = patched.openSync;
 patched.openSync = (file, ...rest) => (String(file).includes("crash") ? process.exit(7) : openSync(file, ...rest));
 ${WRITER_THREAD_SOURCE}`;
 
+// A thread that, coming to a file named "hold…", waits until a file named "release" is beside it.
+const HOLDING_SOURCE = `
+const holding = require("node:fs");
+const released = (file) => holding.existsSync(require("node:path").join(require("node:path").dirname(file), "release"));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const openUnheld = holding.openSync;
+holding.openSync = (file, ...rest) => {
+  while (String(file).includes("hold") && !released(String(file))) Atomics.wait(pause, 0, 0, 1);
+  return openUnheld(file, ...rest);
+};
+${WRITER_THREAD_SOURCE}`;
+
 function fileIn(directory: string, name: string, text: string): { path: string; temporaryPath: string; text: string } {
   return { path: join(directory, name), temporaryPath: join(directory, TEMPORARY_DIRECTORY, `${name}.tmp`), text };
 }
@@ -53,6 +65,32 @@ describe("the receipt writer threads", () => {
     expect(outcomes.map((failure) => (failure as NodeJS.ErrnoException | undefined)?.code)).toEqual([undefined, "EEXIST", undefined, undefined]);
     expect(await readFile(join(directory, "taken.json"), "utf8")).toBe("already here");
     expect(await readFile(join(directory, "c.json"), "utf8")).toBe("text of c.json");
+    await threads.stop();
+  });
+
+  it("answer for the first eight files of a hand-over while a ninth after them is still being created", async () => {
+    const directory = await tempRoot();
+    const threads = new WriterThreads({ threads: 1, source: HOLDING_SOURCE });
+    const names = [...Array.from({ length: 8 }, (_, n) => `f${n}.json`), "hold.json"];
+    let settled = 0;
+    let firstEight!: () => void;
+    const answered = new Promise<void>((resolve) => (firstEight = resolve));
+    let last!: () => void;
+    const all = new Promise<void>((resolve) => (last = resolve));
+    threads.createAll(
+      names.map((name) => ({ path: join(directory, name), temporaryPath: null, text: name })),
+      () => {
+        settled += 1;
+        if (settled === 8) firstEight();
+        if (settled === names.length) last();
+      },
+    );
+    // Answered all together, these eight would wait for hold.json, which waits for release.
+    await answered;
+    expect(existsSync(join(directory, "hold.json"))).toBe(false);
+    await writeFile(join(directory, "release"), "");
+    await all;
+    expect(await readFile(join(directory, "hold.json"), "utf8")).toBe("hold.json");
     await threads.stop();
   });
 

@@ -18,6 +18,14 @@ import { byTime, matchesFilter, type ApprovalStage, type ApprovalStages, type Cl
 
 const RECEIPT_FILE = /^[0-9a-f-]{36}\.json$/;
 
+/**
+ * Files a turn of the event loop gathers before handing them to the writer threads. With 64 runs
+ * in flight, handing over all 64 at the end of the turn left the threads idle while the runs ran
+ * and the runs waiting while the threads wrote: every 8 let both work at once, 1.2x the runs per
+ * second (2 cores). Fewer per hand-over cost more wake-ups of the threads.
+ */
+const HANDOVER_FILES = 8;
+
 /** Options of `FileReceiptStore`: the journal's key (else `EnactClient` attaches it) and its pace. */
 export interface FileReceiptStoreOptions extends JournalOptions {
   /**
@@ -97,18 +105,24 @@ export class FileReceiptStore implements ReceiptStore {
 
   /**
    * Creates the receipt's file with the others asked for in this turn of the event loop, handed to
-   * the writer threads in one go, which answer for them together. One by one, each file cost the
+   * the writer threads together, which answer for them together. One by one, each file cost the
    * event loop's thread a wake-up of the thread and an answer message of its own: with 64 runs in
-   * flight, most of what a run cost it beyond the run.
+   * flight, most of what a run cost it beyond the run. Handed over every `HANDOVER_FILES` files,
+   * not only at the end of the turn: a thread then creates the first files while this one is still
+   * running the turn's other runs, instead of each waiting for the other in turn.
    */
   #createWithTurn(receipt: Receipt, path: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      if (this.#turn.push({ receipt, path, resolve, reject }) === 1) setImmediate(() => this.#createTurn());
+      const gathered = this.#turn.push({ receipt, path, resolve, reject });
+      if (gathered === HANDOVER_FILES) this.#createTurn();
+      else if (gathered === 1) setImmediate(() => this.#createTurn());
     });
   }
 
   #createTurn(): void {
     const turn = this.#turn;
+    // Empty when the turn's files went over as the HANDOVER_FILES-th came, and none came after it.
+    if (turn.length === 0) return;
     this.#turn = [];
     try {
       createReceiptFiles(turn, (index, error) => {

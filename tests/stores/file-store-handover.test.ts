@@ -1,0 +1,35 @@
+import { existsSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FileReceiptStore } from "enact-sdk";
+import { writerThreads } from "../../src/writer-thread.js";
+import { makeReceipt } from "../support/cli.js";
+
+/**
+ * Blocks this thread, so that the event loop's turn cannot end, until `done()` or 10 s: what
+ * happens meanwhile happens on other threads, within this very turn.
+ */
+function blockUntil(done: () => boolean): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + 10_000; !done() && Date.now() < deadline; ) Atomics.wait(pause, 0, 0, 1);
+}
+
+describe("FileReceiptStore's hand-over of concurrent receipts to the writer threads", () => {
+  it("hands the files of a turn over as every eighth is asked for, before the turn ends", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "enact-handover-"));
+    const store = new FileReceiptStore(directory, { secret: "handover-test-secret-0123456789abcdef-0123" });
+    // Writer threads online, as in a process that has been writing for a while (the first call starts one).
+    while (writerThreads() === undefined) await new Promise((resolve) => setImmediate(resolve));
+
+    const receipts = Array.from({ length: 9 }, () => makeReceipt());
+    const writes = receipts.map((receipt) => store.write(receipt));
+    // Eight went over together; the ninth too if the first was created inline (see takeInlineTurn).
+    const stored = (): number => receipts.filter((receipt) => existsSync(join(directory, `${receipt.runId}.json`))).length;
+    blockUntil(() => stored() >= 8);
+    expect(stored()).toBeGreaterThanOrEqual(8);
+    await Promise.all(writes);
+    expect(stored()).toBe(9);
+  });
+});
