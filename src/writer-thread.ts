@@ -240,7 +240,7 @@ class WriterThread {
     worker.on("online", () => {
       if (this.#worker === worker) this.online = true;
     });
-    worker.on("message", (done: Done | RingDone) => this.#answer(done));
+    worker.on("message", (done: Done | RingDone) => this.#answered(done));
     worker.on("error", (error) => this.#stopped(worker, error));
     worker.on("exit", (code) => this.#stopped(worker, new Error(`exit code ${code}`)));
     // After the listeners: adding a "message" listener refs the thread again.
@@ -275,6 +275,26 @@ class WriterThread {
     await this.#worker?.terminate();
   }
 
+  // Answers read from the thread's port and not yet settled (see #answered).
+  #answers: Array<Done | RingDone> = [];
+
+  /**
+   * Keeps an answer for the check phase of this turn of the event loop instead of settling its
+   * files here. Node reads a port's messages up to 1,000 at a time without letting the event loop
+   * turn, and settling a file resumes runs that hand new files over, whose answers then arrive
+   * within the same read: with 64 runs in flight the files of the other thread, a turn's last
+   * files (handed over in the check phase) and every timer waited for up to 1,000 answers, 250 ms.
+   */
+  #answered(done: Done | RingDone): void {
+    if (this.#answers.push(done) === 1) setImmediate(() => this.#settleAnswers());
+  }
+
+  #settleAnswers(): void {
+    const answers = this.#answers;
+    this.#answers = [];
+    for (const done of answers) this.#answer(done);
+  }
+
   #answer(done: Done | RingDone): void {
     if ("ring" in done) {
       for (let index = 0; index < done.ring.length; index += 2) {
@@ -301,6 +321,8 @@ class WriterThread {
   /** The thread failed or exited: what it had not answered for fails, and the next batch starts a new one. */
   #stopped(worker: Worker, cause: Error): void {
     if (this.#worker !== worker) return;
+    // What the thread answered before it stopped was done: settled as such, not as lost.
+    this.#settleAnswers();
     this.#worker = undefined;
     this.online = false;
     const lost = [...this.#inFlight.values()].flat().concat([...this.#inRing.values()]);
