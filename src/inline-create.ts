@@ -2,17 +2,22 @@ import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
- * A create slower than this (ms) sends files to the writer threads for `SLOW_DISK_PAUSE_MS`: a
- * disk that has become slow (ext4 after a mass delete, a loaded volume) should hold up the runs
- * waiting for their receipts, not the whole event loop.
+ * `SLOW_CREATES_IN_A_ROW` creates, each slower than `SLOW_CREATE_MS`, send files to the writer
+ * threads for `SLOW_DISK_PAUSE_MS`: a disk that has become slow (ext4 after a mass delete, a
+ * loaded volume) should hold up the runs waiting for their receipts, not the whole event loop.
+ * One slow create alone says little: the thread descheduled during the call, a page fault, took
+ * 2–6 ms a few times a minute even on tmpfs, and each one cost a process running one run at a
+ * time a second at a third of its rate.
  */
 const SLOW_CREATE_MS = 2;
+const SLOW_CREATES_IN_A_ROW = 2;
 const SLOW_DISK_PAUSE_MS = 1_000;
 
 // Direct creates asked for in this turn of the event loop, and in the one before.
 let turnCreates = 0;
 let lastTurnCreates = 0;
 let inlineAfter = 0;
+let slowInARow = 0;
 
 /**
  * Whether the file a receipt write asks for now may be created on the event loop's own thread:
@@ -53,9 +58,12 @@ export async function createInline(path: string, text: string): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Records how long an inline create took (performance.now() times): a slow one pauses inline creates. */
+/** Records how long an inline create took (performance.now() times): slow ones in a row pause inline creates. */
 export function noteInlineCreate(started: number, finished: number): void {
-  if (finished - started > SLOW_CREATE_MS) inlineAfter = finished + SLOW_DISK_PAUSE_MS;
+  slowInARow = finished - started > SLOW_CREATE_MS ? slowInARow + 1 : 0;
+  if (slowInARow < SLOW_CREATES_IN_A_ROW) return;
+  slowInARow = 0;
+  inlineAfter = finished + SLOW_DISK_PAUSE_MS;
 }
 
 function createNow(path: string, text: string): void {
