@@ -333,8 +333,13 @@ export class EnactClient {
     if (approval !== undefined) {
       // Used up before any side effect: of concurrent runs with one approval, one executes. A
       // crash after this leaves the approval used, never re-run (a person reconciles it).
-      const won = await this.#desk.claim(approval.id, runId).catch(() => false);
-      if (!won) return this.#finish(run, [...gate, approvalFailure(`approval ${approval.id} was already used by another run`)], "BLOCK", []);
+      // A store that fails to record the use blocks the run too, with its own reason: "used by
+      // another run" would send whoever reads the receipt looking for a run that never was.
+      const won = await this.#desk.claim(approval.id, runId).catch((error: unknown) => `the approval's use could not be recorded: ${describeError(error)}`);
+      if (won !== true) {
+        const reason = won === false ? `approval ${approval.id} was already used by another run` : won;
+        return this.#finish(run, [...gate, approvalFailure(reason)], "BLOCK", []);
+      }
       gate = [...gate, { policy: "approval", passed: true, reason: `Approved by ${approval.approver} at ${approval.approvedAt} (request ${approval.id})` }];
       run.approval = approval;
     }

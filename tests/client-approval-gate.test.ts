@@ -107,7 +107,7 @@ describe("run() with an approval", () => {
     };
     const [, receipt] = await enact.run({ ...request, approvalId: id });
     expect(receipt.decision).toBe("BLOCK");
-    expect(receipt.policyResults.at(-1)).toEqual({ policy: "approval", passed: false, reason: `approval ${id} was already used by another run` });
+    expect(receipt.policyResults.at(-1)).toEqual({ policy: "approval", passed: false, reason: "the approval's use could not be recorded: Error: disk full" });
     expect(counter.executions).toBe(0);
   });
 
