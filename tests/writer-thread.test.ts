@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +28,23 @@ const openUnheld = holding.openSync;
 holding.openSync = (file, ...rest) => {
   while (String(file).includes("hold") && !released(String(file))) Atomics.wait(pause, 0, 0, 1);
   return openUnheld(file, ...rest);
+};
+${WRITER_THREAD_SOURCE}`;
+
+// A thread that exits right after it answers for a file named "exit-after…": its answer is sent.
+const ANSWER_THEN_EXIT_SOURCE = `
+const answering = require("node:fs");
+const { parentPort: answerPort } = require("node:worker_threads");
+let exitAfterAnswer = false;
+const openFirst = answering.openSync;
+answering.openSync = (file, ...rest) => {
+  if (String(file).includes("exit-after")) exitAfterAnswer = true;
+  return openFirst(file, ...rest);
+};
+const postFirst = answerPort.postMessage.bind(answerPort);
+answerPort.postMessage = (message) => {
+  postFirst(message);
+  if (exitAfterAnswer) process.exit(7);
 };
 ${WRITER_THREAD_SOURCE}`;
 
@@ -162,6 +179,25 @@ describe("the receipt writer threads", () => {
     await expect(lost[0]).rejects.toThrow(/stopped before it confirmed .*crash\.json \(exit code 7\)/);
     await threads.create(fileIn(directory, "after.json", "after"));
     expect(await readFile(join(directory, "after.json"), "utf8")).toBe("after");
+    await threads.stop();
+  });
+
+  // Linux: the process's threads are counted in /proc.
+  it.runIf(existsSync("/proc/self/task"))("settle a file the thread answered for just before it stopped as created, not as lost", async () => {
+    const directory = await tempRoot();
+    const threads = new WriterThreads({ threads: 1, source: ANSWER_THEN_EXIT_SOURCE });
+    const created = threads.create(fileIn(directory, "exit-after.json", "answered"));
+    // This thread blocked until the writer thread has answered and exited (one thread fewer in the
+    // process): the answer and the exit then reach the event loop in the same turn.
+    const running = (): number => readdirSync("/proc/self/task").length;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    let most = running();
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; Atomics.wait(pause, 0, 0, 1)) {
+      most = Math.max(most, running());
+      if (existsSync(join(directory, "exit-after.json")) && running() < most) break;
+    }
+    await expect(created).resolves.toBeUndefined();
+    expect(await readFile(join(directory, "exit-after.json"), "utf8")).toBe("answered");
     await threads.stop();
   });
 
