@@ -70,11 +70,11 @@ export class FileReceiptStore implements ReceiptStore {
    * Appends the signed receipt to the store's write-ahead log (a synchronous `write(2)`: from then
    * on it survives the process being killed), creates the receipt file, then queues its journal
    * entry; resolves only after all three. A lone receipt's file is created on this thread (see
-   * `takeInlineTurn`); the files of concurrent runs are handed to the writer threads together at
-   * the end of this turn of the event loop. Entries are group-committed (see `journalIntervalMs`),
-   * so a run pays for one file write and one append, not for a journal segment or its fsync. Until
-   * its entry is chained, the write-ahead log vouches for the receipt (see `WriteAheadLog`).
-   * `flush()` writes the queue at once and waits.
+   * `takeInlineTurn`); the files of concurrent runs are handed to the writer threads together,
+   * every 8 and the rest at the end of this turn of the event loop. Entries are group-committed
+   * (see `journalIntervalMs`), so a run pays for one file write and one append, not for a journal
+   * segment or its fsync. Until its entry is chained, the write-ahead log vouches for the receipt
+   * (see `WriteAheadLog`). `flush()` writes the queue at once and waits.
    *
    * A journal segment that cannot be written never fails a receipt: its entries are tried again,
    * and `assertWritable()` refuses new runs until they are in (fail closed before side effects).
@@ -100,7 +100,7 @@ export class FileReceiptStore implements ReceiptStore {
     return path;
   }
 
-  // Receipt files of concurrent runs, gathered until the end of this turn of the event loop.
+  // Receipt files of concurrent runs, gathered for the next hand-over (the 8th file, or the end of the turn).
   #turn: Array<{ receipt: Receipt; path: string; resolve: (path: string) => void; reject: (error: unknown) => void }> = [];
 
   /**
