@@ -37,22 +37,22 @@ const mkdirAsync = promisify(mkdir);
  */
 export async function writeReceipt(receipt: Receipt, directory = "receipts"): Promise<string> {
   const path = receiptPath(directory, receipt.runId);
-  await writeNewFile(path, `${JSON.stringify(receipt, null, 2)}\n`);
+  await writeNewFile(path, receiptText(receipt));
   return path;
 }
 
 /**
- * `writeReceipt` without the temporary file, for several receipts at once, each at its
- * `receiptPath`: created under its final name directly (exclusively, so an existing receipt is
- * never replaced), one directory operation instead of three, by the writer threads in one
- * hand-over (see `WriterThreads.createAll`); `settle` is called once per receipt with its index
- * and, when it failed, its error (ReceiptExistsError when its name is taken). A reader can then
- * find a file still being written, or left half-written by a killed process: only for a store
- * whose journal records which receipts are complete, and whose readers honour it
+ * `writeReceipt` without the temporary file, for several receipts at once, each `text` (see
+ * `receiptText`) at its `receiptPath`: created under its final name directly (exclusively, so an
+ * existing receipt is never replaced), one directory operation instead of three, by the writer
+ * threads in one hand-over (see `WriterThreads.createAll`); `settle` is called once per receipt
+ * with its index and, when it failed, its error (ReceiptExistsError when its name is taken). A
+ * reader can then find a file still being written, or left half-written by a killed process: only
+ * for a store whose journal records which receipts are complete, and whose readers honour it
  * (`FileReceiptStore`, with its write-ahead log).
  */
-export function createReceiptFiles(receipts: readonly { receipt: Receipt; path: string }[], settle: (index: number, error: unknown) => void): void {
-  const files = receipts.map(({ receipt, path }) => ({ path, temporaryPath: null, text: receiptText(receipt) }));
+export function createReceiptFiles(receipts: readonly { text: string; path: string }[], settle: (index: number, error: unknown) => void): void {
+  const files = receipts.map(({ text, path }) => ({ path, temporaryPath: null, text }));
   const done = (index: number, error: unknown): void => settle(index, error === undefined ? undefined : directError((files[index] as FileToCreate).path, error));
   const threads = writerThreads();
   if (threads !== undefined) threads.createAll(files, done);
@@ -60,20 +60,21 @@ export function createReceiptFiles(receipts: readonly { receipt: Receipt; path: 
 }
 
 /**
- * One receipt created as `createReceiptFiles` does, but on the event loop's own thread, for a
- * store that runs one write at a time (see `takeInlineTurn`): synchronous calls, then a yield to
- * the next turn.
+ * One receipt's `text` created as `createReceiptFiles` does, but on the event loop's own thread,
+ * for a store that runs one write at a time (see `takeInlineTurn`): synchronous calls, then a
+ * yield to the next turn.
  */
-export async function createReceiptFileInline(receipt: Receipt, path: string): Promise<string> {
+export async function createReceiptFileInline(text: string, path: string): Promise<string> {
   try {
-    await createInline(path, receiptText(receipt));
+    await createInline(path, text);
   } catch (error) {
     throw directError(path, error);
   }
   return path;
 }
 
-function receiptText(receipt: Receipt): string {
+/** What a receipt's file holds: its 2-space JSON and a newline. Throws for a value JSON cannot hold (a bigint, a cycle). */
+export function receiptText(receipt: Receipt): string {
   return `${JSON.stringify(receipt, null, 2)}\n`;
 }
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FileReceiptStore, ReceiptExistsError } from "enact-sdk";
 import { createInline, noteInlineCreate, takeInlineTurn } from "../src/inline-create.js";
-import { createReceiptFileInline } from "../src/receipt-file.js";
+import { createReceiptFileInline, receiptText } from "../src/receipt-file.js";
 import { makeReceipt } from "./support/cli.js";
 
 const tempRoot = (): Promise<string> => mkdtemp(join(tmpdir(), "enact-inline-"));
@@ -53,7 +53,7 @@ describe("receipt files created on the event loop's thread", () => {
     const receipt = makeReceipt();
     const path = join(directory, `${receipt.runId}.json`);
     await writeFile(path, "someone else's");
-    await expect(createReceiptFileInline(receipt, path)).rejects.toBeInstanceOf(ReceiptExistsError);
+    await expect(createReceiptFileInline(receiptText(receipt), path)).rejects.toBeInstanceOf(ReceiptExistsError);
     expect(await readFile(path, "utf8")).toBe("someone else's");
   });
 

@@ -8,7 +8,7 @@ import { ReceiptExistsError, StoreUnavailableError } from "../errors.js";
 import { JournalSlot, type JournalOptions } from "../journal/slot.js";
 import type { Receipt } from "../models.js";
 import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
-import { createReceiptFileInline, createReceiptFiles, receiptPath } from "../receipt-file.js";
+import { createReceiptFileInline, createReceiptFiles, receiptPath, receiptText } from "../receipt-file.js";
 import { takeInlineTurn } from "../inline-create.js";
 import { writerThreadsBusy } from "../writer-thread.js";
 import { FileClaims } from "./file-claims.js";
@@ -82,13 +82,16 @@ export class FileReceiptStore implements ReceiptStore {
   async write(receipt: Receipt, json?: string): Promise<string> {
     const journal = this.#journal.journal;
     const path = receiptPath(this.directory, receipt.runId); // refuses a run id that is not a file name, before anything is written
+    // Also before anything is written: a receipt JSON cannot hold fails alone, not in the log, and
+    // not with the other files of its hand-over.
+    const text = receiptText(receipt);
     // Before anything else, synchronously: from here on the receipt survives the process being killed.
     this.#log.append(receipt.runId, receipt.signature, json ?? JSON.stringify(receipt));
     try {
       // Created under its final name directly: the log already holds it whole, which is what tells a
       // reader a complete receipt from one still being written (see load and the audit).
-      if (takeInlineTurn() && !writerThreadsBusy()) await createReceiptFileInline(receipt, path);
-      else await this.#createWithTurn(receipt, path);
+      if (takeInlineTurn() && !writerThreadsBusy()) await createReceiptFileInline(text, path);
+      else await this.#createWithTurn(text, path);
     } catch (error) {
       // Another receipt (or this very one, written before) holds the name: this write will never
       // store it, so its own line is abandoned; a line of an earlier write of it still stands. Any
@@ -101,7 +104,7 @@ export class FileReceiptStore implements ReceiptStore {
   }
 
   // Receipt files of concurrent runs, gathered for the next hand-over (the 8th file, or the end of the turn).
-  #turn: Array<{ receipt: Receipt; path: string; resolve: (path: string) => void; reject: (error: unknown) => void }> = [];
+  #turn: Array<{ text: string; path: string; resolve: (path: string) => void; reject: (error: unknown) => void }> = [];
 
   /**
    * Creates the receipt's file with the others asked for in this turn of the event loop, handed to
@@ -111,9 +114,9 @@ export class FileReceiptStore implements ReceiptStore {
    * not only at the end of the turn: a thread then creates the first files while this one is still
    * running the turn's other runs, instead of each waiting for the other in turn.
    */
-  #createWithTurn(receipt: Receipt, path: string): Promise<string> {
+  #createWithTurn(text: string, path: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      const gathered = this.#turn.push({ receipt, path, resolve, reject });
+      const gathered = this.#turn.push({ text, path, resolve, reject });
       if (gathered === HANDOVER_FILES) this.#createTurn();
       else if (gathered === 1) setImmediate(() => this.#createTurn());
     });

@@ -3,7 +3,8 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FileReceiptStore } from "enact-sdk";
+import { FileReceiptStore, type Receipt } from "enact-sdk";
+import { readWriteAheadLogs } from "../../src/journal/write-ahead-log.js";
 import { writerThreads } from "../../src/writer-thread.js";
 import { makeReceipt } from "../support/cli.js";
 
@@ -31,6 +32,27 @@ describe("FileReceiptStore's hand-over of concurrent receipts to the writer thre
     expect(stored()).toBeGreaterThanOrEqual(8);
     await Promise.all(writes);
     expect(stored()).toBe(9);
+  });
+
+  it("fails alone a receipt JSON cannot hold, before its write-ahead line: the other files of its hand-over are stored", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "enact-handover-"));
+    const store = new FileReceiptStore(directory, { secret: "handover-test-secret-0123456789abcdef-0123" });
+    while (writerThreads() === undefined) await new Promise((resolve) => setImmediate(resolve));
+
+    const good = Array.from({ length: 8 }, () => makeReceipt());
+    // Only a direct store.write can pass one: a client makes every receipt JSON-safe before signing.
+    const unwritable = { ...makeReceipt(), payload: { amount: 10n } } as unknown as Receipt;
+    const writes = [...good.slice(0, 4), unwritable, ...good.slice(4)].map((receipt) =>
+      store.write(receipt, receipt === unwritable ? JSON.stringify({ ...receipt, payload: {} }) : undefined),
+    );
+    const outcomes = await Promise.allSettled(writes);
+
+    expect(outcomes[4]).toMatchObject({ status: "rejected", reason: expect.any(TypeError) });
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(8);
+    for (const receipt of good) expect(await store.load(receipt.runId)).toEqual(receipt);
+    expect(existsSync(join(directory, `${unwritable.runId}.json`))).toBe(false);
+    // Nothing of it is in the log either: no interrupted write for verify to report or settle to store.
+    expect(readWriteAheadLogs(directory).records.map((record) => record.runId)).not.toContain(unwritable.runId);
   });
 
   it("lets the event loop turn while runs in flight are answered: no more receipts stored between two turns than are in flight", async () => {
