@@ -54,7 +54,7 @@ export async function postgresStore(report: Report, settings: Settings): Promise
         storeInFlight: { batch: () => concurrent(local.store, IN_FLIGHT, ms) },
       };
       if (embedded === undefined) {
-        fleet = await startWorkers(tables, PROCESSES);
+        fleet = await startWorkers(tables, PROCESSES, settings.fleetWarmUpRuns);
         // The fleet's batches are longer: their start is a message to eight processes, not a call.
         const fleetMs = Math.max(ms * 2, 100);
         subjects.bareFleet = { batch: () => fleetBatch(fleet, "bare", fleetMs) };
@@ -154,9 +154,9 @@ interface Worker {
   stop(): Promise<void>;
 }
 
-/** Spawns `count` worker processes and waits until each has connected and warmed up. */
-async function startWorkers(tables: StoreTables, count: number): Promise<Worker[]> {
-  const workers = Array.from({ length: count }, () => startWorker(tables));
+/** Spawns `count` worker processes and waits until each has connected and made `warmUpRuns` runs of each subject. */
+async function startWorkers(tables: StoreTables, count: number, warmUpRuns: number): Promise<Worker[]> {
+  const workers = Array.from({ length: count }, () => startWorker(tables, warmUpRuns));
   try {
     await Promise.all(workers.map((worker) => worker.ready));
   } catch (error) {
@@ -166,8 +166,8 @@ async function startWorkers(tables: StoreTables, count: number): Promise<Worker[
   return workers;
 }
 
-function startWorker(tables: StoreTables): Worker & { ready: Promise<void> } {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", WORKER, JSON.stringify(tables)], { cwd: ROOT });
+function startWorker(tables: StoreTables, warmUpRuns: number): Worker & { ready: Promise<void> } {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", WORKER, JSON.stringify(tables), String(warmUpRuns)], { cwd: ROOT });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => {
     if (stderr.length < 10_000) stderr += chunk.toString();
