@@ -5,11 +5,10 @@
 //   exit | throw | sigterm | sigkill: <count> runs one after another, then process.exit(0), an
 //     uncaught exception, SIGTERM or SIGKILL to itself.
 //   in-flight: keeps 64 runs in flight until killed from outside.
-//   logged-only: starts one store write and exits in the same turn: its line is in the write-ahead
-//     log (appended at once), its file not created (the turn's create on this thread taken first,
-//     so the file waits for the end of the turn, which never comes).
+//   logged-only: leaves what a process stopped between a receipt's write-ahead line and its file
+//     leaves (the line is written first, on this thread or a writer thread): the line alone.
 import { defineWorkflow, EnactClient, FileReceiptStore } from "../../src/index.js";
-import { takeInlineTurn } from "../../src/inline-create.js";
+import { WriteAheadLog } from "../../src/journal/write-ahead-log.js";
 import { CLI_SECRET, makeReceipt } from "./cli.js";
 
 const [directory = "", how = "exit", count = "1"] = process.argv.slice(2);
@@ -24,8 +23,7 @@ async function runOne(n: number): Promise<void> {
 
 if (how === "logged-only") {
   const receipt = makeReceipt();
-  takeInlineTurn();
-  void store.write(receipt);
+  new WriteAheadLog(directory).append(receipt.runId, receipt.signature, JSON.stringify(receipt));
   process.stdout.write(`${receipt.runId}\n`);
   process.exit(0);
 } else if (how === "in-flight") {
