@@ -5,8 +5,7 @@ import { ReceiptExistsError } from "./errors.js";
 import type { Receipt } from "./models.js";
 import { closeTemporaryFile, forgetTemporaryName, openTemporaryFile, removeTemporaryName, reserveTemporaryName } from "./temporary-file.js";
 import { createInline } from "./inline-create.js";
-import { writerThreads, WriterThreadStoppedError, type FileToCreate, type LogLine, type WriterThreads } from "./writer-thread.js";
-import { writeLine } from "./write-line.js";
+import { writerThreads, WriterThreadStoppedError, type FileToCreate, type WriterThreads } from "./writer-thread.js";
 
 const RUN_ID = /^[0-9a-fA-F-]{36}$/;
 
@@ -52,18 +51,12 @@ export async function writeReceipt(receipt: Receipt, directory = "receipts"): Pr
  * for a store whose journal records which receipts are complete, and whose readers honour it
  * (`FileReceiptStore`, with its write-ahead log).
  */
-export function createReceiptFiles(receipts: readonly { text: string; path: string; log?: LogLine }[], settle: (index: number, error: unknown) => void): void {
-  const files: FileToCreate[] = receipts.map(({ text, path, log }) => ({ path, temporaryPath: null, text, log }));
+export function createReceiptFiles(receipts: readonly { text: string; path: string }[], settle: (index: number, error: unknown) => void): void {
+  const files = receipts.map(({ text, path }) => ({ path, temporaryPath: null, text }));
   const done = (index: number, error: unknown): void => settle(index, error === undefined ? undefined : directError((files[index] as FileToCreate).path, error));
   const threads = writerThreads();
   if (threads !== undefined) threads.createAll(files, done);
-  else files.forEach((file, index) => createWithLog(file).then(() => done(index, undefined), (error: unknown) => done(index, error)));
-}
-
-/** Without writer threads: the log line on this thread, synchronously, then the file through the threadpool. */
-async function createWithLog(file: FileToCreate): Promise<void> {
-  if (file.log !== undefined) writeLine(file.log.fd, file.log.line);
-  await createDirectly(file.path, file.text);
+  else files.forEach((file, index) => createDirectly(file.path, file.text).then(() => done(index, undefined), (error: unknown) => done(index, error)));
 }
 
 /**

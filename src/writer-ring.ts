@@ -9,8 +9,7 @@ import type { FileToCreate } from "./writer-thread.js";
  * Layout: a 16-byte header of Int32 (`HEAD`: where this thread writes next; `TAIL`: where the
  * writer thread reads next; `BELL`: the wake-up counter; `SLEEPING`: whether the writer thread
  * waits on it), then `RING_BYTES` of records. A record, at a multiple of 4 bytes: Int32 id, path
- * bytes, temporary path bytes (-1: none), text bytes, log line's file descriptor (-1: none), log
- * line bytes, then the four UTF-8 strings.
+ * bytes, temporary path bytes (-1: none), text bytes, then the three UTF-8 strings.
  * An id of `WRAP` says the records go on at offset 0. HEAD == TAIL means empty; a record never
  * fills the ring up to TAIL, so that stays unambiguous. Only this thread moves HEAD and only the
  * writer thread moves TAIL, each with `Atomics.store` after the bytes it covers are written or read.
@@ -24,7 +23,7 @@ export const BELL = 2;
 export const SLEEPING = 3;
 export const WRAP = -1;
 const HEADER_BYTES = 16;
-export const RECORD_HEADER_BYTES = 24;
+const RECORD_HEADER_BYTES = 16;
 
 export class FileRing {
   readonly buffer = new SharedArrayBuffer(HEADER_BYTES + RING_BYTES);
@@ -38,8 +37,7 @@ export class FileRing {
     const pathBytes = Buffer.byteLength(file.path, "utf8");
     const temporaryBytes = file.temporaryPath === null ? -1 : Buffer.byteLength(file.temporaryPath, "utf8");
     const textBytes = Buffer.byteLength(file.text, "utf8");
-    const lineBytes = file.log === undefined ? 0 : Buffer.byteLength(file.log.line, "utf8");
-    const need = align(RECORD_HEADER_BYTES + pathBytes + Math.max(0, temporaryBytes) + textBytes + lineBytes);
+    const need = align(RECORD_HEADER_BYTES + pathBytes + Math.max(0, temporaryBytes) + textBytes);
     const tail = Atomics.load(this.#header, TAIL);
     let at = this.#head;
     if (at >= tail) {
@@ -57,13 +55,10 @@ export class FileRing {
     this.#ints[ints + 1] = pathBytes;
     this.#ints[ints + 2] = temporaryBytes;
     this.#ints[ints + 3] = textBytes;
-    this.#ints[ints + 4] = file.log === undefined ? -1 : file.log.fd;
-    this.#ints[ints + 5] = lineBytes;
     let offset = at + RECORD_HEADER_BYTES;
     offset += this.#bytes.write(file.path, offset, "utf8");
     if (file.temporaryPath !== null) offset += this.#bytes.write(file.temporaryPath, offset, "utf8");
-    offset += this.#bytes.write(file.text, offset, "utf8");
-    if (file.log !== undefined) this.#bytes.write(file.log.line, offset, "utf8");
+    this.#bytes.write(file.text, offset, "utf8");
     this.#head = at + need;
     return true;
   }

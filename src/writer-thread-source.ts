@@ -1,4 +1,4 @@
-import { BELL, HEAD, RECORD_HEADER_BYTES, RING_BYTES, SLEEPING, TAIL, WRAP } from "./writer-ring.js";
+import { BELL, HEAD, RING_BYTES, SLEEPING, TAIL, WRAP } from "./writer-ring.js";
 
 /**
  * What a receipt writer thread runs (see `writer-thread.ts`), as source text for
@@ -6,11 +6,10 @@ import { BELL, HEAD, RECORD_HEADER_BYTES, RING_BYTES, SLEEPING, TAIL, WRAP } fro
  * run time, whatever bundles or transpiles the SDK. Plain CommonJS, Node's built-in modules only.
  *
  * Files come in the shared ring (`writer-ring.ts`), or, when it has no room, as a batch on a
- * message port the thread reads when woken. For each, in order, the thread appends its log line
- * if it has one (and goes no further if that fails), creates the temporary file (its directory
- * too, if missing), writes the text, closes it, hard-links it to its final name (which fails if
- * that name exists) and removes the temporary name; a file without a temporary name is created
- * under its final name directly (exclusively: that fails if it exists).
+ * message port the thread reads when woken. For each, in order, the thread creates the temporary
+ * file (its directory too, if missing), writes the text, closes it, hard-links it to its final
+ * name (which fails if that name exists) and removes the temporary name; a file without a
+ * temporary name is created under its final name directly (exclusively: that fails if it exists).
  * It answers with one message per batch, or per 8 files taken from the ring: an outcome per file,
  * null when created, else the error's own fields.
  */
@@ -20,9 +19,8 @@ const { workerData, parentPort, receiveMessageOnPort } = require("node:worker_th
 const fs = require("node:fs");
 const path = require("node:path");
 
-function attempt(target, temporary, text, logFd, logLine) {
+function attempt(target, temporary, text) {
   try {
-    if (logFd >= 0) writeAll(logFd, logLine);
     create(target, temporary, text);
     return null;
   } catch (error) {
@@ -33,7 +31,6 @@ function attempt(target, temporary, text, logFd, logLine) {
 // The shared ring (see writer-ring.ts): records are read from TAIL up to HEAD, each file created,
 // TAIL moved past them, and one message answers for every ANSWER_FILES of them and for the rest.
 const HEAD = ${HEAD}, TAIL = ${TAIL}, BELL = ${BELL}, SLEEPING = ${SLEEPING}, WRAP = ${WRAP}, HEADER_BYTES = 16, RING_BYTES = ${RING_BYTES};
-const RECORD_HEADER_BYTES = ${RECORD_HEADER_BYTES};
 // Answered all at once, the first runs of a long hand-over waited for its last file; every 8 files,
 // the event loop's thread goes on with them while this one creates the rest (one message per file
 // cost it more than the rest of a run).
@@ -53,15 +50,14 @@ function drainRing() {
       tail = 0;
       continue;
     }
-    const pathBytes = ints[at + 1], temporaryBytes = ints[at + 2], textBytes = ints[at + 3], logFd = ints[at + 4], lineBytes = ints[at + 5];
-    let offset = tail + RECORD_HEADER_BYTES;
+    const pathBytes = ints[at + 1], temporaryBytes = ints[at + 2], textBytes = ints[at + 3];
+    let offset = tail + 16;
     const target = bytes.toString("utf8", offset, (offset += pathBytes));
     const temporary = temporaryBytes < 0 ? null : bytes.toString("utf8", offset, (offset += temporaryBytes));
-    // The text's and the line's bytes are written from the ring itself: TAIL moves past them only once all are done.
+    // The text's bytes are written from the ring itself: TAIL moves past them only once all are done.
     const text = bytes.subarray(offset, (offset += textBytes));
-    const line = bytes.subarray(offset, (offset += lineBytes));
     tail = (offset + 3) & ~3;
-    answers.push(id, attempt(target, temporary, text, logFd, line));
+    answers.push(id, attempt(target, temporary, text));
     if (answers.length === 2 * ANSWER_FILES) answer(answers.splice(0));
   }
   answer(answers);
@@ -77,7 +73,7 @@ function answer(answers) {
 function drainPort() {
   for (let received; (received = receiveMessageOnPort(workerData.port)) !== undefined; ) {
     const batch = received.message;
-    parentPort.postMessage({ id: batch.id, outcomes: batch.files.map(([target, temporary, text, logFd, logLine]) => attempt(target, temporary, text, logFd, logLine)) });
+    parentPort.postMessage({ id: batch.id, outcomes: batch.files.map(([target, temporary, text]) => attempt(target, temporary, text)) });
   }
 }
 

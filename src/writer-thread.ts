@@ -4,21 +4,12 @@ import { WRITER_THREAD_SOURCE } from "./writer-thread-source.js";
 
 /**
  * A file for a writer thread to create: `text` under `path`, by way of `temporaryPath`, or, with
- * none, created directly under `path` (for files whose completeness a journal records). With
- * `log`, the thread first appends `log.line` to the file open as `log.fd` (a write-ahead log), and
- * creates nothing when that fails.
+ * none, created directly under `path` (for files whose completeness a journal records).
  */
 export interface FileToCreate {
   readonly path: string;
   readonly temporaryPath: string | null;
   readonly text: string;
-  readonly log?: LogLine;
-}
-
-/** A line for a writer thread to append to a file this process holds open (with O_APPEND) before it creates a file. */
-export interface LogLine {
-  readonly fd: number;
-  readonly line: string;
 }
 
 /** A writer thread stopped before it answered for a file: whether the file was created is unknown. */
@@ -47,7 +38,7 @@ interface Failure {
 /** A message to a thread (see `writer-thread-source.ts`). */
 interface Batch {
   id: number;
-  files: Array<[path: string, temporaryPath: string | null, text: string, logFd: number, logLine: string]>;
+  files: Array<[path: string, temporaryPath: string | null, text: string]>;
 }
 
 /** A thread's answer to a batch: an outcome per file, in the batch's order. */
@@ -275,7 +266,7 @@ class WriterThread {
     const rest = waiters.slice(ringed);
     const id = this.#nextId++;
     this.#inFlight.set(id, rest);
-    const batch: Batch = { id, files: rest.map(({ file }) => [file.path, file.temporaryPath, file.text, file.log?.fd ?? -1, file.log?.line ?? ""]) };
+    const batch: Batch = { id, files: rest.map(({ file }) => [file.path, file.temporaryPath, file.text]) };
     this.#port?.postMessage(batch);
     this.#ring.ring();
   }

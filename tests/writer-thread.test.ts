@@ -1,9 +1,9 @@
-import { closeSync, existsSync, openSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { access, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { auditReceiptDirectory, writeReceipt } from "enact-sdk";
+import { writeReceipt } from "enact-sdk";
 import { RING_BYTES } from "../src/writer-ring.js";
 import { WRITER_THREAD_SOURCE } from "../src/writer-thread-source.js";
 import { WriterThreads, WriterThreadStoppedError } from "../src/writer-thread.js";
@@ -11,7 +11,6 @@ import { makeReceipt, ROOT, runNode, TSX } from "./support/cli.js";
 import { namesLeft, TEMPORARY_DIRECTORY } from "./support/temporary.js";
 
 const tempRoot = (): Promise<string> => mkdtemp(join(tmpdir(), "enact-writer-"));
-const REFUSED_SECRET = "refused-workers-secret-0123456789abcdef-0123";
 
 // A thread that exits, as a crashing one would, when it comes to a file named "crash…".
 const CRASHING_SOURCE = `
@@ -169,42 +168,6 @@ describe("the receipt writer threads", () => {
     await threads.stop();
   });
 
-  it("append a file's log line to its descriptor before they create it, even when the file then fails", async () => {
-    const directory = await tempRoot();
-    const threads = new WriterThreads({ threads: 1 });
-    const fd = openSync(join(directory, "ahead.log"), "a");
-    await writeFile(join(directory, "blocker"), "a file where a directory should be");
-    const outcomes = await Promise.allSettled(
-      ["one", "two", "blocked"].map((name) =>
-        threads.create({
-          path: join(directory, name === "blocked" ? "blocker/blocked.json" : `${name}.json`),
-          temporaryPath: null,
-          text: name,
-          log: { fd, line: `{"file":"${name}"}\n` },
-        }),
-      ),
-    );
-    closeSync(fd);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
-    expect(await readFile(join(directory, "two.json"), "utf8")).toBe("two");
-    expect(await readFile(join(directory, "ahead.log"), "utf8")).toBe('{"file":"one"}\n{"file":"two"}\n{"file":"blocked"}\n');
-    await threads.stop();
-    await rm(directory, { recursive: true, force: true });
-  });
-
-  it("create no file whose log line cannot be written, failing it with the write's own error", async () => {
-    const directory = await tempRoot();
-    const threads = new WriterThreads({ threads: 1 });
-    await writeFile(join(directory, "read-only.log"), "");
-    const fd = openSync(join(directory, "read-only.log"), "r");
-    const created = threads.create({ path: join(directory, "unlogged.json"), temporaryPath: null, text: "text", log: { fd, line: "line\n" } });
-    await expect(created).rejects.toMatchObject({ code: "EBADF", syscall: "write" });
-    closeSync(fd);
-    expect(existsSync(join(directory, "unlogged.json"))).toBe(false);
-    await threads.stop();
-    await rm(directory, { recursive: true, force: true });
-  });
-
   it("fail every file a thread had not answered for when it stops, and start a new thread for the next", async () => {
     const directory = await tempRoot();
     const threads = new WriterThreads({ threads: 1, source: CRASHING_SOURCE });
@@ -283,26 +246,5 @@ describe("the receipt writer threads", () => {
     const { refused, runIds } = JSON.parse(result.stdout) as { refused: string; runIds: string[] };
     expect(refused).toBe("ReceiptExistsError");
     expect(await namesLeft(directory)).toEqual(runIds.map((runId) => `${runId}.json`).sort());
-  });
-
-  it("log a file store's concurrent receipts on the event loop's thread where worker threads are refused", async () => {
-    if (!existsSync(join(ROOT, "dist/index.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does it first)");
-    const directory = await tempRoot();
-    // Exits as soon as the writes resolve: only their write-ahead lines vouch for them (the journal waits a minute).
-    const script = `
-      import * as sdk from "enact-sdk";
-      const secret = process.argv[2];
-      const store = new sdk.FileReceiptStore(process.argv[1], { secret, journalIntervalMs: 60000 });
-      const receipts = Array.from({ length: 12 }, () => sdk.signReceipt(sdk.buildReceipt({ workflow: "w", actorEmail: "a@b.com", payload: {}, policyResults: [], decision: "PASS" }), secret));
-      await Promise.all(receipts.map((r) => store.write(r)));
-      console.log(JSON.stringify(receipts.map((r) => r.runId)));
-      process.exit(0);`;
-    const permission = ["--experimental-permission", "--allow-fs-read=*", "--allow-fs-write=*", "--no-warnings"];
-    const result = await runNode([...permission, "--input-type=module", "-e", script, directory, REFUSED_SECRET]);
-    expect(result.code).toBe(0);
-    const runIds = JSON.parse(result.stdout) as string[];
-    const report = await auditReceiptDirectory(directory, REFUSED_SECRET);
-    expect(report.findings).toEqual([]);
-    expect(report.counts.unsealed).toBe(runIds.length);
   });
 });

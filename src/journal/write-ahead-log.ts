@@ -1,11 +1,9 @@
-import { closeSync, mkdirSync, openSync, readdirSync, unlinkSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from "node:fs";
 import { readRegularFileSync } from "../read-regular-file.js";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { JOURNAL_DIRECTORY } from "./file-journal.js";
-import type { LogLine } from "../writer-thread.js";
-import { writeLine } from "../write-line.js";
 
 /** Write-ahead logs live in this subdirectory of the journal directory. */
 export const WRITE_AHEAD_DIRECTORY = "wal";
@@ -45,8 +43,6 @@ export class WriteAheadLog {
   #bytes = 0;
   /** Run ids whose lines are in the current log and whose journal entries are not chained yet. */
   readonly #unsealed = new Set<string>();
-  /** Lines handed to writer threads and not answered for: their descriptor must stay open. */
-  #inThreads = 0;
 
   constructor(receiptDirectory: string) {
     this.#directory = writeAheadDirectory(receiptDirectory);
@@ -62,29 +58,9 @@ export class WriteAheadLog {
    * line is in the page cache, and nothing the process does afterwards can lose it.
    */
   append(runId: string, signature: string, json: string): void {
-    this.#bytes += writeLine(this.#open(), recordLine(runId, signature, json));
+    const line = `{"runId":${JSON.stringify(runId)},"signature":${JSON.stringify(signature)},"receipt":${json}}\n`;
+    this.#bytes += writeLine(this.#open(), line);
     this.#unsealed.add(runId);
-  }
-
-  /**
-   * `append` left to a writer thread, which writes the line just before it creates the receipt's
-   * file (see `FileToCreate.log`): the line still comes before the file, and before `write()`
-   * resolves, but off the event loop's thread. `handedBack()` once the thread has answered for it.
-   * Throws, as `append` does, when the log cannot be opened.
-   */
-  handOver(runId: string, signature: string, json: string): LogLine {
-    const line = recordLine(runId, signature, json);
-    const fd = this.#open();
-    // Counted as UTF-16 units, not bytes: only the rotation threshold reads it.
-    this.#bytes += line.length;
-    this.#unsealed.add(runId);
-    this.#inThreads += 1;
-    return { fd, line };
-  }
-
-  /** A line `handOver` gave a writer thread has been answered for (written or not). */
-  handedBack(): void {
-    this.#inThreads -= 1;
   }
 
   /**
@@ -113,7 +89,7 @@ export class WriteAheadLog {
         // Only a help to the audit: the journal itself already holds these entries.
       }
     }
-    if (this.#unsealed.size === 0 && this.#inThreads === 0 && this.#bytes >= ROTATE_BYTES) this.#remove();
+    if (this.#unsealed.size === 0 && this.#bytes >= ROTATE_BYTES) this.#remove();
   }
 
   /**
@@ -121,10 +97,8 @@ export class WriteAheadLog {
    * `verify` and `settle`. Never throws.
    */
   closeIfSealed(): void {
-    if (this.#unsealed.size === 0 && this.#inThreads === 0) this.#remove();
-    // A writer thread may still write a line to it; at exit the process closes it anyway, and a
-    // descriptor closed here could be reused for another file before the thread writes.
-    else if (this.#fd !== undefined && this.#inThreads === 0) {
+    if (this.#unsealed.size === 0) this.#remove();
+    else if (this.#fd !== undefined) {
       try {
         closeSync(this.#fd);
       } catch {
@@ -172,11 +146,20 @@ export class WriteAheadLog {
   }
 }
 
-/** A receipt's line: its run id, its signature and the signed receipt's JSON, on one line. */
-function recordLine(runId: string, signature: string, json: string): string {
-  return `{"runId":${JSON.stringify(runId)},"signature":${JSON.stringify(signature)},"receipt":${json}}\n`;
+/**
+ * Writes `line` (UTF-8) whole and returns its length in bytes. The string goes to `write(2)`
+ * directly, without a Buffer made of it first (a sixth of an append's cost); the rest of a short
+ * write, which a regular file gives only in rare cases (a signal, a file size limit), follows.
+ */
+function writeLine(fd: number, line: string): number {
+  const length = Buffer.byteLength(line, "utf8");
+  const written = writeSync(fd, line, null, "utf8");
+  if (written < length) {
+    const bytes = Buffer.from(line, "utf8");
+    for (let offset = written; offset < length; ) offset += writeSync(fd, bytes, offset, length - offset);
+  }
+  return length;
 }
-
 
 // Logs with a file open. At exit, each whose receipts are all chained is removed; the others stay
 // for `verify` (which counts their receipts as recorded) and `settle` (which chains them).

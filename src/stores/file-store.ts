@@ -10,7 +10,7 @@ import type { Receipt } from "../models.js";
 import { DuplicateJsonKeyError, parseStrictJson } from "../strict-json.js";
 import { createReceiptFileInline, createReceiptFiles, receiptPath, receiptText } from "../receipt-file.js";
 import { takeInlineTurn } from "../inline-create.js";
-import { writerThreadsBusy, type LogLine } from "../writer-thread.js";
+import { writerThreadsBusy } from "../writer-thread.js";
 import { FileClaims } from "./file-claims.js";
 import { FileControl } from "./file-control.js";
 import type { CutoutState } from "../approvals/cutout-window.js";
@@ -69,11 +69,9 @@ export class FileReceiptStore implements ReceiptStore {
   /**
    * Appends the signed receipt to the store's write-ahead log (a synchronous `write(2)`: from then
    * on it survives the process being killed), creates the receipt file, then queues its journal
-   * entry; resolves only after all three. A lone receipt's line and file are written on this thread
-   * (see `takeInlineTurn`); those of concurrent runs are handed to the writer threads together,
-   * every 8 and the rest at the end of this turn of the event loop, and a writer thread appends each
-   * line just before it creates the file (with 64 runs in flight, the append was an eighth of this
-   * thread's work per run, and this thread was the limit). Entries are group-committed
+   * entry; resolves only after all three. A lone receipt's file is created on this thread (see
+   * `takeInlineTurn`); the files of concurrent runs are handed to the writer threads together,
+   * every 8 and the rest at the end of this turn of the event loop. Entries are group-committed
    * (see `journalIntervalMs`), so a run pays for one file write and one append, not for a journal
    * segment or its fsync. Until its entry is chained, the write-ahead log vouches for the receipt
    * (see `WriteAheadLog`). `flush()` writes the queue at once and waits.
@@ -87,28 +85,17 @@ export class FileReceiptStore implements ReceiptStore {
     // Also before anything is written: a receipt JSON cannot hold fails alone, not in the log, and
     // not with the other files of its hand-over.
     const text = receiptText(receipt);
-    const signed = json ?? JSON.stringify(receipt);
+    // Before anything else, synchronously: from here on the receipt survives the process being killed.
+    this.#log.append(receipt.runId, receipt.signature, json ?? JSON.stringify(receipt));
     try {
       // Created under its final name directly: the log already holds it whole, which is what tells a
       // reader a complete receipt from one still being written (see load and the audit).
-      if (takeInlineTurn() && !writerThreadsBusy()) {
-        // Before anything else, synchronously: from here on the receipt survives the process being killed.
-        this.#log.append(receipt.runId, receipt.signature, signed);
-        await createReceiptFileInline(text, path);
-      } else {
-        // The writer thread appends the line, then creates the file (see WriteAheadLog.handOver).
-        const log = this.#log.handOver(receipt.runId, receipt.signature, signed);
-        try {
-          await this.#createWithTurn(text, path, log);
-        } finally {
-          this.#log.handedBack();
-        }
-      }
+      if (takeInlineTurn() && !writerThreadsBusy()) await createReceiptFileInline(text, path);
+      else await this.#createWithTurn(text, path);
     } catch (error) {
       // Another receipt (or this very one, written before) holds the name: this write will never
       // store it, so its own line is abandoned; a line of an earlier write of it still stands. Any
-      // other failure leaves the line, if it was written, as an interrupted write, since the file
-      // may or may not exist (a writer thread that could not append the line created no file).
+      // other failure leaves the line as an interrupted write, since the file may or may not exist.
       if (error instanceof ReceiptExistsError) this.#log.abandon(receipt.runId, receipt.signature, "another receipt holds its name");
       throw error;
     }
@@ -117,7 +104,7 @@ export class FileReceiptStore implements ReceiptStore {
   }
 
   // Receipt files of concurrent runs, gathered for the next hand-over (the 8th file, or the end of the turn).
-  #turn: Array<{ text: string; path: string; log: LogLine; resolve: (path: string) => void; reject: (error: unknown) => void }> = [];
+  #turn: Array<{ text: string; path: string; resolve: (path: string) => void; reject: (error: unknown) => void }> = [];
 
   /**
    * Creates the receipt's file with the others asked for in this turn of the event loop, handed to
@@ -127,9 +114,9 @@ export class FileReceiptStore implements ReceiptStore {
    * not only at the end of the turn: a thread then creates the first files while this one is still
    * running the turn's other runs, instead of each waiting for the other in turn.
    */
-  #createWithTurn(text: string, path: string, log: LogLine): Promise<string> {
+  #createWithTurn(text: string, path: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      const gathered = this.#turn.push({ text, path, log, resolve, reject });
+      const gathered = this.#turn.push({ text, path, resolve, reject });
       if (gathered === HANDOVER_FILES) this.#createTurn();
       else if (gathered === 1) setImmediate(() => this.#createTurn());
     });

@@ -5,10 +5,11 @@
 //   exit | throw | sigterm | sigkill: <count> runs one after another, then process.exit(0), an
 //     uncaught exception, SIGTERM or SIGKILL to itself.
 //   in-flight: keeps 64 runs in flight until killed from outside.
-//   logged-only: leaves what a process stopped between a receipt's write-ahead line and its file
-//     leaves (the line is written first, on this thread or a writer thread): the line alone.
+//   logged-only: starts one store write and exits in the same turn: its line is in the write-ahead
+//     log (appended at once), its file not created (the turn's create on this thread taken first,
+//     so the file waits for the end of the turn, which never comes).
 import { defineWorkflow, EnactClient, FileReceiptStore } from "../../src/index.js";
-import { WriteAheadLog } from "../../src/journal/write-ahead-log.js";
+import { takeInlineTurn } from "../../src/inline-create.js";
 import { CLI_SECRET, makeReceipt } from "./cli.js";
 
 const [directory = "", how = "exit", count = "1"] = process.argv.slice(2);
@@ -23,7 +24,8 @@ async function runOne(n: number): Promise<void> {
 
 if (how === "logged-only") {
   const receipt = makeReceipt();
-  new WriteAheadLog(directory).append(receipt.runId, receipt.signature, JSON.stringify(receipt));
+  takeInlineTurn();
+  void store.write(receipt);
   process.stdout.write(`${receipt.runId}\n`);
   process.exit(0);
 } else if (how === "in-flight") {
