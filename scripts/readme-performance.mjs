@@ -26,8 +26,10 @@ const results = JSON.parse(readFileSync(new URL("../bench/results.json", import.
 const number = (value, unit) => (unit === "×" ? `${value.toFixed(2)}×` : `${value.toFixed(1)} ${unit}`);
 const met = results.targets.filter((target) => target.status === "met").length;
 const { machine } = results;
+// "Intel(R) Xeon(R) Processor" reads as "Intel Xeon"; the full name stays in results.json.
+const cpu = machine.cpuModel.replace(/\((R|TM)\)/gi, "").replace(/\s+(CPU|Processor)\b.*$/i, "").replace(/\s+/g, " ").trim();
 const lines = [
-  `The latest recorded run (\`bench/results.json\`: ${machine.cores} shared ${machine.cpuModel} cores, Node ${machine.node.replace(/^v/, "").split(".").slice(0, 2).join(".")},`,
+  `The latest recorded run (\`bench/results.json\`: ${machine.cores} shared ${cpu} cores, Node ${machine.node.replace(/^v/, "").split(".").slice(0, 2).join(".")},`,
   `${results.date.slice(0, 10)}) met ${met} of ${results.targets.length} targets:`,
   "",
   "| target | limit | latest |",
