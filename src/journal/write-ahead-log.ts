@@ -41,8 +41,12 @@ export class WriteAheadLog {
   #fd: number | undefined;
   #path: string | undefined;
   #bytes = 0;
-  /** Run ids whose lines are in the current log and whose journal entries are not chained yet. */
-  readonly #unsealed = new Set<string>();
+  /**
+   * Run ids whose lines are in the current log and whose journal entries are not chained yet, with
+   * how many such lines each has: two writes of one run id, in flight together, append a line each,
+   * and the abandon of one must not unseal the other's.
+   */
+  readonly #unsealed = new Map<string, number>();
 
   constructor(receiptDirectory: string) {
     this.#directory = writeAheadDirectory(receiptDirectory);
@@ -60,7 +64,7 @@ export class WriteAheadLog {
   append(runId: string, signature: string, json: string): void {
     const line = `{"runId":${JSON.stringify(runId)},"signature":${JSON.stringify(signature)},"receipt":${json}}\n`;
     this.#bytes += writeLine(this.#open(), line);
-    this.#unsealed.add(runId);
+    this.#unsealed.set(runId, (this.#unsealed.get(runId) ?? 0) + 1);
   }
 
   /**
@@ -72,7 +76,7 @@ export class WriteAheadLog {
   abandon(runId: string, signature: string, reason: string): void {
     const line = `{"runId":${JSON.stringify(runId)},"signature":${JSON.stringify(signature)},"abandoned":${JSON.stringify(reason)}}\n`;
     this.#bytes += writeLine(this.#open(), line);
-    this.#unsealed.delete(runId);
+    this.#release(runId);
   }
 
   /**
@@ -81,7 +85,7 @@ export class WriteAheadLog {
    * log is removed and the next append begins another.
    */
   sealed(runIds: readonly string[]): void {
-    const ours = runIds.filter((runId) => this.#unsealed.delete(runId));
+    const ours = runIds.filter((runId) => this.#release(runId));
     if (ours.length > 0 && this.#fd !== undefined) {
       try {
         this.#bytes += writeLine(this.#fd, `{"sealed":${JSON.stringify(ours)}}\n`);
@@ -106,6 +110,15 @@ export class WriteAheadLog {
       }
       this.#fd = undefined;
     }
+  }
+
+  // One line of `runId` no longer waits for the journal; false when none of this log did.
+  #release(runId: string): boolean {
+    const lines = this.#unsealed.get(runId);
+    if (lines === undefined) return false;
+    if (lines > 1) this.#unsealed.set(runId, lines - 1);
+    else this.#unsealed.delete(runId);
+    return true;
   }
 
   #open(): number {
