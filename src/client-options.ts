@@ -35,6 +35,12 @@ export interface EnactClientOptions {
    * is written into every receipt. The store's journal is then a public hash chain (see notes).
    */
   signingKey?: SigningKey;
+  /**
+   * How long an async policy (or shadow policy) may take to decide, in ms. One still undecided
+   * then counts as failed, with that as its reason, and the run is decided without it (a BLOCK
+   * for a policy, a recorded failure for a shadow). Default 10 000; `Infinity` waits for ever.
+   */
+  policyTimeoutMs?: number;
   /** A label for this set of policies (a release, a commit): receipts carry it as `policySet.version`. */
   policySetVersion?: string;
   /**

@@ -20,7 +20,7 @@ import {
 import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.js";
 import { toFrozenJsonSafeObject, wellFormed } from "./json-safe.js";
 import type { ActionResult, Decision, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
-import { allPassed, describeError, evaluatePolicies, policyName, type Policy } from "./policy.js";
+import { allPassed, describeError, evaluatePolicies, policyName, policyTimeoutMs, type Policy } from "./policy.js";
 import { buildReceipt, type SignedReceipt } from "./receipt.js";
 import { recordableActions } from "./recordable-actions.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
@@ -53,6 +53,7 @@ export class EnactClient {
   readonly #workflows: ReadonlyMap<string, RegisteredWorkflow>;
   readonly #signer: ClientSigner;
   readonly #shadows: readonly Policy[];
+  readonly #policyTimeoutMs: number;
   readonly #secret: string;
   readonly #store: ReceiptStore;
   readonly #actorRoles: ActorRoles | undefined;
@@ -76,6 +77,7 @@ export class EnactClient {
     this.#systems = Object.freeze({ ...options.systems });
     this.#policies = Object.freeze([...(options.policies ?? [])]);
     this.#shadows = Object.freeze([...(options.shadowPolicies ?? [])]);
+    this.#policyTimeoutMs = policyTimeoutMs(options.policyTimeoutMs);
     const policySet = policySetIdentity(this.#policies, options.policySetVersion);
     this.#signer = new ClientSigner({ secret: keyOnly ? undefined : this.#secret, signingKey: options.signingKey, policySet });
     this.#workflows = registerWorkflows(options.workflows ?? []);
@@ -302,7 +304,7 @@ export class EnactClient {
     const checked = unreadable === undefined ? this.#gate(workflow, request, ctx, checks) : [unreadablePayload(unreadable)];
     let gate = Array.isArray(checked) ? checked : await checked;
     if (this.#shadows.length > 0) {
-      const shadow = evaluateShadow(ctx, trace === undefined ? this.#shadows : trace.wrapPolicies(this.#shadows, "shadow"));
+      const shadow = evaluateShadow(ctx, trace === undefined ? this.#shadows : trace.wrapPolicies(this.#shadows, "shadow"), this.#policyTimeoutMs);
       run.shadowResults = Array.isArray(shadow) ? shadow : await shadow;
     }
     // The kill switch, from a cache of at most a second: no promise on most runs.
@@ -409,7 +411,7 @@ export class EnactClient {
     } catch (error) {
       return [roleFailure(error)];
     }
-    return evaluatePolicies(ctx, checks);
+    return evaluatePolicies(ctx, checks, this.#policyTimeoutMs);
   }
 
   async #checkWithLookedUpRole(lookup: ActorRoleLookup, actorEmail: string, ctx: WorkflowContext, checks: readonly Policy[]): Promise<PolicyResult[]> {
@@ -419,7 +421,7 @@ export class EnactClient {
     } catch (error) {
       return [roleFailure(error)];
     }
-    return evaluatePolicies(ctx, checks);
+    return evaluatePolicies(ctx, checks, this.#policyTimeoutMs);
   }
 
   /**

@@ -21,7 +21,7 @@ export { toJsonSafe } from "./json-safe.js";
 export { defineWorkflow } from "./workflow.js";
 export type { AnyWorkflowDefinition, WorkflowDefinition, WorkflowFunction, WorkflowLike } from "./workflow.js";
 export { requireSystem } from "./system.js";
-export { allPassed, definePolicy, evaluateAll } from "./policy.js";
+export { allPassed, DEFAULT_POLICY_TIMEOUT_MS, definePolicy, evaluateAll } from "./policy.js";
 export type { Policy, PolicyOptions } from "./policy.js";
 export { policySetDigest } from "./policy-set.js";
 export type { PolicySetIdentity } from "./policy-set.js";

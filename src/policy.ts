@@ -1,3 +1,4 @@
+import { ConfigurationError } from "./errors.js";
 import type { PolicyResult, WorkflowContext } from "./models.js";
 
 /** A deterministic check: plain code, no LLM. Sync or async. */
@@ -47,29 +48,98 @@ export function policyName(policy: Policy): string {
 }
 
 /**
+ * How long an async policy may take to decide before it counts as failed, by default: 10 s. A
+ * policy is plain code; one that waits on something that never answers must not hold the run,
+ * and the agent behind it, forever with no receipt.
+ */
+export const DEFAULT_POLICY_TIMEOUT_MS = 10_000;
+
+/** Options of `evaluateAll`. */
+export interface EvaluateOptions {
+  /**
+   * How long to wait for async policies, in ms (default `DEFAULT_POLICY_TIMEOUT_MS`). A policy
+   * still undecided then counts as failed, with that as its reason; `Infinity` waits for ever.
+   */
+  timeoutMs?: number;
+}
+
+/**
  * Runs every policy against the context and returns every result, in registration order. It
  * never stops early, so the receipt shows every reason a request was blocked. It fails closed:
- * a policy that throws, rejects, or returns something that is not a PolicyResult counts as failed,
- * with what went wrong as its reason. Async policies run concurrently.
+ * a policy that throws, rejects, returns something that is not a PolicyResult, or has not decided
+ * within `timeoutMs`, counts as failed, with what went wrong as its reason. Async policies run
+ * concurrently.
  */
-export async function evaluateAll(ctx: WorkflowContext, policies: readonly Policy[]): Promise<PolicyResult[]> {
-  return evaluatePolicies(ctx, policies);
+export async function evaluateAll(ctx: WorkflowContext, policies: readonly Policy[], options: EvaluateOptions = {}): Promise<PolicyResult[]> {
+  return evaluatePolicies(ctx, policies, policyTimeoutMs(options.timeoutMs));
 }
 
 /**
  * `evaluateAll`, answering without a promise when every policy answered synchronously: `run()`
  * then decides in the same tick (a policy is usually a few comparisons; a round through the
- * microtask queue costs more).
+ * microtask queue costs more). `timeoutMs` as checked by `policyTimeoutMs`.
  */
-export function evaluatePolicies(ctx: WorkflowContext, policies: readonly Policy[]): PolicyResult[] | Promise<PolicyResult[]> {
+export function evaluatePolicies(
+  ctx: WorkflowContext,
+  policies: readonly Policy[],
+  timeoutMs = DEFAULT_POLICY_TIMEOUT_MS,
+): PolicyResult[] | Promise<PolicyResult[]> {
   const outcomes: Array<PolicyResult | Promise<PolicyResult>> = new Array(policies.length);
   let pending = false;
   for (let index = 0; index < policies.length; index++) {
     const outcome = callPolicy(policies[index] as Policy, ctx);
-    pending ||= isPromise(outcome);
+    pending ||= outcome instanceof Promise;
     outcomes[index] = outcome;
   }
-  return pending ? Promise.all(outcomes) : (outcomes as PolicyResult[]);
+  return pending ? settleInTime(policies, outcomes, timeoutMs) : (outcomes as PolicyResult[]);
+}
+
+/**
+ * The policy timeout given to the client or `evaluateAll`, checked: a positive number of ms, or
+ * `Infinity`. Default `DEFAULT_POLICY_TIMEOUT_MS`.
+ */
+export function policyTimeoutMs(given: unknown): number {
+  if (given === undefined) return DEFAULT_POLICY_TIMEOUT_MS;
+  // NaN (Number() of an unset variable) or a string would make every async policy time out at once.
+  if (typeof given !== "number" || !(given > 0)) {
+    throw new ConfigurationError(`policyTimeoutMs must be a positive number of ms (or Infinity), got ${String(given)}.`);
+  }
+  return given;
+}
+
+/**
+ * Every outcome once all are settled, or at `timeoutMs`, whichever is first: a policy still
+ * undecided then is a failure, and what it decides later is ignored. The timer is not unref'd: a
+ * run waiting on a policy is work the process has not finished, and its receipt is still to be written.
+ */
+function settleInTime(policies: readonly Policy[], outcomes: ReadonlyArray<PolicyResult | Promise<PolicyResult>>, timeoutMs: number): Promise<PolicyResult[]> {
+  if (timeoutMs === Infinity) return Promise.all(outcomes);
+  return new Promise((resolve) => {
+    const results: Array<PolicyResult | undefined> = outcomes.map((outcome) => (outcome instanceof Promise ? undefined : outcome));
+    let undecided = results.filter((result) => result === undefined).length;
+    const timer = setTimeout(() => {
+      resolve(results.map((result, index) => result ?? timedOut(policies[index] as Policy, timeoutMs)));
+    }, Math.min(timeoutMs, MAX_TIMER_MS));
+    outcomes.forEach((outcome, index) => {
+      if (!(outcome instanceof Promise)) return;
+      // callPolicy's promises never reject: a rejection is already a failed result.
+      void outcome.then((result) => {
+        results[index] = result;
+        undecided -= 1;
+        if (undecided === 0) {
+          clearTimeout(timer);
+          resolve(results as PolicyResult[]);
+        }
+      });
+    });
+  });
+}
+
+// setTimeout fires at once for delays over 2^31 - 1 ms (about 24.8 days); longer waits are capped there.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function timedOut(policy: Policy, timeoutMs: number): PolicyResult {
+  return { policy: policyName(policy), passed: false, reason: `Policy did not decide within ${timeoutMs} ms (policyTimeoutMs): counted as failed` };
 }
 
 /** True when every result passed; an empty list passes. */
@@ -80,8 +150,10 @@ export function allPassed(results: readonly PolicyResult[]): boolean {
 function callPolicy(policy: Policy, ctx: WorkflowContext): PolicyResult | Promise<PolicyResult> {
   try {
     const outcome = policy(ctx);
-    return isPromise(outcome)
-      ? outcome.then(
+    // Any thenable is adopted by a real promise: one whose then() throws, returns nothing or calls
+    // back twice is then a policy like any other, settled once.
+    return isThenable(outcome)
+      ? Promise.resolve(outcome).then(
           (result) => checkedOrThrew(policy, result),
           (error: unknown) => threw(policy, error),
         )
@@ -146,6 +218,6 @@ export function describeError(error: unknown): string {
   }
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
 }
