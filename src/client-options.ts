@@ -36,9 +36,9 @@ export interface EnactClientOptions {
    */
   signingKey?: SigningKey;
   /**
-   * How long an async policy (or shadow policy) may take to decide, in ms. One still undecided
-   * then counts as failed, with that as its reason, and the run is decided without it (a BLOCK
-   * for a policy, a recorded failure for a shadow). Default 10 000; `Infinity` waits for ever.
+   * How long each async check before the workflow may take, in ms: a policy, a shadow policy, the
+   * `actorRoles` lookup, an async payload schema. One still undecided then fails, with that as its
+   * reason (a BLOCK; for a shadow, a recorded failure). Default 10 000; `Infinity` waits for ever.
    */
   policyTimeoutMs?: number;
   /** A label for this set of policies (a release, a commit): receipts carry it as `policySet.version`. */

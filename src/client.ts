@@ -20,6 +20,7 @@ import {
 import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.js";
 import { toFrozenJsonSafeObject, wellFormed } from "./json-safe.js";
 import type { ActionResult, Decision, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
+import { within } from "./deadline.js";
 import { allPassed, describeError, evaluatePolicies, policyName, policyTimeoutMs, type Policy } from "./policy.js";
 import { buildReceipt, type SignedReceipt } from "./receipt.js";
 import { recordableActions } from "./recordable-actions.js";
@@ -387,7 +388,10 @@ export class EnactClient {
     }
     if (workflow.payloadSchema !== undefined) {
       const checked = checkPayload(workflow.payloadSchema, ctx.payload);
-      if (checked instanceof Promise) return checked.then((settled) => this.#afterPayload(settled, request, ctx, checks));
+      if (checked instanceof Promise) {
+        const ms = this.#policyTimeoutMs;
+        return within(checked, ms, () => schemaTimedOut(ms)).then((settled) => this.#afterPayload(settled, request, ctx, checks));
+      }
       return this.#afterPayload(checked, request, ctx, checks);
     }
     return this.#policiesFor(request, ctx, checks);
@@ -416,7 +420,10 @@ export class EnactClient {
 
   async #checkWithLookedUpRole(lookup: ActorRoleLookup, actorEmail: string, ctx: WorkflowContext, checks: readonly Policy[]): Promise<PolicyResult[]> {
     try {
-      const role = await lookup(actorEmail);
+      const answer = lookup(actorEmail);
+      // Only a promise (or any thenable) is waited for, and only as long as a policy would be.
+      const role = typeof answer === "object" && answer !== null ? await within<unknown>(Promise.resolve(answer), this.#policyTimeoutMs, () => UNANSWERED) : answer;
+      if (role === UNANSWERED) return [{ policy: "actor_role", passed: false, reason: `The actorRoles lookup did not answer within ${this.#policyTimeoutMs} ms (policyTimeoutMs)` }];
       if (typeof role === "string") ctx.actorRole = role;
     } catch (error) {
       return [roleFailure(error)];
@@ -557,6 +564,13 @@ function refused(gate: readonly PolicyResult[], refusal: PermissionError): Polic
     reason = `A connector refused an action (${describeError(error)})`;
   }
   return [...gate, { policy: "connector_allowlist", passed: false, reason }];
+}
+
+// What a check that did not answer within policyTimeoutMs gives instead.
+const UNANSWERED: unique symbol = Symbol("unanswered");
+
+function schemaTimedOut(ms: number): PayloadCheck {
+  return { failure: { policy: "payload_schema", passed: false, reason: `The payload schema did not decide within ${ms} ms (policyTimeoutMs)` } };
 }
 
 function roleFailure(error: unknown): PolicyResult {

@@ -1,3 +1,4 @@
+import { within } from "./deadline.js";
 import { ConfigurationError } from "./errors.js";
 import type { PolicyResult, WorkflowContext } from "./models.js";
 
@@ -109,34 +110,16 @@ export function policyTimeoutMs(given: unknown): number {
 
 /**
  * Every outcome once all are settled, or at `timeoutMs`, whichever is first: a policy still
- * undecided then is a failure, and what it decides later is ignored. The timer is not unref'd: a
- * run waiting on a policy is work the process has not finished, and its receipt is still to be written.
+ * undecided then is a failure, and what it decides later is ignored.
  */
 function settleInTime(policies: readonly Policy[], outcomes: ReadonlyArray<PolicyResult | Promise<PolicyResult>>, timeoutMs: number): Promise<PolicyResult[]> {
-  if (timeoutMs === Infinity) return Promise.all(outcomes);
-  return new Promise((resolve) => {
-    const results: Array<PolicyResult | undefined> = outcomes.map((outcome) => (outcome instanceof Promise ? undefined : outcome));
-    let undecided = results.filter((result) => result === undefined).length;
-    const timer = setTimeout(() => {
-      resolve(results.map((result, index) => result ?? timedOut(policies[index] as Policy, timeoutMs)));
-    }, Math.min(timeoutMs, MAX_TIMER_MS));
-    outcomes.forEach((outcome, index) => {
-      if (!(outcome instanceof Promise)) return;
-      // callPolicy's promises never reject: a rejection is already a failed result.
-      void outcome.then((result) => {
-        results[index] = result;
-        undecided -= 1;
-        if (undecided === 0) {
-          clearTimeout(timer);
-          resolve(results as PolicyResult[]);
-        }
-      });
-    });
-  });
+  // Each async policy's result as it comes: those still missing at the deadline timed out.
+  const results = outcomes.map((outcome) => (outcome instanceof Promise ? undefined : outcome));
+  const settled = Promise.all(
+    outcomes.map((outcome, index) => (outcome instanceof Promise ? outcome.then((result) => (results[index] = result)) : outcome)),
+  );
+  return within(settled, timeoutMs, () => results.map((result, index) => result ?? timedOut(policies[index] as Policy, timeoutMs)));
 }
-
-// setTimeout fires at once for delays over 2^31 - 1 ms (about 24.8 days); longer waits are capped there.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function timedOut(policy: Policy, timeoutMs: number): PolicyResult {
   return { policy: policyName(policy), passed: false, reason: `Policy did not decide within ${timeoutMs} ms (policyTimeoutMs): counted as failed` };

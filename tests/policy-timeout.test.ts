@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ConfigurationError, DEFAULT_POLICY_TIMEOUT_MS, definePolicy, EnactClient, evaluateAll, MemoryReceiptStore, type Policy, type PolicyResult, type WorkflowContext } from "enact-sdk";
+import { ConfigurationError, DEFAULT_POLICY_TIMEOUT_MS, definePolicy, defineWorkflow, EnactClient, evaluateAll, MemoryReceiptStore, type Policy, type PolicyResult, type WorkflowContext } from "enact-sdk";
 import { TEST_SECRET } from "./support/context.js";
 import { countingWorkflow } from "./support/counting-workflow.js";
 
@@ -9,21 +9,22 @@ const passes: Policy = () => ({ policy: "pass_policy", passed: true, reason: "ok
 // Waits on something that never answers: a lookup against a service that hangs.
 const hangs = definePolicy("hangs", () => new Promise<PolicyResult>(() => {}));
 
-function clientWith(options: { policies?: Policy[]; shadowPolicies?: Policy[]; policyTimeoutMs?: number }) {
+function clientWith(options: { policies?: Policy[]; shadowPolicies?: Policy[]; policyTimeoutMs?: number; actorRoles?: (email: string) => Promise<string | undefined> }) {
   const { workflow, counter } = countingWorkflow();
   const store = new MemoryReceiptStore();
   const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: store, workflows: [workflow], ...options });
   return { enact, store, counter };
 }
 
-describe("policies that do not decide in time", () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+// Timeouts are driven by fake timers: no test waits for real time to pass.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
+describe("policies that do not decide in time", () => {
   it("count a policy still undecided at the timeout as failed, keeping the others' results in order", async () => {
     const evaluated = evaluateAll(CTX, [passes, hangs], { timeoutMs: 50 });
     await vi.advanceTimersByTimeAsync(50);
@@ -94,6 +95,37 @@ describe("policies that do not decide in time", () => {
     const evaluated = evaluateAll(CTX, [silent], { timeoutMs: 10 });
     await vi.advanceTimersByTimeAsync(10);
     expect((await evaluated)[0]).toMatchObject({ policy: "silent_thenable", passed: false });
+  });
+});
+
+describe("other checks before the workflow that do not answer in time", () => {
+  it("block the run when the actorRoles lookup hangs, with an actor_role reason", async () => {
+    const { enact, counter } = clientWith({ policies: [passes], actorRoles: () => new Promise(() => {}), policyTimeoutMs: 40 });
+    const running = enact.run({ workflow: "send_invoice", actorEmail: AGENT });
+    await vi.advanceTimersByTimeAsync(40);
+    const [result, receipt] = await running;
+    expect(result.decision).toBe("BLOCK");
+    expect(receipt.policyResults).toEqual([{ policy: "actor_role", passed: false, reason: "The actorRoles lookup did not answer within 40 ms (policyTimeoutMs)" }]);
+    expect(counter.executions).toBe(0);
+  });
+
+  it("block the run when an async payload schema hangs, with a payload_schema reason", async () => {
+    const hangingSchema = { "~standard": { version: 1 as const, vendor: "test", validate: () => new Promise<never>(() => {}) } };
+    const workflow = defineWorkflow("send_invoice", () => [], { payload: hangingSchema });
+    const enact = new EnactClient({ secret: TEST_SECRET, receiptStore: new MemoryReceiptStore(), workflows: [workflow], policies: [passes], policyTimeoutMs: 25 });
+    const running = enact.run({ workflow: "send_invoice", actorEmail: AGENT, payload: { to: "a@b.co" } });
+    await vi.advanceTimersByTimeAsync(25);
+    const [result, receipt] = await running;
+    expect(result.decision).toBe("BLOCK");
+    expect(receipt.policyResults).toEqual([{ policy: "payload_schema", passed: false, reason: "The payload schema did not decide within 25 ms (policyTimeoutMs)" }]);
+  });
+
+  it("take a role the lookup gives in time", async () => {
+    const seenRole: Policy = (ctx) => ({ policy: "seen_role", passed: true, reason: String(ctx.actorRole) });
+    const { enact } = clientWith({ policies: [seenRole], actorRoles: async () => "billing" });
+    const [, receipt] = await enact.run({ workflow: "send_invoice", actorEmail: AGENT });
+    expect(receipt.policyResults).toEqual([{ policy: "seen_role", passed: true, reason: "billing" }]);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 
