@@ -24,7 +24,11 @@ import { pathToFileURL } from "node:url";
 export const MODULES = [
   { name: "signing", mutate: ["src/receipt.ts", "src/hex-hmac.ts"], tests: ["tests/receipt.test.ts", "tests/hex-hmac.test.ts", "tests/fixtures.test.ts", "tests/receipt-signer-edges.test.ts"] },
   { name: "canonical-json", mutate: ["src/canonical-json.ts"], tests: ["tests/canonical-json.test.ts", "tests/canonical-json-key-orders.test.ts", "tests/jcs.test.ts"] },
-  { name: "policy", mutate: ["src/policy.ts"], tests: ["tests/policy.test.ts", "tests/client-run-order.test.ts", "tests/governance/policy-governance.test.ts", "tests/policies/approval.test.ts"] },
+  {
+    name: "policy",
+    mutate: ["src/policy.ts", "src/deadline.ts"],
+    tests: ["tests/policy.test.ts", "tests/policy-timeout.test.ts", "tests/client-run-order.test.ts", "tests/governance/policy-governance.test.ts", "tests/policies/approval.test.ts"],
+  },
   { name: "policies", mutate: ["src/policies/**/*.ts", "!src/policies/approval.ts"], tests: ["tests/policies/*.test.ts"] },
   {
     name: "approvals",

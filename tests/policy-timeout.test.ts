@@ -120,6 +120,14 @@ describe("other checks before the workflow that do not answer in time", () => {
     expect(receipt.policyResults).toEqual([{ policy: "payload_schema", passed: false, reason: "The payload schema did not decide within 25 ms (policyTimeoutMs)" }]);
   });
 
+  it("fail with its error, and leave no timer, when the lookup rejects in time", async () => {
+    const { enact } = clientWith({ policies: [passes], actorRoles: () => Promise.reject(new Error("directory down")) });
+    const [result, receipt] = await enact.run({ workflow: "send_invoice", actorEmail: AGENT });
+    expect(result.decision).toBe("BLOCK");
+    expect(receipt.policyResults).toEqual([{ policy: "actor_role", passed: false, reason: "Could not resolve the actor's role: Error: directory down" }]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("take a role the lookup gives in time", async () => {
     const seenRole: Policy = (ctx) => ({ policy: "seen_role", passed: true, reason: String(ctx.actorRole) });
     const { enact } = clientWith({ policies: [seenRole], actorRoles: async () => "billing" });
@@ -155,7 +163,14 @@ describe("the policyTimeoutMs option", () => {
     expect(() => clientWith({ policyTimeoutMs: value as number })).toThrow(ConfigurationError);
   });
 
-  it("accepts Infinity, waiting for ever", () => {
-    expect(() => clientWith({ policyTimeoutMs: Infinity })).not.toThrow();
+  it("says what it takes when it refuses a value", () => {
+    expect(() => clientWith({ policyTimeoutMs: 0 })).toThrow("policyTimeoutMs must be a positive number of ms (or Infinity), got 0.");
+  });
+
+  it("accepts Infinity, and then sets no timer for a policy that never decides", async () => {
+    const { enact } = clientWith({ policies: [hangs], policyTimeoutMs: Infinity });
+    void enact.run({ workflow: "send_invoice", actorEmail: AGENT });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
