@@ -9,8 +9,13 @@ import { createInterface } from "node:readline";
 import { sequential } from "../harness.js";
 import { openSubjects, type StoreTables } from "./postgres-store-subjects.js";
 
-const tables = JSON.parse(process.argv[2] ?? "{}") as StoreTables;
-const warmUpRuns = Number(process.argv[3] ?? 5);
+const [, , tablesJson, warmUpArgument] = process.argv;
+const warmUpRuns = Number(warmUpArgument);
+// Both come from the bench (settings.fleetWarmUpRuns): a silent default would time cold code again.
+if (tablesJson === undefined || !Number.isSafeInteger(warmUpRuns) || warmUpRuns < 0) {
+  throw new Error("usage: postgres-store-worker <tables as JSON> <warm-up runs of each subject>");
+}
+const tables = JSON.parse(tablesJson) as StoreTables;
 const subjects = openSubjects(tables);
 // Connect, and warm up before the bench starts timing: a fleet's agents are long-running
 // processes, whose code V8 has long since optimized. With 8 processes sharing 2 cores, a worker
