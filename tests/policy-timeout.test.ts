@@ -45,6 +45,18 @@ describe("policies that do not decide in time", () => {
     expect(await store.load(receipt.runId)).toEqual(receipt);
   });
 
+  it("do not hold an idempotency key: a keyed run blocked by a hung policy completes it, and a retry replays the BLOCK", async () => {
+    const { enact, store, counter } = clientWith({ policies: [hangs], policyTimeoutMs: 50 });
+    const first = enact.run({ workflow: "send_invoice", actorEmail: AGENT, idempotencyKey: "invoice-7" });
+    await vi.advanceTimersByTimeAsync(50);
+    const [, blocked] = await first;
+    expect(await store.getClaim("invoice-7")).toMatchObject({ state: "completed", runId: blocked.runId });
+    const [retry, replayed] = await enact.run({ workflow: "send_invoice", actorEmail: AGENT, idempotencyKey: "invoice-7" });
+    expect(retry.decision).toBe("BLOCK");
+    expect(replayed.runId).toBe(blocked.runId);
+    expect(counter.executions).toBe(0);
+  });
+
   it("wait 10 seconds by default", async () => {
     const { enact } = clientWith({ policies: [hangs] });
     const running = enact.run({ workflow: "send_invoice", actorEmail: AGENT });
