@@ -27,7 +27,14 @@ export const MODULES = [
   {
     name: "policy",
     mutate: ["src/policy.ts", "src/deadline.ts"],
-    tests: ["tests/policy.test.ts", "tests/policy-timeout.test.ts", "tests/client-run-order.test.ts", "tests/governance/policy-governance.test.ts", "tests/policies/approval.test.ts"],
+    tests: [
+      "tests/policy.test.ts",
+      "tests/policy-timeout.test.ts",
+      "tests/deadline.test.ts",
+      "tests/client-run-order.test.ts",
+      "tests/governance/policy-governance.test.ts",
+      "tests/policies/approval.test.ts",
+    ],
   },
   { name: "policies", mutate: ["src/policies/**/*.ts", "!src/policies/approval.ts"], tests: ["tests/policies/*.test.ts"] },
   {
