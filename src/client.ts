@@ -21,7 +21,7 @@ import { KeyedRuns, requestFingerprint, resultFromReceipt } from "./idempotency.
 import { toFrozenJsonSafeObject, wellFormed } from "./json-safe.js";
 import type { ActionResult, Decision, Payload, PolicyResult, Receipt, RunResult, WorkflowContext } from "./models.js";
 import { within } from "./deadline.js";
-import { allPassed, describeError, evaluatePolicies, policyName, policyTimeoutMs, type Policy } from "./policy.js";
+import { allPassed, describeError, evaluatePolicies, isThenable, policyName, policyTimeoutMs, type Policy } from "./policy.js";
 import { buildReceipt, type SignedReceipt } from "./receipt.js";
 import { recordableActions } from "./recordable-actions.js";
 import { RollbackEngine, type RollbackOptions } from "./rollback/engine.js";
@@ -422,8 +422,8 @@ export class EnactClient {
     try {
       const answer = lookup(actorEmail);
       // Only a promise (or any thenable) is waited for, and only as long as a policy would be.
-      const role = typeof answer === "object" && answer !== null ? await within<unknown>(Promise.resolve(answer), this.#policyTimeoutMs, () => UNANSWERED) : answer;
-      if (role === UNANSWERED) return [{ policy: "actor_role", passed: false, reason: `The actorRoles lookup did not answer within ${this.#policyTimeoutMs} ms (policyTimeoutMs)` }];
+      const role = isThenable(answer) ? await within<unknown>(Promise.resolve(answer), this.#policyTimeoutMs, () => UNANSWERED) : answer;
+      if (role === UNANSWERED) return [roleTimedOut(this.#policyTimeoutMs)];
       if (typeof role === "string") ctx.actorRole = role;
     } catch (error) {
       return [roleFailure(error)];
@@ -571,6 +571,10 @@ const UNANSWERED: unique symbol = Symbol("unanswered");
 
 function schemaTimedOut(ms: number): PayloadCheck {
   return { failure: { policy: "payload_schema", passed: false, reason: `The payload schema did not decide within ${ms} ms (policyTimeoutMs)` } };
+}
+
+function roleTimedOut(ms: number): PolicyResult {
+  return { policy: "actor_role", passed: false, reason: `The actorRoles lookup did not answer within ${ms} ms (policyTimeoutMs)` };
 }
 
 function roleFailure(error: unknown): PolicyResult {

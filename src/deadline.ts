@@ -3,9 +3,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * What `promise` settles to, or `late()` when it has not settled within `ms` (what it settles to
- * afterwards is then ignored; if `late` throws, the promise rejects). `Infinity` waits for ever. The timer is cleared as soon as the
- * promise settles, and is not unref'd: a run waiting on a check is work the process has not
- * finished, with its receipt still to write.
+ * afterwards is then ignored; if `late` throws, the promise rejects). `Infinity` waits for ever.
+ * The timer is cleared as soon as the promise settles, and is not unref'd: a run waiting on a
+ * check is work the process has not finished, with its receipt still to write.
  */
 export function within<T>(promise: Promise<T>, ms: number, late: () => T): Promise<T> {
   if (ms === Infinity) return promise;

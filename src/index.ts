@@ -22,7 +22,7 @@ export { defineWorkflow } from "./workflow.js";
 export type { AnyWorkflowDefinition, WorkflowDefinition, WorkflowFunction, WorkflowLike } from "./workflow.js";
 export { requireSystem } from "./system.js";
 export { allPassed, DEFAULT_POLICY_TIMEOUT_MS, definePolicy, evaluateAll } from "./policy.js";
-export type { Policy, PolicyOptions } from "./policy.js";
+export type { EvaluateOptions, Policy, PolicyOptions } from "./policy.js";
 export { policySetDigest } from "./policy-set.js";
 export type { PolicySetIdentity } from "./policy-set.js";
 export { verifyReceiptWithPublicKey } from "./signing/public-key-verification.js";

@@ -201,6 +201,7 @@ export function describeError(error: unknown): string {
   }
 }
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+/** True for a promise or any other thenable: what a policy or a lookup may answer with instead of a value. */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
 }

@@ -6,7 +6,8 @@ import { evaluatePolicies, type Policy } from "./policy.js";
  * and never into the decision (what a candidate rule would have said, on real traffic). They are
  * evaluated exactly as the deciding policies are (`evaluatePolicies`): a shadow policy that throws,
  * returns garbage or does not decide within `timeoutMs` is recorded as failed with the reason,
- * and never fails the run itself. Each result is a copy, so a shadow policy's result object cannot be changed afterwards.
+ * and never fails the run itself. Each result is a copy, so a shadow policy's result object
+ * cannot be changed afterwards.
  */
 export function evaluateShadow(ctx: WorkflowContext, shadows: readonly Policy[], timeoutMs?: number): PolicyResult[] | Promise<PolicyResult[]> {
   // The deciding policies already saw (and may share) this context: shadows get a shallow copy,
